@@ -1,0 +1,49 @@
+package dev.hymt4j.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a file under a temporary name in the target's folder, forces it to disk and renames it over the
+ * target, so readers (and a crashed run that restarts) see either the old file or the complete new one.
+ */
+public final class AtomicFile {
+    private AtomicFile() {}
+
+    /** The body of a write: fills the channel. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    public static void write(Path target, Body body) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.writeTo(ch);
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, ch -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+        });
+    }
+
+    public static void writeString(Path target, String text) throws IOException {
+        write(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,149 @@
+package dev.hymt4j.tensor;
+
+import dev.hymt4j.safetensors.DType;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static dev.hymt4j.safetensors.SafetensorsFile.F32_LE;
+import static dev.hymt4j.safetensors.SafetensorsFile.I16_LE;
+
+/**
+ * A matrix whose elements stay in a {@link MemorySegment} (usually a mapping of the checkpoint) as F32, BF16
+ * or F16. Rows are widened to float into a per-thread buffer, then dotted with every token, so each weight
+ * row is decoded once per call however many tokens there are.
+ */
+public final class MappedMatrix implements Matrix {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    private final MemorySegment data;
+    private final DType dtype;
+    private final int rows, cols;
+
+    public MappedMatrix(MemorySegment data, DType dtype, int rows, int cols) {
+        if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException("unsupported weight dtype " + dtype + " (expected F32, BF16 or F16)");
+        }
+        if (data.byteSize() != (long) rows * cols * dtype.bytes()) {
+            throw new IllegalArgumentException(data.byteSize() + " bytes for " + dtype + " [" + rows + ", " + cols + "]");
+        }
+        this.data = data;
+        this.dtype = dtype;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** Wraps a heap float array (row-major) as an F32 matrix. */
+    public static MappedMatrix ofFloats(float[] values, int rows, int cols) {
+        return new MappedMatrix(MemorySegment.ofArray(values), DType.F32, rows, cols);
+    }
+
+    /** Rows {@code [r0, r1)} as a matrix of their own (e.g. gate and up halves of a fused projection). */
+    public MappedMatrix rowSlice(int r0, int r1) {
+        long rowBytes = (long) cols * dtype.bytes();
+        return new MappedMatrix(data.asSlice(r0 * rowBytes, (r1 - r0) * rowBytes), dtype, r1 - r0, cols);
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public String format() {
+        return dtype.name();
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public MemorySegment segment() {
+        return data;
+    }
+
+    @Override
+    public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
+        float[] w = rowBuffer();
+        int upper = F.loopBound(cols);
+        for (int r = r0; r < r1; r++) {
+            readRow(r, w, 0);
+            for (int t = 0; t < n; t++) {
+                int xo = t * cols;
+                FloatVector acc = FloatVector.zero(F);
+                int c = 0;
+                for (; c < upper; c += F.length()) {
+                    acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), acc);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                for (; c < cols; c++) sum += w[c] * x[xo + c];
+                out[t * rows + r] = sum;
+            }
+        }
+    }
+
+    @Override
+    public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) {
+        float[] w = rowBuffer();
+        int width = c1 - c0;
+        int upper = F.loopBound(width);
+        for (int r = 0; r < rows; r++) {
+            readRow(r, w, 0);
+            for (int t = 0; t < n; t++) {
+                float gv = g[t * rows + r];
+                if (gv == 0f) continue;
+                FloatVector gb = FloatVector.broadcast(F, gv);
+                int oo = t * cols;
+                int c = 0;
+                for (; c < upper; c += F.length()) {
+                    FloatVector.fromArray(F, w, c0 + c).fma(gb, FloatVector.fromArray(F, out, oo + c0 + c))
+                            .intoArray(out, oo + c0 + c);
+                }
+                for (; c < width; c++) out[oo + c0 + c] += gv * w[c0 + c];
+            }
+        }
+    }
+
+    @Override
+    public void readRow(int r, float[] dst, int off) {
+        long base = (long) r * cols;
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(data, F32_LE, base * 4, dst, off, cols);
+            case BF16 -> {
+                // BF16 is the top half of an IEEE float: widen to int, shift left 16, reinterpret.
+                int c = 0, upper = S.loopBound(cols);
+                for (; c < upper; c += S.length()) {
+                    ShortVector s = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
+                    ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                            .reinterpretAsFloats().intoArray(dst, off + c);
+                }
+                for (; c < cols; c++) dst[off + c] = Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16);
+            }
+            case F16 -> { for (int c = 0; c < cols; c++) dst[off + c] = Float.float16ToFloat(data.getAtIndex(I16_LE, base + c)); }
+            default -> throw new IllegalStateException(dtype.name());
+        }
+    }
+
+    private float[] rowBuffer() {
+        float[] w = ROW.get();
+        if (w.length < cols) {
+            w = new float[cols];
+            ROW.set(w);
+        }
+        return w;
+    }
+}
