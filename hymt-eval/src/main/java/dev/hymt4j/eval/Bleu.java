@@ -61,6 +61,10 @@ public final class Bleu implements Metric {
             return new Options(tokenize, lowercase, smoothing, smoothValue, eff, maxNgramOrder);
         }
 
+        public Options withMaxNgramOrder(int order) {
+            return new Options(tokenize, lowercase, smoothing, smoothValue, effectiveOrder, order);
+        }
+
         double smoothValueOrDefault() {
             return smoothValue != null ? smoothValue : smoothing.defaultValue();
         }

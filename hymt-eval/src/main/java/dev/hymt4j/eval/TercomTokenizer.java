@@ -27,9 +27,9 @@ final class TercomTokenizer {
     String tokenize(String sent) {
         if (sent.isEmpty()) return "";
         if (!caseSensitive) sent = PyText.lower(sent);
-        if (normalized) sent = PyText.collapseSpaces(normalizeGeneralAndWestern(sent));
+        if (normalized) sent = normalizeGeneralAndWestern(sent);
         if (noPunct) sent = PUNCTUATION.matcher(sent).replaceAll("");
-        return sent;
+        return PyText.collapseSpaces(sent);
     }
 
     private static String normalizeGeneralAndWestern(String sent) {
