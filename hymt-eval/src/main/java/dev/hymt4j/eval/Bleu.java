@@ -3,6 +3,7 @@ package dev.hymt4j.eval;
 import dev.hymt4j.eval.tokenize.BleuTokenizer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class Bleu implements Metric {
         List<Double> sentences = new ArrayList<>(stats.size());
         String sentenceSignature = null;
         for (long[] s : stats) {
-            BleuScore score = sentenceLevel.fromStatistics(s.clone(), refs.nrefs());
+            BleuScore score = sentenceLevel.fromStatistics(s, refs.nrefs());
             sentences.add(score.score());
             sentenceSignature = score.signature();
         }
@@ -200,8 +201,8 @@ public final class Bleu implements Metric {
     /** The score from (summed) statistics {@code [sys_len, ref_len, correct..., total...]}. */
     public BleuScore fromStatistics(long[] stats, String nrefs) {
         int order = options.maxNgramOrder();
-        long[] correct = java.util.Arrays.copyOfRange(stats, 2, 2 + order);
-        long[] total = java.util.Arrays.copyOfRange(stats, 2 + order, 2 + 2 * order);
+        long[] correct = Arrays.copyOfRange(stats, 2, 2 + order);
+        long[] total = Arrays.copyOfRange(stats, 2 + order, 2 + 2 * order);
         return compute(correct, total, stats[0], stats[1], nrefs);
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,8 +59,8 @@ class ApertiumAgreementTest {
     void corpusBleu() {
         BleuScore b = (BleuScore) report.result("bleu").corpus();
         assertEquals(23.321189005356487, b.score(), 1e-9);
-        assertEquals(List.of(9548L, 4681L, 2668L, 1545L), java.util.Arrays.stream(b.counts()).boxed().toList());
-        assertEquals(List.of(16547L, 15747L, 14947L, 14147L), java.util.Arrays.stream(b.totals()).boxed().toList());
+        assertEquals(List.of(9548L, 4681L, 2668L, 1545L), Arrays.stream(b.counts()).boxed().toList());
+        assertEquals(List.of(16547L, 15747L, 14947L, 14147L), Arrays.stream(b.totals()).boxed().toList());
         assertEquals(16547, b.sysLen());
         assertEquals(17054, b.refLen());
         assertEquals("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:" + Sacrebleu.VERSION, b.signature());

@@ -6,7 +6,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +38,9 @@ class MetricsReportTest {
         assertEquals(1, full.get("sentences").get(0).get("line").asInt());
         assertEquals(100.0, full.get("sentences").get(0).get("bleu").asDouble(), 1e-9); // identical to ref 1
         assertTrue(full.get("metrics").get("bleu").get("sentence_signature").asText().contains("eff:yes"));
-        assertEquals(1, java.nio.file.Files.list(out.getParent()).count()); // no temporary file left
+        try (var files = Files.list(out.getParent())) {
+            assertEquals(1, files.count()); // no temporary file left behind
+        }
     }
 
     @Test
@@ -53,8 +58,8 @@ class MetricsReportTest {
         assertEquals("unknown metric 'meteor' (known: bleu, chrf, chrf++, ter)", e.getMessage());
     }
 
-    static List<String> iterToList(java.util.Iterator<String> it) {
-        List<String> l = new java.util.ArrayList<>();
+    static List<String> iterToList(Iterator<String> it) {
+        List<String> l = new ArrayList<>();
         it.forEachRemaining(l::add);
         return l;
     }

@@ -4,6 +4,8 @@ import dev.hymt4j.eval.tokenize.BleuTokenizer;
 import dev.hymt4j.eval.tokenize.TokenizerZh;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +80,7 @@ class TokenizerTest {
     @Test
     void pythonWhitespaceAndFormatting() {
         assertEquals("a\u00A0b", PyText.strip("\u3000a\u00A0b\u202F "));
-        assertEquals(java.util.List.of("a", "b"), PyText.split("a\u00A0b"));
+        assertEquals(List.of("a", "b"), PyText.split("a\u00A0b"));
         // Python formats the exact binary value, rounding half-even: 0.125 -> "0.12", 2.675 -> "2.67".
         assertEquals("0.12", PyText.fixed(0.125, 2));
         assertEquals("2.67", PyText.fixed(2.675, 2));
