@@ -100,6 +100,14 @@ public final class Tokenizer {
         return TokenizerJsonLoader.load(path);
     }
 
+    /**
+     * Loads a {@code .tiktoken} rank file with explicit conventions (special tokens, split regex, NFC), for
+     * models other than HY 7B.
+     */
+    public static Tokenizer loadTiktoken(Path file, TiktokenConfig config) throws IOException {
+        return TiktokenLoader.load(file, config);
+    }
+
     /** Ids of {@code text} with no special tokens added; special-token text in it is matched (HF default). */
     public int[] encode(String text) {
         return encode(text, EncodeOptions.DEFAULT);
