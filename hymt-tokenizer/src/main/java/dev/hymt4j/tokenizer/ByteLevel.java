@@ -55,10 +55,6 @@ final class ByteLevel {
         return new String(out);
     }
 
-    static String encode(String text) {
-        return encode(text.getBytes(StandardCharsets.UTF_8));
-    }
-
     /**
      * The bytes a token string stands for, as the Hugging Face ByteLevel decoder computes them: if every
      * character is a mapped byte, the mapped bytes; otherwise (e.g. an added token like {@code <｜hy_User｜>})

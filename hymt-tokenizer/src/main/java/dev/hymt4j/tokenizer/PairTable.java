@@ -56,10 +56,6 @@ final class PairTable {
         }
     }
 
-    int size() {
-        return size;
-    }
-
     private void grow() {
         long[] oldKeys = keys, oldValues = values;
         keys = new long[oldKeys.length * 2];
