@@ -248,7 +248,7 @@ public final class BpeTrainer {
         int left = (int) (pair >>> 32), right = (int) pair;
         IntList candidates = pairWords.remove(pair);
         if (candidates == null) return;
-        Map<Long, Boolean> grown = new HashMap<>();
+        java.util.Set<Long> grown = new java.util.HashSet<>();
         for (int w : candidates.toArray()) {
             if (touched[w] == stamp) continue; // listed twice
             touched[w] = stamp;
@@ -272,12 +272,12 @@ public final class BpeTrainer {
                 pairCounts.computeIfAbsent(p, k -> new long[1])[0] += word.count;
                 if (merged[i] == newId || merged[i + 1] == newId) {
                     pairWords.computeIfAbsent(p, k -> new IntList()).add(w);
-                    grown.put(p, Boolean.TRUE);
+                    grown.add(p);
                 }
             }
         }
         pairCounts.remove(pair);
-        for (long p : grown.keySet()) queue.add(new Candidate(pairCounts.get(p)[0], p));
+        for (long p : grown) queue.add(new Candidate(pairCounts.get(p)[0], p));
     }
 
     private static long pairKey(int left, int right) {

@@ -8,7 +8,7 @@ package dev.hymt4j.tokenizer;
  * @param allowSpecial     when true (Hugging Face behaviour), the text of a special token found in the input,
  *                         e.g. a literal {@code <｜hy_User｜>} or {@code <think>}, becomes that token's id. When
  *                         false, tokens flagged {@code special} are encoded as plain text, which keeps user
- *                         content from injecting chat markers into a translation prompt; this is exactly the
+ *                         content from injecting chat markers into a translation prompt; this mirrors the
  *                         Hugging Face {@code encode_special_tokens=True} switch. Non-special added tokens are
  *                         still matched either way.
  */

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +223,6 @@ public final class Tokenizer {
 
     @Override
     public String toString() {
-        return "Tokenizer[vocabSize=" + vocabSize() + ", special=" + Arrays.toString(specialIds.length > 8 ? Arrays.copyOf(specialIds, 8) : specialIds) + "]";
+        return "Tokenizer[vocabSize=" + vocabSize() + ", specialTokens=" + specialIds.length + "]";
     }
 }
