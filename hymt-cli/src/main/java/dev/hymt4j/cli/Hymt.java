@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 EvalCommand.class,
+                TokenizeCommand.class,
         })
 public final class Hymt implements Runnable {
 
