@@ -58,14 +58,18 @@ public final class InspectCommand implements Callable<Integer> {
             long kvPerToken = KvCache.bytesPerToken(c.numLayers(), c.kvDim());
             out.println();
             out.printf("parameters      %,d%n", parameters);
-            out.printf("mapped          %,d bytes (%.2f GiB) in %d file(s)%n", mapped, gib(mapped), ckpt.files().size());
-            out.printf("memory estimate weights %.2f GiB (mapped, paged in on use); KV cache %d KiB per token (float32)"
-                    + " = %.2f GiB at %d tokens%n", gib(mapped), kvPerToken / 1024, gib(kvPerToken * context), context);
+            out.printf("mapped          %,d bytes (%s) in %d file(s)%n", mapped, size(mapped), ckpt.files().size());
+            out.printf("memory estimate weights %s (mapped, paged in on use); KV cache %s per token (float32)"
+                    + " = %s at %d tokens%n", size(mapped), size(kvPerToken), size(kvPerToken * context), context);
         }
         return 0;
     }
 
-    private static double gib(long bytes) {
-        return bytes / (double) (1L << 30);
+    /** Bytes in the largest binary unit that keeps the number ≥ 1, e.g. "512 B", "128.0 KiB", "3.34 GiB". */
+    static String size(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        if (bytes < 1L << 20) return String.format("%.1f KiB", bytes / 1024.0);
+        if (bytes < 1L << 30) return String.format("%.1f MiB", bytes / (double) (1L << 20));
+        return String.format("%.2f GiB", bytes / (double) (1L << 30));
     }
 }

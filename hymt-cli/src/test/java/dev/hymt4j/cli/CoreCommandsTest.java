@@ -92,8 +92,8 @@ class CoreCommandsTest {
         assertTrue(r.out().contains("[64,160]"), r.out());
         // 512·64 + 2·(64·64 + 2·64·32 + 64·64 + 3·64·160 + 2·64 + 2·16) + 64
         assertTrue(r.out().contains(String.format("parameters      %,d", 512 * 64 + 2 * (4096 + 4096 + 4096 + 30720 + 128 + 32) + 64)), r.out());
-        // 2 layers · 2 (K and V) · 32 KV dims · 4 bytes = 512 bytes per token, 0 KiB when rounded down.
-        assertTrue(r.out().contains("KV cache 0 KiB per token"), r.out());
+        // 2 layers · 2 (K and V) · 32 KV dims · 4 bytes = 512 bytes per token; 4096 tokens → 2 MiB.
+        assertTrue(r.out().contains("KV cache 512 B per token (float32) = 2.0 MiB at 4096 tokens"), r.out());
     }
 
     @Test
