@@ -10,6 +10,10 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 EvalCommand.class,
                 TokenizeCommand.class,
+                GenerateCommand.class,
+                DebugCommand.class,
+                InspectCommand.class,
+                BenchCommand.class,
         })
 public final class Hymt implements Runnable {
 

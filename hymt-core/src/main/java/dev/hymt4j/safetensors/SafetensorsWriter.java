@@ -6,7 +6,6 @@ import java.io.IOException;
 import dev.hymt4j.io.AtomicFile;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +27,24 @@ public final class SafetensorsWriter {
     private static final List<DType> RANK = List.of(DType.BOOL, DType.U8, DType.I8, DType.I16, DType.F16,
             DType.BF16, DType.I32, DType.F32, DType.F64, DType.I64);
 
-    /** Data is any segment: a heap array, or a slice of a mapped input file (copied straight to disk). */
-    private record Entry(String name, DType dtype, long[] shape, MemorySegment data) {}
+    /**
+     * Produces a tensor's bytes on demand, so that tensors larger than the heap (a random 1.8B model) can be
+     * written without ever existing in memory as a whole.
+     */
+    @FunctionalInterface
+    public interface ByteSource {
+        /**
+         * Fills {@code target} from its position to its limit (little-endian) with the tensor's bytes from
+         * {@code byteOffset} on; offsets and lengths are whole elements (chunks are multiples of 8 bytes).
+         */
+        void fill(long byteOffset, ByteBuffer target);
+    }
+
+    /**
+     * Data is either a segment (a heap array, or a slice of a mapped input file, copied straight to disk) or,
+     * when {@code data} is null, a {@link ByteSource} asked for one chunk at a time.
+     */
+    private record Entry(String name, DType dtype, long[] shape, long byteSize, MemorySegment data, ByteSource source) {}
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>(Map.of("format", "pt"));
@@ -52,8 +67,19 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("tensor '" + name + "': " + data.byteSize() + " bytes for " + dtype + " "
                     + Arrays.toString(shape));
         }
-        if (entries.putIfAbsent(name, new Entry(name, dtype, shape.clone(), data)) != null) {
-            throw new IllegalArgumentException("tensor '" + name + "' added twice");
+        return put(new Entry(name, dtype, shape.clone(), data.byteSize(), data, null));
+    }
+
+    /** Adds a tensor whose bytes {@code source} produces while the file is written. */
+    public SafetensorsWriter add(String name, DType dtype, long[] shape, ByteSource source) {
+        long numel = 1;
+        for (long d : shape) numel = Math.multiplyExact(numel, d);
+        return put(new Entry(name, dtype, shape.clone(), numel * dtype.bytes(), null, source));
+    }
+
+    private SafetensorsWriter put(Entry e) {
+        if (entries.putIfAbsent(e.name(), e) != null) {
+            throw new IllegalArgumentException("tensor '" + e.name() + "' added twice");
         }
         return this;
     }
@@ -103,9 +129,9 @@ public final class SafetensorsWriter {
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("dtype", e.dtype().name());
             t.put("shape", e.shape());
-            t.put("data_offsets", new long[]{offset, offset + e.data().byteSize()});
+            t.put("data_offsets", new long[]{offset, offset + e.byteSize()});
             header.put(e.name(), t);
-            offset += e.data().byteSize();
+            offset += e.byteSize();
         }
         byte[] json;
         try {
@@ -125,15 +151,17 @@ public final class SafetensorsWriter {
         List<Entry> order = layoutOrder();
         byte[] header = headerBytes(order);
         long total = header.length;
-        for (Entry e : order) total += e.data().byteSize();
-        MemorySegment out = MemorySegment.ofArray(new byte[Math.toIntExact(total)]);
-        MemorySegment.copy(MemorySegment.ofArray(header), 0, out, 0, header.length);
-        long pos = header.length;
+        for (Entry e : order) total += e.byteSize();
+        byte[] out = new byte[Math.toIntExact(total)];
+        System.arraycopy(header, 0, out, 0, header.length);
+        int pos = header.length;
         for (Entry e : order) {
-            MemorySegment.copy(e.data(), 0, out, pos, e.data().byteSize());
-            pos += e.data().byteSize();
+            ByteBuffer slice = ByteBuffer.wrap(out, pos, (int) e.byteSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
+            if (e.data() != null) MemorySegment.copy(e.data(), 0, MemorySegment.ofBuffer(slice), 0, e.byteSize());
+            else e.source().fill(0, slice);
+            pos += (int) e.byteSize();
         }
-        return out.toArray(ValueLayout.JAVA_BYTE);
+        return out;
     }
 
     /**
@@ -145,10 +173,19 @@ public final class SafetensorsWriter {
         byte[] header = headerBytes(order);
         AtomicFile.write(target, ch -> {
             ch.write(ByteBuffer.wrap(header));
+            ByteBuffer generated = null;
             for (Entry e : order) {
-                for (long off = 0; off < e.data().byteSize(); off += CHUNK) {
-                    long len = Math.min(CHUNK, e.data().byteSize() - off);
-                    ByteBuffer buf = e.data().asSlice(off, len).asByteBuffer();
+                for (long off = 0; off < e.byteSize(); off += CHUNK) {
+                    int len = (int) Math.min(CHUNK, e.byteSize() - off);
+                    ByteBuffer buf;
+                    if (e.data() != null) {
+                        buf = e.data().asSlice(off, len).asByteBuffer();
+                    } else {
+                        if (generated == null) generated = ByteBuffer.allocate((int) CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                        buf = generated.clear().limit(len);
+                        e.source().fill(off, buf);
+                        buf.position(0).limit(len);
+                    }
                     while (buf.hasRemaining()) ch.write(buf);
                 }
             }

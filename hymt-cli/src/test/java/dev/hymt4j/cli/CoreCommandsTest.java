@@ -1,0 +1,115 @@
+package dev.hymt4j.cli;
+
+import dev.hymt4j.model.DemoModel;
+import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.safetensors.SafetensorsFile;
+import dev.hymt4j.testing.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The generate, debug logits, inspect and bench commands, run in-process. */
+class CoreCommandsTest {
+    static final Path TINY = TestData.path("golden/tiny-tied");
+
+    record Run(int exitCode, String out, String err) {
+        String lastLine() {
+            List<String> lines = out.lines().toList();
+            return lines.getLast();
+        }
+    }
+
+    static Run hymt(String... args) {
+        CommandLine cl = Hymt.newCommandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static long[] reference(String name) throws Exception {
+        try (SafetensorsFile ref = SafetensorsFile.open(TestData.path("golden/tiny-tied/reference_outputs.safetensors"))) {
+            return ref.readLongs(name);
+        }
+    }
+
+    static String join(long[] ids) {
+        return Arrays.stream(ids).mapToObj(Long::toString).collect(Collectors.joining(","));
+    }
+
+    @Test
+    void generateGreedyPrintsPromptAndNewIdsLast() throws Exception {
+        long[] prompt = reference("greedy_prompt"), expected = reference("greedy_output");
+        // The reference ran without an EOS stop, so stop on an id outside the vocabulary.
+        Run r = hymt("generate", "--model", TINY.toString(), "--ids", join(prompt), "--max-new-tokens", "16", "--greedy",
+                "--stop-ids", "100000", "--threads", "2");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(join(expected), r.lastLine());
+    }
+
+    @Test
+    void generateSamplingIsReproducibleWithASeed() {
+        String[] args = {"generate", "--model", TINY.toString(), "--ids", "1,20,300", "--max-new-tokens", "6",
+                "--temperature", "1.2", "--top-k", "50", "--top-p", "0.9", "--repetition-penalty", "1.05", "--seed", "3"};
+        Run a = hymt(args), b = hymt(args);
+        assertEquals(0, a.exitCode(), a.err());
+        assertEquals(a.lastLine(), b.lastLine());
+        assertTrue(a.lastLine().startsWith("1,20,300,"), a.lastLine());
+    }
+
+    @Test
+    void debugLogitsWritesTheReferenceLogits(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("logits.safetensors");
+        long[] ids = reference("input_ids");
+        Run r = hymt("debug", "logits", "--model", TINY.toString(), "--ids", join(ids), "--out", file.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        try (SafetensorsFile written = SafetensorsFile.open(file);
+             SafetensorsFile ref = SafetensorsFile.open(TestData.path("golden/tiny-tied/reference_outputs.safetensors"))) {
+            assertArrayEquals(new long[]{ids.length, 512}, written.info("logits").shape());
+            assertEquals(DType.F32, written.info("logits").dtype());
+            assertTrue(TestData.relL2(written.readFloats("logits"), ref.readFloats("logits")) < 1e-5);
+        }
+    }
+
+    @Test
+    void inspectReportsConfigTensorsAndMemory() {
+        Run r = hymt("inspect", "--model", TINY.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("effective base " + String.format("%.2f", 10000 * Math.pow(1000, 16.0 / 14.0))), r.out());
+        assertTrue(r.out().contains("model.layers.1.mlp.down_proj.weight"), r.out());
+        assertTrue(r.out().contains("[64,160]"), r.out());
+        // 512·64 + 2·(64·64 + 2·64·32 + 64·64 + 3·64·160 + 2·64 + 2·16) + 64
+        assertTrue(r.out().contains(String.format("parameters      %,d", 512 * 64 + 2 * (4096 + 4096 + 4096 + 30720 + 128 + 32) + 64)), r.out());
+        // 2 layers · 2 (K and V) · 32 KV dims · 4 bytes = 512 bytes per token; 4096 tokens → 2 MiB.
+        assertTrue(r.out().contains("KV cache 512 B per token (float32) = 2.0 MiB at 4096 tokens"), r.out());
+    }
+
+    @Test
+    void benchPrintsATableForEachThreadCount(@TempDir Path tmp) throws Exception {
+        DemoModel.write(tmp, new DemoModel.Shape(256, 64, 2, 4, 2, 16, 128, true), DType.BF16, 1);
+        Run r = hymt("bench", "--model", tmp.toString(), "--prompt-tokens", "8", "--decode-tokens", "3", "--threads", "1,2");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("decode t/s"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("2 ")), r.out());
+        assertTrue(r.out().contains("peak RSS"), r.out());
+    }
+
+    @Test
+    void aMissingModelIsOneClearLine(@TempDir Path tmp) {
+        Run r = hymt("generate", "--model", tmp.resolve("absent").toString(), "--ids", "1,2", "--greedy");
+        assertEquals(1, r.exitCode());
+        assertEquals("hymt generate: " + tmp.resolve("absent") + ": model directory not found", r.err().trim());
+    }
+}
