@@ -130,6 +130,10 @@ public final class TrainingConfig {
                 flatten(field.getValue(), name + ".", source, out);
                 continue;
             }
+            if (key == null && isSection(name)) {
+                throw new ConfigException(source + ": key '" + name + "' is a section and expects a mapping (e.g. "
+                        + name + ":\n  ...), got " + field.getValue());
+            }
             if (key == null) throw unknownKey(name, source);
             if (out.containsKey(name)) throw new ConfigException(source + ": key '" + name + "' is given twice");
             out.put(name, key.fromNode(field.getValue(), source));

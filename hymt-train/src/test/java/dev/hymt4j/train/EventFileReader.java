@@ -18,6 +18,7 @@ import java.util.zip.CRC32C;
  * ({@code Event}: wall_time 1 double, step 2 int64, file_version 3 string, summary 5, session_log 7) and
  * {@code summary.proto} ({@code Summary}: value 1 repeated; {@code Summary.Value}: tag 1 string, simple_value 2 float;
  * {@code SessionLog}: status 1 enum, START = 1). Fields it does not know are skipped, as protobuf parsers do.
+ * A CRC mismatch is an error; a truncated last record ends the file.
  */
 final class EventFileReader {
     record Scalar(String tag, float value) {}
@@ -28,16 +29,41 @@ final class EventFileReader {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         List<Event> events = new ArrayList<>();
         while (b.hasRemaining()) {
+            // A run killed mid-write leaves a torn last record; TensorBoard stops reading there, and so do we.
+            if (b.remaining() < 12) break;
             byte[] lengthBytes = new byte[8];
             b.get(lengthBytes);
             long length = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
             check(b.getInt(), lengthBytes, file, "length");
+            if (b.remaining() < length + 4) break;
             byte[] data = new byte[Math.toIntExact(length)];
             b.get(data);
             check(b.getInt(), data, file, "data");
             events.add(parseEvent(CodedInputStream.newInstance(data)));
         }
         return events;
+    }
+
+    /** A scalar as TensorBoard plots it: at a step, under a tag. */
+    record Point(long step, String tag, float value) {}
+
+    /**
+     * The scalars of every event file in {@code logDir}, read in file-name (creation time) order, with TensorBoard's
+     * purge of orphaned data: a SessionLog START at step s discards the points logged earlier at steps ≥ s.
+     */
+    static List<Point> scalarsAsTensorBoardShows(Path logDir) throws IOException {
+        List<Path> files;
+        try (var entries = Files.list(logDir)) {
+            files = entries.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).sorted().toList();
+        }
+        List<Point> points = new ArrayList<>();
+        for (Path f : files) {
+            for (Event e : read(f)) {
+                if (e.sessionStatus() != null && e.sessionStatus() == 1) points.removeIf(p -> p.step() >= e.step());
+                for (Scalar s : e.scalars()) points.add(new Point(e.step(), s.tag(), s.value()));
+            }
+        }
+        return points;
     }
 
     private static void check(int stored, byte[] bytes, Path file, String what) throws IOException {

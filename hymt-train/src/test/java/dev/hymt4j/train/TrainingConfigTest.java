@@ -121,6 +121,11 @@ class TrainingConfigTest {
         assertTrue(choice.getMessage().contains("one of [linear, cosine, constant, constant_with_warmup]"),
                 choice.getMessage());
 
+        ConfigException section = assertThrows(ConfigException.class,
+                () -> TrainingConfig.parse("lora: 8\n", "c.yaml", false, REQUIRED));
+        assertTrue(section.getMessage().startsWith("c.yaml: key 'lora' is a section and expects a mapping"),
+                section.getMessage());
+
         ConfigException bool = assertThrows(ConfigException.class,
                 () -> TrainingConfig.parse("qlora: 1\n", "c.yaml", false, REQUIRED));
         assertEquals("c.yaml: key 'qlora' expects true or false, got 1", bool.getMessage());
