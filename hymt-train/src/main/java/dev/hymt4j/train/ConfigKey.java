@@ -46,8 +46,9 @@ record ConfigKey(String name, Kind kind, Object defaultValue, List<String> choic
         if (node.isNull()) return nullValue(source);
         return switch (kind) {
             case INT, LONG -> {
-                if (node.isIntegralNumber() || node.isNumber() && node.canConvertToExactIntegral()) {
-                    yield kind == Kind.INT ? (Object) Math.toIntExact(node.asLong()) : (Object) node.asLong();
+                boolean integral = node.isIntegralNumber() || node.isNumber() && node.canConvertToExactIntegral();
+                if (integral && (kind == Kind.LONG ? node.canConvertToLong() : node.canConvertToInt())) {
+                    yield kind == Kind.INT ? (Object) node.asInt() : (Object) node.asLong();
                 }
                 if (node.isTextual()) yield fromText(node.asText(), source);
                 throw mismatch(source, node.toString());
