@@ -1,0 +1,84 @@
+package dev.hymt4j.train.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Runs a {@code main} class in a child JVM with this JVM's classpath and the project's JVM flags, optionally
+ * killing it with SIGKILL ({@link Process#destroyForcibly()}) as soon as it prints a given line — the kill -9 that a
+ * crash or an OOM killer would deliver, with no shutdown hooks and no flushing. Made for kill-and-resume tests: run
+ * a trainer, kill it, run it again with {@code --resume}, compare with an uninterrupted run.
+ *
+ * <p>The kill lands a little after the line is printed, while the child goes on running; a child that must be
+ * killed at an exact point (say in the middle of writing a file) prints the line there and then waits.
+ */
+public final class ChildJvm {
+    private ChildJvm() {}
+
+    /** How a child run ended, and everything it printed (stdout and stderr merged), line by line. */
+    public record Result(int exitCode, boolean killed, List<String> output) {
+        public String outputText() {
+            return String.join("\n", output);
+        }
+    }
+
+    /** Runs {@code main} to completion. */
+    public static Result run(Class<?> main, List<String> args, Duration timeout) throws IOException, InterruptedException {
+        return run(main, args, line -> false, timeout);
+    }
+
+    /**
+     * Runs {@code main} and kills it when a printed line matches {@code killWhen}; if none does, the run ends by
+     * itself. A child still running after {@code timeout} is killed and reported as an {@link AssertionError}.
+     */
+    public static Result run(Class<?> main, List<String> args, Predicate<String> killWhen, Duration timeout)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                // a small, quickly started JVM: the children are toy trainers, and the suite runs on two cores
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+
+        List<String> output = new ArrayList<>();
+        boolean[] killed = {false};
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (output) {
+                        output.add(line);
+                    }
+                    if (!killed[0] && killWhen.test(line)) {
+                        killed[0] = true;
+                        process.destroyForcibly();
+                    }
+                }
+            } catch (IOException e) {
+                // the pipe closes when the child dies: the output so far is all there is
+            }
+        });
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            reader.join(5_000);
+            synchronized (output) {
+                throw new AssertionError("child " + main.getName() + " " + args + " still running after " + timeout
+                        + "; output:\n" + String.join("\n", output));
+            }
+        }
+        reader.join(5_000);
+        synchronized (output) {
+            return new Result(process.exitValue(), killed[0], List.copyOf(output));
+        }
+    }
+}
