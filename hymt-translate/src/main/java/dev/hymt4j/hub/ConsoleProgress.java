@@ -1,27 +1,33 @@
 package dev.hymt4j.hub;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * Prints download progress as lines, at most one per file every two seconds, so logs of a
- * multi-gigabyte download stay short.
+ * Prints download progress as lines: start and end of each file, and in between at most one line every two
+ * seconds, so the log of a multi-gigabyte download stays short.
  */
 public final class ConsoleProgress implements DownloadProgress {
     private static final long INTERVAL_NANOS = 2_000_000_000L;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private long lastPrint;
 
-    public ConsoleProgress(PrintStream out) {
+    /** Prints to {@code out}, flushing each line so progress shows while the download runs. */
+    public ConsoleProgress(PrintWriter out) {
         this.out = out;
+    }
+
+    /** Prints to standard error. */
+    public static ConsoleProgress toStderr() {
+        return new ConsoleProgress(new PrintWriter(System.err, true));
     }
 
     @Override
     public void started(String file, long totalBytes, long resumedFrom) {
         String size = totalBytes >= 0 ? " (" + human(totalBytes) + ")" : "";
         String resume = resumedFrom > 0 ? ", resuming at " + human(resumedFrom) : "";
-        out.println("Downloading " + file + size + resume);
+        line("Downloading " + file + size + resume);
         lastPrint = System.nanoTime();
     }
 
@@ -31,12 +37,17 @@ public final class ConsoleProgress implements DownloadProgress {
         if (now - lastPrint < INTERVAL_NANOS) return;
         lastPrint = now;
         String percent = totalBytes > 0 ? String.format(Locale.ROOT, " %5.1f%%", 100.0 * bytesDone / totalBytes) : "";
-        out.println("  " + file + percent + "  " + human(bytesDone) + (totalBytes >= 0 ? " / " + human(totalBytes) : ""));
+        line("  " + file + percent + "  " + human(bytesDone) + (totalBytes >= 0 ? " / " + human(totalBytes) : ""));
     }
 
     @Override
     public void finished(String file, long totalBytes) {
-        out.println("  " + file + " done (" + human(totalBytes) + ")");
+        line("  " + file + " done (" + human(totalBytes) + ")");
+    }
+
+    private void line(String text) {
+        out.println(text);
+        out.flush();
     }
 
     static String human(long bytes) {

@@ -19,7 +19,8 @@ final class ManualDownloadHelp {
         out.append("Download these files by hand (e.g. with a browser on a connected machine):\n");
         for (String file : files) {
             if (file.contains("*")) {
-                out.append("  ").append(file).append("   (every file matching; usually just model.safetensors)\n");
+                out.append("  every file matching ").append(file).append(" listed at ").append(config.endpoint())
+                        .append('/').append(repo.id()).append("/tree/").append(revision).append('\n');
             } else {
                 out.append("  ").append(baseUrl).append(file).append('\n');
             }

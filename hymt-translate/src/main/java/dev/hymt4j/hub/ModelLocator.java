@@ -25,7 +25,7 @@ public final class ModelLocator {
 
     /** Resolves with the environment's hub settings, printing download progress to stderr. */
     public static Path resolve(String modelArg) throws IOException {
-        return new ModelLocator(HubConfig.fromEnvironment(), new ConsoleProgress(System.err)).locate(modelArg);
+        return new ModelLocator(HubConfig.fromEnvironment(), ConsoleProgress.toStderr()).locate(modelArg);
     }
 
     public Path locate(String modelArg) throws IOException {

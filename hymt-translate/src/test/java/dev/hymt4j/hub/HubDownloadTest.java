@@ -193,6 +193,33 @@ class HubDownloadTest {
         assertTrue(e.getMessage().contains("HTTP 404") && e.getMessage().contains("Invalid rev id: v9"), e.getMessage());
     }
 
+    @Test
+    void metadataComesFromTheResolveHeaders() throws Exception {
+        HubClient client = new HubClient(config(null, false));
+        RepoId repo = new RepoId(FakeHub.REPO);
+        RemoteFile config = client.fileMetadata(repo, "main", "config.json");
+        assertFalse(config.lfs());
+        assertEquals(hub.content("config.json").length, config.size());
+        assertEquals(40, config.etag().length());
+        assertEquals(URI.create(hub.endpoint() + "/tencent/tiny-mt/resolve/main/config.json"), config.location());
+
+        RemoteFile weights = client.fileMetadata(repo, "main", "model.safetensors");
+        String sha = FakeHub.sha256(hub.content("model.safetensors"));
+        assertTrue(weights.lfs());
+        assertEquals(sha, weights.etag(), "X-Linked-Etag wins over ETag");
+        assertEquals(hub.content("model.safetensors").length, weights.size());
+        assertEquals(FakeHub.COMMIT, weights.commit());
+        assertEquals(URI.create(hub.endpoint() + "/cdn/" + sha), weights.location());
+        assertEquals(List.of(), hub.requestsTo("/cdn/"), "metadata does not follow the redirect to the CDN");
+    }
+
+    @Test
+    void etagNormalization() {
+        assertEquals("abc", HubClient.normalizeEtag("\"abc\""));
+        assertEquals("abc", HubClient.normalizeEtag("W/\"abc\""));
+        assertEquals("abc", HubClient.normalizeEtag("abc"));
+    }
+
     private String sha256Quietly() {
         try {
             return FakeHub.sha256(hub.content("model.safetensors"));
