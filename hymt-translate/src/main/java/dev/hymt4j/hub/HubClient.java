@@ -138,7 +138,7 @@ public final class HubClient {
         try (InputStream body = response.body()) {
             int status = response.statusCode();
             boolean append = status == 206 && have > 0;
-            if (status != 200 && status != 206) throw failure(response, null, file.path());
+            if (status != 200 && status != 206) throw downloadFailure(response, file.path());
             if (!append && have > 0) {
                 sha256.reset(); // the server sent the whole file
                 have = 0;
@@ -205,8 +205,7 @@ public final class HubClient {
 
     private HubException failure(HttpResponse<?> response, RepoId repo, String what) {
         int status = response.statusCode();
-        String serverSays = response.headers().firstValue("X-Error-Message").map(m -> " The hub says: " + m).orElse("");
-        String where = repo != null ? repo + " (" + what + ")" : what;
+        String where = repo + " (" + what + ")";
         String message = switch (status) {
             case 401 -> config.hasToken()
                     ? "HTTP 401 for " + where + ": the hub rejected the token from HF_TOKEN, or it has no access to this"
@@ -218,9 +217,16 @@ public final class HubClient {
                         + " model page with the account whose token is in HF_TOKEN.";
             case 404 -> "HTTP 404 for " + where + ": not found on " + config.endpoint() + ". Check the repo id,"
                         + " the revision and the file name.";
-            default -> "HTTP " + status + " for " + where + " from " + response.uri() + ".";
+            default -> "HTTP " + status + " for " + where + " from " + response.uri() + "; try again later.";
         };
+        String serverSays = response.headers().firstValue("X-Error-Message").map(m -> " The hub says: " + m).orElse("");
         return new HubException(message + serverSays);
+    }
+
+    // The content host (often a CDN with signed URLs) is not the hub: token and gating advice would mislead.
+    private static HubException downloadFailure(HttpResponse<?> response, String path) {
+        return new HubException("HTTP " + response.statusCode() + " downloading " + path + " from " + response.uri()
+                + "; run the download again to resume.");
     }
 
     private URI resolveUri(RepoId repo, String revision, String path) {

@@ -39,7 +39,8 @@ public record HubConfig(URI endpoint, Path cacheDir, String token, boolean offli
 
     /** The configuration these environment variables describe, for a user whose home is {@code home}. */
     public static HubConfig fromEnvironment(Map<String, String> env, Path home) {
-        URI endpoint = env.containsKey("HF_ENDPOINT") ? URI.create(env.get("HF_ENDPOINT").trim()) : DEFAULT_ENDPOINT;
+        String endpointVar = env.getOrDefault("HF_ENDPOINT", "").trim();
+        URI endpoint = endpointVar.isEmpty() ? DEFAULT_ENDPOINT : URI.create(endpointVar);
         Path hfHome = env.containsKey("HF_HOME") ? Path.of(env.get("HF_HOME"))
                 : env.containsKey("XDG_CACHE_HOME") ? Path.of(env.get("XDG_CACHE_HOME"), "huggingface")
                 : home.resolve(".cache").resolve("huggingface");

@@ -15,8 +15,7 @@ public record RepoId(String id) {
     }
 
     public static boolean isValid(String id) {
-        return id != null && VALID.matcher(id).matches() && !id.contains("--") && !id.contains("..")
-                && id.length() <= 96;
+        return id != null && VALID.matcher(id).matches() && !id.contains("--") && !id.contains("..");
     }
 
     /** The repo's folder in the hub cache: {@code models--org--name}. */
