@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DebugCommand.class,
                 InspectCommand.class,
                 BenchCommand.class,
+                DownloadCommand.class,
         })
 public final class Hymt implements Runnable {
 

@@ -1,0 +1,16 @@
+package dev.hymt4j.prompt;
+
+/**
+ * The token that closes a prompt. Both are used in practice and both produce translations; which one Tencent
+ * trained with is not established (spec §5.2, §9), hence the choice.
+ */
+public enum PromptEnding {
+    /** {@link SpecialTokens#END_OF_PROMPT_TEXT} (120026): the official README usage, {@code add_generation_prompt=False}. */
+    END_OF_PROMPT,
+    /** {@link SpecialTokens#ASSISTANT_TEXT} (120007): {@code add_generation_prompt=True}, as llama.cpp and most GGUF apps do. */
+    ASSISTANT;
+
+    public SpecialTokens.Token token(SpecialTokens tokens) {
+        return this == END_OF_PROMPT ? tokens.endOfPrompt() : tokens.assistant();
+    }
+}
