@@ -60,12 +60,12 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         modelOptions.applyThreads();
         PrintWriter out = spec.commandLine().getOut();
-        try (HunyuanModel model = HunyuanModel.load(modelOptions.model)) {
+        try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
             GenerationConfig config = GenerationConfig.builder()
                     .maxNewTokens(maxNewTokens).sample(!greedy).temperature(temperature).topK(topK).topP(topP)
                     .repetitionPenalty(repetitionPenalty).seed(seed)
                     .stopTokenIds(stopIds != null ? Arrays.stream(stopIds).boxed().collect(Collectors.toSet())
-                            : StopTokens.ofModel(modelOptions.model, model.config()))
+                            : StopTokens.ofModel(modelOptions.dir(), model.config()))
                     .build();
             GenerationResult r = new Generator(model).generate(ids, config, TokenListener.NONE);
             out.printf("prompt %d tokens, generated %d (%s); prefill %.1f tok/s, decode %.1f tok/s%n",

@@ -3,16 +3,25 @@ package dev.hymt4j.cli;
 import dev.hymt4j.tensor.Parallel;
 import picocli.CommandLine.Option;
 
+import dev.hymt4j.hub.ModelLocator;
+
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** The options every command that runs a model shares. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Model directory: config.json and model.safetensors (or shards with an index).")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO",
+            description = "Model directory (config.json, model.safetensors or shards with an index, tokenizer.json), "
+                    + "or a hub repo id such as tencent/HY-MT1.5-1.8B (cached, or downloaded when online).")
+    String model;
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
     Integer threads;
+
+    /** The model directory: the argument itself, or the cached hub snapshot of a repo id (downloaded if needed). */
+    Path dir() throws IOException {
+        return ModelLocator.resolve(model);
+    }
 
     void applyThreads() {
         if (threads != null) Parallel.setThreads(threads);

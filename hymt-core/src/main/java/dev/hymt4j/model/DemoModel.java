@@ -37,11 +37,19 @@ public final class DemoModel {
 
     /** Writes {@code config.json}, {@code generation_config.json} and {@code model.safetensors} into {@code dir}. */
     public static void write(Path dir, Shape shape, DType dtype, long seed) throws IOException {
-        if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("demo weights are F32 or BF16, not " + dtype);
-        Files.createDirectories(dir);
         // Real HY-MT1.5 special ids when the vocabulary has room for them, small ones otherwise.
         boolean realVocab = shape.vocabSize() > 120020;
-        int bos = realVocab ? 120000 : 1, eos = realVocab ? 120020 : 2, pad = realVocab ? 120002 : 0;
+        write(dir, shape, dtype, seed, realVocab ? new SpecialIds(120000, 120020, 120002) : new SpecialIds(1, 2, 0));
+    }
+
+    /** The ids config.json and generation_config.json name, e.g. those of a tokenizer trained for the demo. */
+    public record SpecialIds(int bos, int eos, int pad) {}
+
+    /** As {@link #write(Path, Shape, DType, long)}, with the special ids of the tokenizer that goes with the model. */
+    public static void write(Path dir, Shape shape, DType dtype, long seed, SpecialIds ids) throws IOException {
+        if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("demo weights are F32 or BF16, not " + dtype);
+        Files.createDirectories(dir);
+        int bos = ids.bos(), eos = ids.eos(), pad = ids.pad();
         ObjectMapper json = new ObjectMapper();
         AtomicFile.writeString(dir.resolve("config.json"),
                 json.writerWithDefaultPrettyPrinter().writeValueAsString(config(json, shape, dtype, bos, eos, pad)));

@@ -186,6 +186,12 @@ public final class Tokenizer {
         return id;
     }
 
+    /** Id of a token string, or −1 when the vocabulary has no such token. */
+    public int findTokenId(String token) {
+        Integer id = tokenToId.get(token);
+        return id == null ? -1 : id;
+    }
+
     /** The token string of an id (byte-level form, e.g. {@code "Ġthe"}; content for added tokens). */
     public String tokenString(int id) {
         checkId(id);
