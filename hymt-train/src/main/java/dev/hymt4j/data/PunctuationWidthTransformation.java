@@ -5,7 +5,8 @@ package dev.hymt4j.data;
  * the same text:
  * <ul>
  *   <li>full-width Latin letters and digits ({@code ＡＢＣ１２３}) become half-width, in every language;</li>
- *   <li>in a side that is not Chinese or Japanese, full-width ASCII punctuation ({@code ，！？}) becomes ASCII;</li>
+ *   <li>in a side that is not Chinese or Japanese, full-width ASCII punctuation ({@code ，！？}) becomes ASCII,
+ *       with a space after {@code , ; : ! ?} when a letter follows;</li>
  *   <li>in a Chinese side (zh, zh-Hant, yue), ASCII {@code , ; : ? !} right after a Chinese character become
  *       {@code ，；：？！} (dropping the space an English habit put after them), and a {@code .} after a
  *       Chinese character that ends the text or a clause becomes {@code 。}. Punctuation between Latin letters
@@ -37,7 +38,12 @@ public final class PunctuationWidthTransformation implements Transformation {
             i += Character.charCount(cp);
             if (cp >= 0xFF01 && cp <= 0xFF5E) {
                 int ascii = cp - FULLWIDTH_OFFSET;
-                if (Character.isLetterOrDigit(ascii) || !keepsFullWidthPunctuation) cp = ascii;
+                if (Character.isLetterOrDigit(ascii) || !keepsFullWidthPunctuation) {
+                    out.appendCodePoint(ascii);
+                    // The full-width mark had its spacing built in; in Latin text "a，b" reads "a, b".
+                    if (",;:!?".indexOf(ascii) >= 0 && i < text.length() && Character.isLetter(text.codePointAt(i))) out.append(' ');
+                    continue;
+                }
             } else if (chinese && afterChinese(out)) {
                 int next = i < text.length() ? text.codePointAt(i) : -1;
                 int wide = chinesePunctuation(cp, next);

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 /**
  * Checks that each side is written in its language's script, which is decisive where statistical language
  * identification is weakest (short or mixed text): a zh side must contain Han, ja kana or Han, ko Hangul,
- * ru Cyrillic, and so on; a side in a Latin-script language must not be mostly Han/kana/Hangul. Text without
+ * ru Cyrillic, and so on; a side in a Latin-script language must have Latin letters and not be mostly
+ * Han/kana/Hangul. Text without
  * any letters (numbers, symbols) passes, and so does a side whose language is unknown or not in the table.
  */
 public final class ScriptRule implements CleaningRule {
@@ -53,11 +54,10 @@ public final class ScriptRule implements CleaningRule {
     private static Optional<String> check(String text, String langCode, String side) {
         HyMtLanguages.Language lang = langCode == null ? null : HyMtLanguages.find(langCode);
         if (lang == null || text.codePoints().noneMatch(Character::isLetter)) return Optional.empty();
-        if (LATIN_LANGUAGES.contains(lang.code())) {
-            return Scripts.mostlyCjk(text)
-                    ? Optional.of(side + " (" + lang.code() + ") is mostly Han/kana/Hangul") : Optional.empty();
+        if (LATIN_LANGUAGES.contains(lang.code()) && Scripts.mostlyCjk(text)) {
+            return Optional.of(side + " (" + lang.code() + ") is mostly Han/kana/Hangul");
         }
-        Set<UnicodeScript> required = REQUIRED.get(lang.code());
+        Set<UnicodeScript> required = LATIN_LANGUAGES.contains(lang.code()) ? Set.of(UnicodeScript.LATIN) : REQUIRED.get(lang.code());
         if (required == null) return Optional.empty();
         boolean found = text.codePoints().anyMatch(cp -> required.contains(UnicodeScript.of(cp)));
         if (found) return Optional.empty();
