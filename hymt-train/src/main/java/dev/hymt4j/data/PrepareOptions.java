@@ -23,7 +23,7 @@ public final class PrepareOptions {
     double ratioMinLength = 20;
     DuplicateRule.Key duplicateKey = DuplicateRule.Key.PAIR;
     LanguageIdRule.Accuracy languageIdAccuracy = LanguageIdRule.Accuracy.LOW;
-    int languageIdMinLetters = 20;
+    int languageIdMinLetters = 40;
     double[] splitRatios = {0.9, 0.05, 0.05};
     Integer validSize;
     Integer testSize;
