@@ -22,7 +22,9 @@ import java.util.Set;
  *
  * <p>Chinese, Japanese and Korean sides are left to {@link ScriptRule}: kana and Hangul decide them better than
  * n-gram statistics, which confuse Han-only Japanese with Chinese. Text with fewer than {@code minLetters}
- * letters is skipped, as no identifier is reliable on a word or two.
+ * letters is skipped: on short UI strings ("Insert Database Columns" → "looks nl") every identifier guesses.
+ * With the default of 40 letters the rule dropped 10 of 31k clean testdata pairs (mostly 1909-orthography
+ * Spanish taken for Portuguese/Tagalog), against 116 with 20 letters.
  */
 public final class LanguageIdRule implements CleaningRule {
 
