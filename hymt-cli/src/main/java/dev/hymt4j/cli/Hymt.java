@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 BenchCommand.class,
                 DownloadCommand.class,
+                PrepareCommand.class,
         })
 public final class Hymt implements Runnable {
 

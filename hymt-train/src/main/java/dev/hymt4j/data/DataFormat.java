@@ -1,0 +1,24 @@
+package dev.hymt4j.data;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The parallel-data file formats hymt reads and writes. */
+public enum DataFormat {
+    /** One JSON object per line: {@code {"source","target",...}}. */
+    JSONL,
+    /** {@code source \t target [\t src_lang \t tgt_lang]}. */
+    TSV,
+    /** LLaMA-Factory's sharegpt layout: a JSON array of {@code {"messages":[...]}} or {@code {"conversations":[...]}}. */
+    SHAREGPT;
+
+    /** Guesses the format from the file name: {@code .jsonl}, {@code .tsv}/{@code .txt}, {@code .json}. */
+    public static DataFormat fromFileName(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return JSONL;
+        if (name.endsWith(".tsv") || name.endsWith(".txt")) return TSV;
+        if (name.endsWith(".json")) return SHAREGPT;
+        throw new IllegalArgumentException(file + ": cannot tell the format from the name; expected .jsonl, .tsv or .json");
+    }
+}
