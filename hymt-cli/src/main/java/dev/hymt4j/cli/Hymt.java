@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
                 InspectCommand.class,
                 BenchCommand.class,
                 DownloadCommand.class,
+                TranslateCommand.class,
+                InitDemoCommand.class,
                 PrepareCommand.class,
         })
 public final class Hymt implements Runnable {
