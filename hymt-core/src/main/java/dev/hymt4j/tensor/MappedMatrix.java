@@ -78,11 +78,42 @@ public final class MappedMatrix implements Matrix {
 
     @Override
     public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
+        if (n == 1 && dtype == DType.BF16) {
+            matvecBf16(x, out, r0, r1);
+            return;
+        }
         float[] w = rowBuffer();
         int upper = F.loopBound(cols);
         for (int r = r0; r < r1; r++) {
             readRow(r, w, 0);
-            for (int t = 0; t < n; t++) {
+            int t = 0;
+            // Four tokens per pass: each weight vector loaded once feeds four FMAs. Per token the summation order
+            // is the same as in the one-token loop below, so results do not depend on the blocking.
+            for (; t + 4 <= n; t += 4) {
+                int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                int c = 0;
+                for (; c < upper; c += F.length()) {
+                    FloatVector wv = FloatVector.fromArray(F, w, c);
+                    a0 = wv.fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                    a1 = wv.fma(FloatVector.fromArray(F, x, x1 + c), a1);
+                    a2 = wv.fma(FloatVector.fromArray(F, x, x2 + c), a2);
+                    a3 = wv.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (; c < cols; c++) {
+                    s0 += w[c] * x[x0 + c];
+                    s1 += w[c] * x[x1 + c];
+                    s2 += w[c] * x[x2 + c];
+                    s3 += w[c] * x[x3 + c];
+                }
+                out[t * rows + r] = s0;
+                out[(t + 1) * rows + r] = s1;
+                out[(t + 2) * rows + r] = s2;
+                out[(t + 3) * rows + r] = s3;
+            }
+            for (; t < n; t++) {
                 int xo = t * cols;
                 FloatVector acc = FloatVector.zero(F);
                 int c = 0;
@@ -93,6 +124,29 @@ public final class MappedMatrix implements Matrix {
                 for (; c < cols; c++) sum += w[c] * x[xo + c];
                 out[t * rows + r] = sum;
             }
+        }
+    }
+
+    /**
+     * One token against BF16 weights (decode): widens each weight vector in registers and dots it at once,
+     * without the row buffer — decode is memory-bound, so the weights should be touched exactly once. Same
+     * summation order as the buffered path.
+     */
+    private void matvecBf16(float[] x, float[] out, int r0, int r1) {
+        int upper = F.loopBound(cols);
+        for (int r = r0; r < r1; r++) {
+            long base = (long) r * cols;
+            FloatVector acc = FloatVector.zero(F);
+            int c = 0;
+            for (; c < upper; c += F.length()) {
+                ShortVector s = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
+                FloatVector wv = ((IntVector) s.convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                acc = wv.fma(FloatVector.fromArray(F, x, c), acc);
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; c < cols; c++) sum += Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16) * x[c];
+            out[r] = sum;
         }
     }
 
