@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 DebugCommand.class,
                 InspectCommand.class,
                 BenchCommand.class,
+                DemoModelCommand.class,
         })
 public final class Hymt implements Runnable {
 
