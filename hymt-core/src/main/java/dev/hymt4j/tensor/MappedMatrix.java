@@ -88,7 +88,7 @@ public final class MappedMatrix implements Matrix {
             readRow(r, w, 0);
             int t = 0;
             // Four tokens per pass: each weight vector loaded once feeds four FMAs. Per token the summation order
-            // is the same as in the one-token loop below, so results do not depend on the blocking.
+            // is the same as in the one-token loop below, so results do not depend on how tokens are blocked.
             for (; t + 4 <= n; t += 4) {
                 int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -129,22 +129,32 @@ public final class MappedMatrix implements Matrix {
 
     /**
      * One token against BF16 weights (decode): widens each weight vector in registers and dots it at once,
-     * without the row buffer — decode is memory-bound, so the weights should be touched exactly once. Same
-     * summation order as the buffered path.
+     * without the row buffer — decode is memory-bound, so the weights should be touched exactly once. Two
+     * accumulators, because with one the FMA latency chain, not memory, limits the loop.
      */
     private void matvecBf16(float[] x, float[] out, int r0, int r1) {
-        int upper = F.loopBound(cols);
+        int step = F.length(), upper = F.loopBound(cols), pairs = upper - upper % (2 * step);
         for (int r = r0; r < r1; r++) {
             long base = (long) r * cols;
-            FloatVector acc = FloatVector.zero(F);
+            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
             int c = 0;
-            for (; c < upper; c += F.length()) {
-                ShortVector s = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
-                FloatVector wv = ((IntVector) s.convertShape(VectorOperators.S2I, I, 0))
+            for (; c < pairs; c += 2 * step) {
+                ShortVector s0 = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s1 = ShortVector.fromMemorySegment(S, data, (base + c + step) * 2, ByteOrder.LITTLE_ENDIAN);
+                FloatVector w0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I, 0))
                         .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                acc = wv.fma(FloatVector.fromArray(F, x, c), acc);
+                FloatVector w1 = ((IntVector) s1.convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                acc0 = w0.fma(FloatVector.fromArray(F, x, c), acc0);
+                acc1 = w1.fma(FloatVector.fromArray(F, x, c + step), acc1);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; c < upper; c += step) {
+                ShortVector s0 = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
+                FloatVector w0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                acc0 = w0.fma(FloatVector.fromArray(F, x, c), acc0);
+            }
+            float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
             for (; c < cols; c++) sum += Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16) * x[c];
             out[r] = sum;
         }
