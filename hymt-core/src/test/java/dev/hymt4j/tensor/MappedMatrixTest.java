@@ -31,7 +31,7 @@ class MappedMatrixTest {
         MappedMatrix b16 = new MappedMatrix(MemorySegment.ofArray(bf16.array()), DType.BF16, ROWS, COLS);
 
         float[] batchF32 = new float[TOKENS * ROWS], batchBf16 = new float[TOKENS * ROWS];
-        f32.matmulRows(x, TOKENS, batchF32, 0, ROWS);  // four-token block + two single tokens
+        f32.matmulRows(x, TOKENS, batchF32, 0, ROWS);  // 2-row × 4-token blocks, 2 leftover tokens, odd last row
         b16.matmulRows(x, TOKENS, batchBf16, 0, ROWS);
         for (int t = 0; t < TOKENS; t++) {
             float[] one = new float[ROWS], xt = java.util.Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS);
