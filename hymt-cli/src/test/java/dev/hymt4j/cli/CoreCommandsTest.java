@@ -107,6 +107,16 @@ class CoreCommandsTest {
     }
 
     @Test
+    void demoModelWritesSomethingGenerateCanRun(@TempDir Path tmp) {
+        Run w = hymt("demo-model", "--out", tmp.toString(), "--vocab", "300", "--hidden", "64", "--dtype", "F32");
+        assertEquals(0, w.exitCode(), w.err());
+        Run g = hymt("generate", "--model", tmp.toString(), "--ids", "5,6,7", "--max-new-tokens", "4", "--greedy",
+                "--stop-ids", "1000");
+        assertEquals(0, g.exitCode(), g.err());
+        assertEquals(3 + 4, g.lastLine().split(",").length, g.out());
+    }
+
+    @Test
     void aMissingModelIsOneClearLine(@TempDir Path tmp) {
         Run r = hymt("generate", "--model", tmp.resolve("absent").toString(), "--ids", "1,2", "--greedy");
         assertEquals(1, r.exitCode());

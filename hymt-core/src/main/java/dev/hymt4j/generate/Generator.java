@@ -6,6 +6,7 @@ import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.KvCache;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -46,9 +47,9 @@ public final class Generator {
         for (int b = 0; b < rows; b++) {
             int[] p = prompts.get(b);
             int offset = longest - p.length;
-            java.util.Arrays.fill(ids[b], 0, offset, pad);
+            Arrays.fill(ids[b], 0, offset, pad);
             System.arraycopy(p, 0, ids[b], offset, p.length);
-            java.util.Arrays.fill(mask[b], offset, longest, 1);
+            Arrays.fill(mask[b], offset, longest, 1);
             choosers[b] = new TokenChooser(config, seeds.split());
             seen[b] = new BitSet();
             for (int id : p) seen[b].set(id);
@@ -57,10 +58,10 @@ public final class Generator {
         List<List<Integer>> generated = new ArrayList<>();
         for (int b = 0; b < rows; b++) generated.add(new ArrayList<>());
         FinishReason[] finished = new FinishReason[rows];
-        if (config.maxNewTokens() == 0) java.util.Arrays.fill(finished, FinishReason.MAX_NEW_TOKENS);
+        if (config.maxNewTokens() == 0) Arrays.fill(finished, FinishReason.MAX_NEW_TOKENS);
 
         long start = System.nanoTime();
-        KvCache cache = model.newCache(rows, longest + config.maxNewTokens());
+        KvCache cache = model.newCache(rows, (int) Math.min((long) longest + config.maxNewTokens(), Integer.MAX_VALUE));
         ForwardResult step = config.maxNewTokens() == 0 ? null : model.forward(ids, mask, cache, ForwardOptions.LAST_LOGITS);
         long prefillEnd = System.nanoTime();
         int[][] next = new int[rows][1], nextMask = new int[rows][1];

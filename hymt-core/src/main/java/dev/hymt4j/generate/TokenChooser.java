@@ -13,7 +13,10 @@ public final class TokenChooser {
         this.random = random;
     }
 
-    /** @param logits modified in place; @param seenIds every id of the sequence so far, prompt included */
+    /**
+     * @param logits  the last position's logits; modified in place
+     * @param seenIds every id of the sequence so far, prompt included (for the repetition penalty)
+     */
     public int next(float[] logits, BitSet seenIds) {
         Sampling.repetitionPenalty(logits, seenIds, config.repetitionPenalty());
         if (!config.sample()) return Sampling.argmax(logits);

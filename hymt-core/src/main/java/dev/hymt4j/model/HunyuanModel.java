@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The HunYuan dense causal LM forward pass (spec §2), in float32 over mapped F32/BF16/F16 weights.
@@ -199,7 +200,7 @@ public final class HunyuanModel implements AutoCloseable {
         }
         if (mask == null) {
             mask = new int[ids.length][tokens];
-            for (int[] row : mask) java.util.Arrays.fill(row, 1);
+            for (int[] row : mask) Arrays.fill(row, 1);
             return mask;
         }
         if (mask.length != ids.length) throw new IllegalArgumentException("mask has " + mask.length + " rows, ids " + ids.length);
@@ -279,7 +280,7 @@ public final class HunyuanModel implements AutoCloseable {
                 scores[j] = s;
                 if (s > max) max = s;
             }
-            java.util.Arrays.fill(out, qo, qo + dim, 0f);
+            Arrays.fill(out, qo, qo + dim, 0f);
             if (max == Float.NEGATIVE_INFINITY) continue; // nothing visible: a padding query
             float sum = 0;
             for (int j = 0; j <= last; j++) {

@@ -48,17 +48,12 @@ public final class KvCache {
         return maxTokens;
     }
 
-    /** Bytes of keys and values one cached position costs, all rows and layers together. */
-    public long bytesPerPosition() {
-        return bytesPerToken(layers, kvDim) * batch;
-    }
-
     /** float32 keys and values of one token across all layers: 2 · layers · kvDim · 4 bytes. */
     public static long bytesPerToken(int layers, int kvDim) {
         return 2L * layers * kvDim * Float.BYTES;
     }
 
-    /** Forgets every cached position, keeping the allocated storage. */
+    /** Forgets every cached position, keeping the allocated storage for the next sequences. */
     public void clear() {
         length = 0;
         Arrays.fill(realTokens, 0);

@@ -78,27 +78,121 @@ public final class MappedMatrix implements Matrix {
 
     @Override
     public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
-        float[] w = rowBuffer();
+        if (n == 1 && dtype == DType.BF16) {
+            matvecBf16(x, out, r0, r1);
+            return;
+        }
+        float[] w = rowBuffer(2 * cols);
         int upper = F.loopBound(cols);
-        for (int r = r0; r < r1; r++) {
+        int r = r0;
+        // Two rows × four tokens per pass: six vector loads feed eight FMAs (one row × one token: two per FMA).
+        for (; r + 2 <= r1 && n >= 4; r += 2) {
             readRow(r, w, 0);
-            for (int t = 0; t < n; t++) {
-                int xo = t * cols;
-                FloatVector acc = FloatVector.zero(F);
+            readRow(r + 1, w, cols);
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
                 int c = 0;
                 for (; c < upper; c += F.length()) {
-                    acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), acc);
+                    FloatVector wa = FloatVector.fromArray(F, w, c), wb = FloatVector.fromArray(F, w, cols + c);
+                    FloatVector v0 = FloatVector.fromArray(F, x, x0 + c), v1 = FloatVector.fromArray(F, x, x1 + c);
+                    FloatVector v2 = FloatVector.fromArray(F, x, x2 + c), v3 = FloatVector.fromArray(F, x, x3 + c);
+                    a0 = wa.fma(v0, a0);
+                    a1 = wa.fma(v1, a1);
+                    a2 = wa.fma(v2, a2);
+                    a3 = wa.fma(v3, a3);
+                    b0 = wb.fma(v0, b0);
+                    b1 = wb.fma(v1, b1);
+                    b2 = wb.fma(v2, b2);
+                    b3 = wb.fma(v3, b3);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
-                for (; c < cols; c++) sum += w[c] * x[xo + c];
-                out[t * rows + r] = sum;
+                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+                float u0 = b0.reduceLanes(VectorOperators.ADD), u1 = b1.reduceLanes(VectorOperators.ADD);
+                float u2 = b2.reduceLanes(VectorOperators.ADD), u3 = b3.reduceLanes(VectorOperators.ADD);
+                for (; c < cols; c++) {
+                    float wa = w[c], wb = w[cols + c];
+                    s0 += wa * x[x0 + c];
+                    s1 += wa * x[x1 + c];
+                    s2 += wa * x[x2 + c];
+                    s3 += wa * x[x3 + c];
+                    u0 += wb * x[x0 + c];
+                    u1 += wb * x[x1 + c];
+                    u2 += wb * x[x2 + c];
+                    u3 += wb * x[x3 + c];
+                }
+                out[t * rows + r] = s0;
+                out[(t + 1) * rows + r] = s1;
+                out[(t + 2) * rows + r] = s2;
+                out[(t + 3) * rows + r] = s3;
+                out[t * rows + r + 1] = u0;
+                out[(t + 1) * rows + r + 1] = u1;
+                out[(t + 2) * rows + r + 1] = u2;
+                out[(t + 3) * rows + r + 1] = u3;
             }
+            for (; t < n; t++) {
+                out[t * rows + r] = dot(w, 0, x, t * cols, upper);
+                out[t * rows + r + 1] = dot(w, cols, x, t * cols, upper);
+            }
+        }
+        for (; r < r1; r++) {
+            readRow(r, w, 0);
+            for (int t = 0; t < n; t++) out[t * rows + r] = dot(w, 0, x, t * cols, upper);
+        }
+    }
+
+    /**
+     * One row · one token, with the same summation order per (row, token) as the blocked loop above. Only
+     * the leftovers of the blocking go through here, so the call overhead does not matter.
+     */
+    private float dot(float[] w, int wo, float[] x, int xo, int upper) {
+        FloatVector acc = FloatVector.zero(F);
+        int c = 0;
+        for (; c < upper; c += F.length()) {
+            acc = FloatVector.fromArray(F, w, wo + c).fma(FloatVector.fromArray(F, x, xo + c), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < cols; c++) sum += w[wo + c] * x[xo + c];
+        return sum;
+    }
+
+    /**
+     * One token against BF16 weights (decode): widens each weight vector in registers and dots it at once,
+     * without the row buffer — decode is memory-bound, so the weights should be touched exactly once. Two
+     * accumulators, because with one the FMA latency chain, not memory, limits the loop.
+     */
+    private void matvecBf16(float[] x, float[] out, int r0, int r1) {
+        int step = F.length(), upper = F.loopBound(cols), pairs = upper - upper % (2 * step);
+        for (int r = r0; r < r1; r++) {
+            long base = (long) r * cols;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+            int c = 0;
+            for (; c < pairs; c += 2 * step) {
+                ShortVector s0 = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
+                ShortVector s1 = ShortVector.fromMemorySegment(S, data, (base + c + step) * 2, ByteOrder.LITTLE_ENDIAN);
+                FloatVector w0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                FloatVector w1 = ((IntVector) s1.convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                acc0 = w0.fma(FloatVector.fromArray(F, x, c), acc0);
+                acc1 = w1.fma(FloatVector.fromArray(F, x, c + step), acc1);
+            }
+            for (; c < upper; c += step) {
+                ShortVector s0 = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
+                FloatVector w0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                acc0 = w0.fma(FloatVector.fromArray(F, x, c), acc0);
+            }
+            float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            for (; c < cols; c++) sum += Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16) * x[c];
+            out[r] = sum;
         }
     }
 
     @Override
     public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) {
-        float[] w = rowBuffer();
+        float[] w = rowBuffer(cols);
         int width = c1 - c0;
         int upper = F.loopBound(width);
         for (int r = 0; r < rows; r++) {
@@ -138,10 +232,10 @@ public final class MappedMatrix implements Matrix {
         }
     }
 
-    private float[] rowBuffer() {
+    private float[] rowBuffer(int length) {
         float[] w = ROW.get();
-        if (w.length < cols) {
-            w = new float[cols];
+        if (w.length < length) {
+            w = new float[length];
             ROW.set(w);
         }
         return w;

@@ -31,6 +31,18 @@ class KvCacheConsistencyTest {
     }
 
     @Test
+    void aClearedCacheStartsOver() throws Exception {
+        try (HunyuanModel model = HunyuanModel.load(TestData.path("golden/tiny-tied"))) {
+            KvCache cache = model.newCache(1);
+            float[] first = model.forward(new int[][]{IDS}, null, cache, ForwardOptions.LAST_LOGITS).logits();
+            cache.clear();
+            assertEquals(0, cache.length());
+            float[] again = model.forward(new int[][]{IDS}, null, cache, ForwardOptions.LAST_LOGITS).logits();
+            assertTrue(TestData.relL2(again, first) < 1e-6);
+        }
+    }
+
+    @Test
     void theCapIsEnforcedWithAClearMessage() throws Exception {
         try (HunyuanModel model = HunyuanModel.load(TestData.path("golden/tiny-tied"))) {
             KvCache cache = model.newCache(1, 4);
