@@ -18,7 +18,6 @@ import picocli.CommandLine.Command;
                 TranslateCommand.class,
                 InitDemoCommand.class,
                 PrepareCommand.class,
-                DemoModelCommand.class,
         })
 public final class Hymt implements Runnable {
 

@@ -24,10 +24,13 @@ public final class InitDemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--full-size", description = "The HY-MT1.5-1.8B shape (3.6 GB of random BF16) instead of the small demo shape.")
+    boolean fullSize;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        DemoSetup.create(dir, seed);
+        DemoSetup.create(dir, seed, fullSize);
         spec.commandLine().getOut().printf("demo model written to %s in %.1f s (random weights: fine-tune it before expecting translations)%n",
                 dir, (System.nanoTime() - start) / 1e9);
         return 0;

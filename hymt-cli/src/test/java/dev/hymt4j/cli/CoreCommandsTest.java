@@ -107,11 +107,15 @@ class CoreCommandsTest {
     }
 
     @Test
-    void demoModelWritesSomethingGenerateCanRun(@TempDir Path tmp) {
-        Run w = hymt("demo-model", "--out", tmp.toString(), "--vocab", "300", "--hidden", "64", "--dtype", "F32");
+    void initDemoWritesAModelThatTranslateAndGenerateRun(@TempDir Path tmp) {
+        Run w = hymt("init-demo", tmp.toString());
         assertEquals(0, w.exitCode(), w.err());
+        Run t = hymt("translate", "--model", tmp.toString(), "--to", "zh", "--greedy", "--max-new-tokens", "5",
+                "Use this bar to enter formulas.");
+        assertEquals(0, t.exitCode(), t.err());
+        assertEquals(1, t.out().lines().count(), t.out());
         Run g = hymt("generate", "--model", tmp.toString(), "--ids", "5,6,7", "--max-new-tokens", "4", "--greedy",
-                "--stop-ids", "1000");
+                "--stop-ids", "100000");
         assertEquals(0, g.exitCode(), g.err());
         assertEquals(3 + 4, g.lastLine().split(",").length, g.out());
     }
@@ -120,6 +124,7 @@ class CoreCommandsTest {
     void aMissingModelIsOneClearLine(@TempDir Path tmp) {
         Run r = hymt("generate", "--model", tmp.resolve("absent").toString(), "--ids", "1,2", "--greedy");
         assertEquals(1, r.exitCode());
-        assertEquals("hymt generate: " + tmp.resolve("absent") + ": model directory not found", r.err().trim());
+        assertEquals("hymt generate: --model " + tmp.resolve("absent") + ": no such folder, and not a Hugging Face repo id"
+                + " (org/name, e.g. tencent/HY-MT1.5-1.8B).", r.err().trim());
     }
 }

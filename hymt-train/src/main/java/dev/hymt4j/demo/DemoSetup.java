@@ -42,6 +42,14 @@ public final class DemoSetup {
 
     /** Writes tokenizer.json, tokenizer_config.json, config.json, generation_config.json, model.safetensors. */
     public static void create(Path dir, long seed) throws IOException {
+        create(dir, seed, false);
+    }
+
+    /**
+     * As {@link #create(Path, long)}; {@code fullSize} writes the HY-MT1.5-1.8B shape instead (3.6 GB of random
+     * BF16, vocabulary 120818 of which the demo tokenizer uses the first ids) — for benchmarks and memory tests.
+     */
+    public static void create(Path dir, long seed, boolean fullSize) throws IOException {
         Files.createDirectories(dir);
         List<String> texts = new ArrayList<>();
         for (String file : CORPUS) {
@@ -54,7 +62,8 @@ public final class DemoSetup {
         Tokenizer tokenizer = Tokenizer.load(dir);
         DemoModel.SpecialIds ids = new DemoModel.SpecialIds(tokenizer.tokenId(HunyuanTokens.BOS),
                 tokenizer.tokenId(HunyuanTokens.EOS), tokenizer.tokenId(HunyuanTokens.PAD));
-        DemoModel.write(dir, shape(tokenizer.vocabSize()), DType.F32, seed, ids);
+        if (fullSize) DemoModel.write(dir, DemoModel.Shape.HY_MT_1_8B, DType.BF16, seed, ids);
+        else DemoModel.write(dir, shape(tokenizer.vocabSize()), DType.F32, seed, ids);
         AtomicFile.writeString(dir.resolve("README.md"), """
                 # hymt4j demo model
 
