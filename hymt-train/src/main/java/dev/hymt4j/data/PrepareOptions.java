@@ -31,7 +31,7 @@ public final class PrepareOptions {
     String defaultSrcLang;
     String defaultTgtLang;
     DataFormat format;
-    PromptCodec prompts = new HyMtPromptTemplates();
+    PromptCodec prompts = TemplatePromptCodec.official();
 
     /** Switches on named rules or transformations (e.g. {@code lowercase}). */
     public PrepareOptions enable(List<String> names) {
