@@ -6,22 +6,26 @@ import dev.hymt4j.data.LanguageIdRule;
 import dev.hymt4j.data.PrepareOptions;
 import dev.hymt4j.data.PrepareSummary;
 import dev.hymt4j.data.Preparer;
+import dev.hymt4j.data.TokenizerTokenCounter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code hymt prepare IN... --out DIR}: clean parallel data and split it into train/valid/test JSONL. */
+/**
+ * {@code hymt prepare IN... --out DIR}: clean parallel data and split it into train/valid/test JSONL. The rule and
+ * transformation names of the help text come from {@link PrepareOptions} (see {@link #setSpec}).
+ */
 @Command(name = "prepare", mixinStandardHelpOptions = true,
-        description = {"Clean parallel data and split it into DIR/train.jsonl, valid.jsonl, test.jsonl,",
-                "with rejects.jsonl (every dropped line and why) and summary.json.",
-                "Rules: empty, control-chars, mojibake, untranslated, length, ratio, script, language, duplicate, near-duplicate.",
-                "Transformations: whitespace, punctuation-width, lowercase (off by default)."})
+        description = {PrepareCommand.DESCRIPTION_1, PrepareCommand.DESCRIPTION_2})
 public final class PrepareCommand implements Callable<Integer> {
+    static final String DESCRIPTION_1 = "Clean parallel data and split it into DIR/train.jsonl, valid.jsonl, test.jsonl,";
+    static final String DESCRIPTION_2 = "with rejects.jsonl (every dropped line and why) and summary.json.";
 
     @Parameters(arity = "1..*", paramLabel = "IN", description = "Input files: .jsonl, .tsv, .json (sharegpt), optionally .gz.")
     List<Path> inputs;
@@ -43,6 +47,11 @@ public final class PrepareCommand implements Callable<Integer> {
 
     @Option(names = "--tgt-lang", description = "Target language of records that do not name one.")
     String tgtLang;
+
+    @Option(names = "--tokenizer", paramLabel = "PATH",
+            description = "Count tokens for --min-tokens/--max-tokens with this tokenizer (a tokenizer.json, a .tiktoken file"
+                    + " or a model directory) instead of the built-in estimate.")
+    Path tokenizer;
 
     @Option(names = "--min-tokens", defaultValue = "1", description = "Shortest side kept, in tokens (default ${DEFAULT-VALUE}).")
     int minTokens;
@@ -83,8 +92,23 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the split (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Picocli hands over the model while building it, before any help is printed: add the generated lines. */
+    @CommandLine.Spec
+    void setSpec(CommandLine.Model.CommandSpec spec) {
+        this.spec = spec;
+        spec.usageMessage().description(DESCRIPTION_1, DESCRIPTION_2,
+                "Rules: " + describe(PrepareOptions.RULES) + ".",
+                "Transformations: " + describe(PrepareOptions.TRANSFORMATIONS) + ".");
+    }
+
+    /** The names in run order, each switched-off one marked. */
+    static String describe(List<String> names) {
+        return names.stream()
+                .map(name -> PrepareOptions.OFF_BY_DEFAULT.contains(name) ? name + " (off by default)" : name)
+                .collect(Collectors.joining(", "));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -97,6 +121,7 @@ public final class PrepareCommand implements Callable<Integer> {
                 .duplicateKey(dedupKey)
                 .languageId(langIdAccuracy, langIdMinLetters)
                 .seed(seed);
+        if (tokenizer != null) options.tokenCounter(TokenizerTokenCounter.load(tokenizer));
         if (validSize != null || testSize != null) {
             if (split != null) throw new CommandLine.ParameterException(spec.commandLine(), "use either --split or --valid-size/--test-size");
             options.splitSizes(validSize == null ? 0 : validSize, testSize == null ? 0 : testSize);

@@ -3,11 +3,14 @@ package dev.hymt4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hymt4j.data.PrepareOptions;
 import dev.hymt4j.testing.TestData;
+import dev.hymt4j.tokenizer.BpeTrainer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -61,5 +64,46 @@ class PrepareCommandTest {
         Result unknown = run("prepare", bad.toString(), "--out", dir.resolve("o").toString(), "--disable", "nope");
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().contains("unknown rule \"nope\""), unknown.err());
+    }
+
+    @Test
+    void helpListsEveryRuleAndTransformationFromTheOptions() {
+        Result r = run("prepare", "--help");
+        assertEquals(0, r.exit(), r.err());
+        String help = r.out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("Rules: " + String.join(", ", PrepareOptions.RULES) + "."), r.out());
+        assertTrue(help.contains("Transformations: whitespace, punctuation-width, lowercase (off by default)."), r.out());
+        assertTrue(help.contains("--tokenizer=PATH"), r.out());
+        // A second command line builds its own model: the generated lines are not added twice.
+        assertEquals(1, run("prepare", "--help").out().split("Rules:", -1).length - 1);
+    }
+
+    @Test
+    void tokenizerOptionMakesTheLengthRuleCountRealTokens() throws Exception {
+        Path tok = dir.resolve("tok");
+        new BpeTrainer(500).train(Collections.nCopies(20, "Open the file and save the document. 打开文件并保存文档。")).writeTo(tok);
+        // "zqxjvk" is 2 tokens by the estimate but 6 bytes-as-tokens for a tokenizer that never saw it.
+        Path in = Files.writeString(dir.resolve("in.tsv"), "Open the file.\t打开\nzqxjvk\t保存\n");
+        String[] common = {"prepare", in.toString(), "--src-lang", "en", "--tgt-lang", "zh", "--split", "1,0,0",
+                "--max-tokens", "5", "--disable", "language"};
+        Result estimate = run(concat(common, "--out", dir.resolve("a").toString()));
+        assertEquals(0, estimate.exit(), estimate.err());
+        assertEquals(2, Files.readAllLines(dir.resolve("a/train.jsonl")).size());
+
+        Result exact = run(concat(common, "--out", dir.resolve("b").toString(), "--tokenizer", tok.toString()));
+        assertEquals(0, exact.exit(), exact.err());
+        assertEquals(1, Files.readAllLines(dir.resolve("b/train.jsonl")).size(), Files.readString(dir.resolve("b/rejects.jsonl")));
+        assertTrue(Files.readString(dir.resolve("b/rejects.jsonl")).contains("source has 6 tokens > 5"),
+                Files.readString(dir.resolve("b/rejects.jsonl")));
+
+        Result missing = run(concat(common, "--out", dir.resolve("c").toString(), "--tokenizer", dir.resolve("nope").toString()));
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().startsWith("hymt prepare: ") && missing.err().contains("nope"), missing.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

@@ -18,7 +18,7 @@ public interface ExampleReader extends Iterator<LocatedExample>, Closeable {
 
     /** Opens {@code file} in the format its name implies; sharegpt prompts are decoded with the HY-MT templates. */
     static ExampleReader open(Path file) throws IOException {
-        return open(file, DataFormat.fromFileName(file), new HyMtPromptTemplates());
+        return open(file, DataFormat.fromFileName(file), TemplatePromptCodec.official());
     }
 
     /** Opens {@code file} as {@code format}; {@code prompts} recovers source/target from sharegpt user turns. */

@@ -3,58 +3,25 @@ package dev.hymt4j.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Streams JSONL: one object per line with {@code source}, {@code target} and optional {@code src_lang},
  * {@code tgt_lang}, {@code terms}, {@code context}, {@code format}. Unknown fields are ignored so that annotated
  * files (e.g. with {@code reference_verdict}) read as they are. Blank lines are skipped.
  */
-final class JsonlReader implements ExampleReader {
+final class JsonlReader extends LineReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final BufferedReader in;
-    private final String file;
-    private long lineNumber;
-    private LocatedExample next;
-
     JsonlReader(Path path) throws IOException {
-        this.in = DataFiles.openReader(path);
-        this.file = DataFiles.displayName(path);
+        super(path);
     }
 
     @Override
-    public boolean hasNext() {
-        if (next != null) return true;
-        try {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNumber++;
-                if (line.isBlank()) continue;
-                next = new LocatedExample(parse(line), file, lineNumber);
-                return true;
-            }
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ":" + lineNumber + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public LocatedExample next() {
-        if (!hasNext()) throw new NoSuchElementException();
-        LocatedExample result = next;
-        next = null;
-        return result;
-    }
-
-    private ParallelExample parse(String line) {
+    ParallelExample parse(String line) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
@@ -120,10 +87,5 @@ final class JsonlReader implements ExampleReader {
             case NULL -> "null";
             default -> node.getNodeType().toString().toLowerCase();
         };
-    }
-
-    @Override
-    public void close() throws IOException {
-        in.close();
     }
 }

@@ -41,7 +41,7 @@ public final class LanguageIdRule implements CleaningRule {
     public LanguageIdRule(Accuracy accuracy, int minLetters) {
         List<Language> languages = new ArrayList<>();
         for (Language lang : Language.values()) {
-            if (lang != Language.UNKNOWN && HyMtLanguages.find(isoCode(lang)) != null) languages.add(lang);
+            if (lang != Language.UNKNOWN && dev.hymt4j.prompt.Language.findByCode(isoCode(lang)).isPresent()) languages.add(lang);
         }
         LanguageDetectorBuilder builder = LanguageDetectorBuilder.fromLanguages(languages.toArray(Language[]::new))
                 // Return UNKNOWN rather than a coin flip when the top two languages are close.
@@ -62,7 +62,7 @@ public final class LanguageIdRule implements CleaningRule {
     }
 
     private Optional<String> check(String text, String langCode, String side) {
-        HyMtLanguages.Language declared = langCode == null ? null : HyMtLanguages.find(langCode);
+        dev.hymt4j.prompt.Language declared = dev.hymt4j.prompt.Language.findByCode(langCode).orElse(null);
         if (declared == null || SCRIPT_DECIDED.contains(declared.code()) || letters(text) < minLetters) return Optional.empty();
         Language detected = detector.detectLanguageOf(text);
         if (detected == Language.UNKNOWN) return Optional.empty();

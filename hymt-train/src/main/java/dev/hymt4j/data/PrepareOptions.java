@@ -31,24 +31,24 @@ public final class PrepareOptions {
     String defaultSrcLang;
     String defaultTgtLang;
     DataFormat format;
-    PromptCodec prompts = new HyMtPromptTemplates();
+    PromptCodec prompts = TemplatePromptCodec.official();
 
     /** Switches on named rules or transformations (e.g. {@code lowercase}). */
     public PrepareOptions enable(List<String> names) {
-        for (String name : names) {
-            checkName(name);
-            enabled.add(name);
-            disabled.remove(name);
-        }
-        return this;
+        return move(names, enabled, disabled);
     }
 
     /** Switches off named rules or transformations (e.g. {@code language}, {@code punctuation-width}). */
     public PrepareOptions disable(List<String> names) {
+        return move(names, disabled, enabled);
+    }
+
+    /** The last word wins: a name switched one way leaves the set of the other. */
+    private PrepareOptions move(List<String> names, Set<String> to, Set<String> from) {
         for (String name : names) {
             checkName(name);
-            disabled.add(name);
-            enabled.remove(name);
+            to.add(name);
+            from.remove(name);
         }
         return this;
     }

@@ -3,9 +3,9 @@ package dev.hymt4j.data;
 import java.util.Optional;
 
 /**
- * Turns an example into the user turn of a chat-format training record and back. Pluggable because the
- * official prompt templates live with the inference code; {@link HyMtPromptTemplates} is the data module's
- * rendering of the same published templates.
+ * Turns an example into the user turn of a chat-format training record and back. Pluggable so that data can
+ * use other prompts than the official ones; {@link TemplatePromptCodec#official()}, the default, delegates to the
+ * inference code's {@link dev.hymt4j.prompt.PromptTemplates}.
  */
 public interface PromptCodec {
 

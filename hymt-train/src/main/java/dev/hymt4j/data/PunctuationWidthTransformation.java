@@ -1,5 +1,7 @@
 package dev.hymt4j.data;
 
+import dev.hymt4j.prompt.Language;
+
 /**
  * Normalises character width the way each language writes it, so the model does not learn two spellings of
  * the same text:
@@ -29,9 +31,9 @@ public final class PunctuationWidthTransformation implements Transformation {
     }
 
     static String normalize(String text, String lang) {
-        HyMtLanguages.Language language = lang == null ? null : HyMtLanguages.find(lang);
-        boolean chinese = language != null && HyMtLanguages.isChinese(language.code());
-        boolean keepsFullWidthPunctuation = chinese || (language != null && language.code().equals("ja"));
+        Language language = Language.findByCode(lang).orElse(null);
+        boolean chinese = Scripts.CHINESE.contains(language);
+        boolean keepsFullWidthPunctuation = chinese || language == Language.JA;
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);

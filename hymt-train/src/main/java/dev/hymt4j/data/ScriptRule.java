@@ -1,5 +1,6 @@
 package dev.hymt4j.data;
 
+import dev.hymt4j.prompt.Language;
 import java.lang.Character.UnicodeScript;
 import java.util.Map;
 import java.util.Optional;
@@ -52,7 +53,7 @@ public final class ScriptRule implements CleaningRule {
     }
 
     private static Optional<String> check(String text, String langCode, String side) {
-        HyMtLanguages.Language lang = langCode == null ? null : HyMtLanguages.find(langCode);
+        Language lang = Language.findByCode(langCode).orElse(null);
         if (lang == null || text.codePoints().noneMatch(Character::isLetter)) return Optional.empty();
         if (LATIN_LANGUAGES.contains(lang.code()) && Scripts.mostlyCjk(text)) {
             return Optional.of(side + " (" + lang.code() + ") is mostly Han/kana/Hangul");

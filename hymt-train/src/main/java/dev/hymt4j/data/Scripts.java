@@ -1,8 +1,17 @@
 package dev.hymt4j.data;
 
+import dev.hymt4j.prompt.Language;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+
 /** Writing-system tests on code points, shared by the CJK-aware rules. */
 final class Scripts {
     private Scripts() {}
+
+    /** The languages written in Chinese characters: Chinese, Traditional Chinese and Cantonese. */
+    static final Set<Language> CHINESE =
+            Collections.unmodifiableSet(EnumSet.of(Language.ZH, Language.ZH_HANT, Language.YUE));
 
     static boolean isHan(int cp) {
         return Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.NoSuchElementException;
 
 /**
  * Streams LLaMA-Factory sharegpt JSON: a top-level array of records, each either
@@ -18,14 +17,13 @@ import java.util.NoSuchElementException;
  * {@link PromptCodec} knows, source, target language, terms and context are recovered; otherwise the whole
  * prompt becomes the source.
  */
-final class ShareGptReader implements ExampleReader {
+final class ShareGptReader extends LookaheadReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JsonParser parser;
     private final String file;
     private final PromptCodec prompts;
     private long recordLine;
-    private LocatedExample next;
     private boolean started;
 
     ShareGptReader(Path path, PromptCodec prompts) throws IOException {
@@ -35,36 +33,26 @@ final class ShareGptReader implements ExampleReader {
     }
 
     @Override
-    public boolean hasNext() {
-        if (next != null) return true;
+    LocatedExample read() {
         try {
             if (!started) {
                 started = true;
                 JsonToken first = parser.nextToken();
-                if (first == null) return false;
+                if (first == null) return null;
                 if (first != JsonToken.START_ARRAY) throw error(null, "expected a JSON array of records, got " + first.asString());
             }
             JsonToken token = parser.nextToken();
-            if (token == null || token == JsonToken.END_ARRAY) return false;
+            if (token == null || token == JsonToken.END_ARRAY) return null;
             recordLine = parser.currentLocation().getLineNr();
             JsonNode record = parser.readValueAsTree();
             if (record == null || !record.isObject()) throw error(null, "expected a record object, got " + JsonlReader.kind(record));
-            next = new LocatedExample(toExample(record), file, recordLine);
-            return true;
+            return new LocatedExample(toExample(record), file, recordLine);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new DataFormatException(file, e.getLocation() == null ? recordLine : e.getLocation().getLineNr(), null,
                     "not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(file + ":" + recordLine + ": " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public LocatedExample next() {
-        if (!hasNext()) throw new NoSuchElementException();
-        LocatedExample result = next;
-        next = null;
-        return result;
     }
 
     private ParallelExample toExample(JsonNode record) {

@@ -111,10 +111,10 @@ class ReadersTest {
                         List.of(new ParallelExample.Term("Navigator", "导航"), new ParallelExample.Term("Open", "打开")), null, null),
                 new ParallelExample("Click OK.", "单击「确定」。", null, "zh", List.of(), "A dialog opens.\nIt has two buttons.", null),
                 new ParallelExample("<s1>Bold</s1> text", "<s1>粗体</s1>文本", null, "zh", List.of(), null,
-                        HyMtPromptTemplates.SN_TAGS_FORMAT));
+                        TemplatePromptCodec.SN_TAGS_FORMAT));
         for (ShareGptWriter.Style style : ShareGptWriter.Style.values()) {
             Path f = dir.resolve(style + ".json");
-            try (ShareGptWriter w = new ShareGptWriter(f, new HyMtPromptTemplates(), style)) {
+            try (ShareGptWriter w = new ShareGptWriter(f, TemplatePromptCodec.official(), style)) {
                 for (ParallelExample e : examples) w.write(e);
             }
             List<ParallelExample> back = readAll(f);
@@ -129,7 +129,7 @@ class ReadersTest {
 
     @Test
     void rendersTheOfficialTemplatesExactly() {
-        var t = new HyMtPromptTemplates();
+        var t = TemplatePromptCodec.official();
         assertEquals("将以下文本翻译为中文，注意只需要输出翻译后的结果，不要额外解释：\n\nIt’s on the house.",
                 t.render(ParallelExample.of("It’s on the house.", "", "en", "zh")));
         assertEquals("Translate the following segment into French, without additional explanation.\n\nHello",
@@ -138,6 +138,16 @@ class ReadersTest {
                 t.render(new ParallelExample("AI is here.", "", "en", "zh", List.of(new ParallelExample.Term("AI", "人工智能")), null, null)));
         assertEquals("ctx\n参考上面的信息，把下面的文本翻译成英语，注意不需要翻译上文，也不要额外解释：\n你好",
                 t.render(new ParallelExample("你好", "", "zh", "en", List.of(), "ctx", null)));
+    }
+
+    @Test
+    void examplesTheTemplatesCannotExpressAreRejectedNotTruncated() {
+        var t = TemplatePromptCodec.official();
+        var both = new ParallelExample("x", "y", "en", "zh", List.of(new ParallelExample.Term("a", "b")), "ctx", null);
+        assertThrows(IllegalArgumentException.class, () -> t.render(both));
+        var formattedFrench = new ParallelExample("<s1>x</s1>", "y", "en", "fr", List.of(), null, TemplatePromptCodec.SN_TAGS_FORMAT);
+        assertThrows(IllegalArgumentException.class, () -> t.render(formattedFrench));
+        assertThrows(IllegalArgumentException.class, () -> t.render(ParallelExample.of("x", "y", "en", null)));
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The 38 languages HY-MT1.5 supports (spec §6.3, README order), each with its code, the English name that
@@ -91,41 +92,41 @@ public enum Language {
 
     /** Finds a language by code or alias (see the class comment); throws {@link UnknownLanguageException}. */
     public static Language fromCode(String code) {
-        Language found = findByCode(code);
-        if (found == null) throw new UnknownLanguageException(code, validCodes());
-        return found;
+        return findByCode(code).orElseThrow(() -> new UnknownLanguageException(code, validCodes()));
     }
 
     /** Finds a language by its English name (any case) or its Chinese name. */
     public static Language fromName(String name) {
-        Language found = BY_KEY.get(nameKey(name));
-        if (found == null) throw new UnknownLanguageException(name, validCodes());
-        return found;
+        return findByName(name).orElseThrow(() -> new UnknownLanguageException(name, validCodes()));
     }
 
     /** Accepts whatever a user typed: a code, an alias, an English or a Chinese name. */
     public static Language parse(String codeOrName) {
-        Language found = findByCode(codeOrName);
-        if (found == null) found = BY_KEY.get(nameKey(codeOrName));
-        if (found == null) throw new UnknownLanguageException(codeOrName, validCodes());
-        return found;
+        return findByCode(codeOrName).or(() -> findByName(codeOrName))
+                .orElseThrow(() -> new UnknownLanguageException(codeOrName, validCodes()));
+    }
+
+    /** Like {@link #fromCode} but empty, not an exception, for a code outside the table (or null). */
+    public static Optional<Language> findByCode(String code) {
+        if (code == null) return Optional.empty();
+        String tag = code.trim().replace('_', '-').toLowerCase(Locale.ROOT);
+        while (!tag.isEmpty()) {
+            Language found = BY_KEY.get(codeKey(tag));
+            if (found != null) return Optional.of(found);
+            int dash = tag.lastIndexOf('-');
+            tag = dash < 0 ? "" : tag.substring(0, dash);
+        }
+        return Optional.empty();
+    }
+
+    /** Like {@link #fromName} but empty, not an exception, for a name outside the table (or null). */
+    public static Optional<Language> findByName(String name) {
+        return name == null ? Optional.empty() : Optional.ofNullable(BY_KEY.get(nameKey(name)));
     }
 
     /** The codes of all languages, in README order. */
     public static List<String> validCodes() {
         return Arrays.stream(values()).map(Language::code).toList();
-    }
-
-    private static Language findByCode(String code) {
-        if (code == null) return null;
-        String tag = code.trim().replace('_', '-').toLowerCase(Locale.ROOT);
-        while (!tag.isEmpty()) {
-            Language found = BY_KEY.get(codeKey(tag));
-            if (found != null) return found;
-            int dash = tag.lastIndexOf('-');
-            tag = dash < 0 ? "" : tag.substring(0, dash);
-        }
-        return null;
     }
 
     // Codes and names share one map; the prefixes keep a code from matching a name and vice versa.
@@ -134,7 +135,7 @@ public enum Language {
     }
 
     private static String nameKey(String name) {
-        return name == null ? "" : "name:" + name.trim().toLowerCase(Locale.ROOT);
+        return "name:" + name.trim().toLowerCase(Locale.ROOT);
     }
 
     private static Map<String, Language> buildIndex() {

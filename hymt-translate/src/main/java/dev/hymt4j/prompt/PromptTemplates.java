@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +31,9 @@ import java.util.regex.Pattern;
  * per glossary entry, so the official terminology template renders several terms as several
  * {@code {source_term} 翻译成 {target_term}} lines. Substitution is a single pass: braces inside the
  * user's text are never expanded.
+ *
+ * <p>{@link #parse} goes the other way, from a rendered user message back to the request, e.g. to read
+ * LLaMA-Factory training data.
  */
 public record PromptTemplates(Map<TemplateKind, String> templates, Set<Language> chineseSide) {
 
@@ -123,6 +127,60 @@ public record PromptTemplates(Map<TemplateKind, String> templates, Set<Language>
                 "src_text_with_format", request.sourceText(),
                 "context", request.hasContext() ? request.context() : "");
         return fill(expanded, values);
+    }
+
+    /**
+     * Parse order: the templates anchored by their own opening text first, the context template (which opens with
+     * the caller's text) last, so a plain prompt whose text happens to contain the context instruction stays plain.
+     */
+    private static final List<TemplateKind> PARSE_ORDER = List.of(
+            TemplateKind.FORMATTED, TemplateKind.TERMINOLOGY, TemplateKind.ZH_XX, TemplateKind.XX_XX, TemplateKind.CONTEXT);
+
+    /**
+     * The inverse of {@link #render}: the request that renders to {@code userMessage} with these templates, or empty
+     * if the message follows none of them.
+     *
+     * <p>The result names the template it matched ({@link TranslationRequest#template()}), so rendering it gives
+     * {@code userMessage} back exactly; its source language is {@code null} (no template names it). Language names
+     * are resolved with {@link Language#findByName}, so the English and the Chinese name are accepted in every
+     * template; a name outside the table, or placeholders naming different languages, mean no match. A template
+     * without a language placeholder yields Chinese for {@link TemplateKind#FORMATTED} (the official template
+     * hard-codes 中文) and no match otherwise. Ambiguity is inherent where the caller's text itself contains
+     * template text; then the first template of the order FORMATTED, TERMINOLOGY, ZH_XX, XX_XX, CONTEXT wins.
+     */
+    public Optional<TranslationRequest> parse(String userMessage) {
+        Objects.requireNonNull(userMessage, "userMessage");
+        for (TemplateKind kind : PARSE_ORDER) {
+            Optional<TranslationRequest> request = parse(kind, userMessage);
+            if (request.isPresent()) return request;
+        }
+        return Optional.empty();
+    }
+
+    private Optional<TranslationRequest> parse(TemplateKind kind, String userMessage) {
+        TemplatePattern pattern = TemplatePattern.of(templates.get(kind));
+        Map<String, String> values = pattern.match(userMessage).orElse(null);
+        if (values == null) return Optional.empty();
+        Language named = null;
+        List<GlossaryEntry> glossary = List.of();
+        for (Map.Entry<String, String> value : values.entrySet()) {
+            String name = value.getKey();
+            if (TemplatePattern.isGlossary(name)) {
+                glossary = pattern.glossary(value.getValue()).orElse(null);
+                if (glossary == null) return Optional.empty();
+            } else if (name.startsWith("target_language")) {
+                Language language = Language.findByName(value.getValue()).orElse(null);
+                if (language == null || (named != null && named != language)) return Optional.empty();
+                named = language;
+            }
+        }
+        Language target = named != null ? named : kind == TemplateKind.FORMATTED ? Language.ZH : null;
+        if (target == null) return Optional.empty();
+        String text = values.containsKey("source_text") ? values.get("source_text") : values.get("src_text_with_format");
+        String context = values.get("context");
+        if (kind == TemplateKind.CONTEXT && (context == null || context.isEmpty())) return Optional.empty();
+        return Optional.of(new TranslationRequest(text, target, null, glossary, context,
+                kind == TemplateKind.FORMATTED, kind));
     }
 
     private static void checkInputsFor(TemplateKind kind, String template, TranslationRequest request) {

@@ -2,6 +2,8 @@ package dev.hymt4j.prompt;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,5 +75,17 @@ class LanguageTest {
         assertThrows(UnknownLanguageException.class, () -> Language.fromCode("English"));
         assertThrows(UnknownLanguageException.class, () -> Language.fromName("en"));
         assertThrows(UnknownLanguageException.class, () -> Language.fromCode(""));
+    }
+
+    @Test
+    void findVariantsReturnEmptyInsteadOfThrowing() {
+        assertEquals(Optional.of(Language.ZH_HANT), Language.findByCode("zh-TW"));
+        assertEquals(Optional.of(Language.PT), Language.findByCode("pt_BR"));
+        assertEquals(Optional.empty(), Language.findByCode("xx"));
+        assertEquals(Optional.empty(), Language.findByCode(null));
+        assertEquals(Optional.of(Language.DE), Language.findByName("german"));
+        assertEquals(Optional.of(Language.YUE), Language.findByName("粤语"));
+        assertEquals(Optional.empty(), Language.findByName("de"));
+        assertEquals(Optional.empty(), Language.findByName(null));
     }
 }

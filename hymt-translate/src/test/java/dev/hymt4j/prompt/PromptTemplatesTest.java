@@ -3,9 +3,11 @@ package dev.hymt4j.prompt;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,5 +159,100 @@ class PromptTemplatesTest {
         assertThrows(IllegalArgumentException.class, () -> OFFICIAL.render(
                 TranslationRequest.of("x", Language.ZH).withTemplate(TemplateKind.CONTEXT)));
         assertThrows(IllegalArgumentException.class, () -> new GlossaryEntry("a", " "));
+    }
+
+    // ---- parse: the inverse of render ----
+
+    private static void assertRoundTrip(PromptTemplates templates, TranslationRequest request, TemplateKind kind) {
+        String prompt = templates.render(request);
+        TranslationRequest back = templates.parse(prompt).orElseThrow(() -> new AssertionError("not parsed: " + prompt));
+        // The source language is not in any prompt; the template that matched is recorded.
+        assertEquals(new TranslationRequest(request.sourceText(), request.target(), null, request.glossary(),
+                request.context(), request.formatted(), kind), back, prompt);
+        assertEquals(prompt, templates.render(back));
+    }
+
+    @Test
+    void parseInvertsRenderForAllFiveTemplates() {
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("It's on the house.", Language.ZH), TemplateKind.ZH_XX);
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("你好，世界。", Language.EN).withSource(Language.ZH), TemplateKind.ZH_XX);
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("Guten Morgen.", Language.FR).withSource(Language.DE), TemplateKind.XX_XX);
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("The model runs on the JVM.", Language.ZH)
+                .withGlossary(List.of(new GlossaryEntry("JVM", "Java 虚拟机"))), TemplateKind.TERMINOLOGY);
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("He left.", Language.ZH).withContext("Tom was tired."), TemplateKind.CONTEXT);
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("<s1>Hello</s1>, world", Language.ZH).withFormatted(true),
+                TemplateKind.FORMATTED);
+    }
+
+    @Test
+    void parseReadsTheSpecExamples() {
+        assertEquals(Optional.of(TranslationRequest.of("It's on the house.", Language.ZH).withTemplate(TemplateKind.ZH_XX)),
+                OFFICIAL.parse(EXPECTED_ZH_XX));
+        assertEquals(Optional.of(TranslationRequest.of("Guten Morgen.", Language.FR).withTemplate(TemplateKind.XX_XX)),
+                OFFICIAL.parse(EXPECTED_XX_XX));
+        assertEquals(Optional.of(TranslationRequest.of("He left.", Language.ZH).withContext("Tom was tired.")
+                .withTemplate(TemplateKind.CONTEXT)), OFFICIAL.parse(EXPECTED_CONTEXT));
+        assertEquals(Optional.of(TranslationRequest.of("<s1>Hello</s1>, world", Language.ZH).withFormatted(true)
+                .withTemplate(TemplateKind.FORMATTED)), OFFICIAL.parse(EXPECTED_FORMATTED));
+    }
+
+    @Test
+    void parseReadsSeveralGlossaryTermsInOrder() {
+        TranslationRequest back = OFFICIAL.parse(EXPECTED_TERMINOLOGY_TWO).orElseThrow();
+        assertEquals(List.of(new GlossaryEntry("JVM", "Java 虚拟机"), new GlossaryEntry("model", "模型")), back.glossary());
+        assertEquals("The model runs on the JVM.", back.sourceText());
+        assertEquals(Language.ZH, back.target());
+        assertEquals(TemplateKind.TERMINOLOGY, back.template());
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("第一行\n第二行", Language.EN).withGlossary(List.of(
+                new GlossaryEntry("行", "line"), new GlossaryEntry("第一", "first"), new GlossaryEntry("第二", "second 翻译成 2nd"))),
+                TemplateKind.TERMINOLOGY);
+    }
+
+    @Test
+    void parseKeepsMultiLineTextAndContext() {
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("Line one.\n\nLine two.\n", Language.JA), TemplateKind.XX_XX);
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("Zeile.\nNoch eine.", Language.ZH_HANT)
+                .withContext("A dialog opens.\nIt has two buttons."), TemplateKind.CONTEXT);
+        assertRoundTrip(OFFICIAL, TranslationRequest.of("Keep {target_language} and {context}.", Language.KO).withSource(Language.EN),
+                TemplateKind.XX_XX);
+    }
+
+    @Test
+    void parseAcceptsEnglishAndChineseNamesInEveryTemplate() {
+        // A forced English template for a Chinese target, as in the README's own sample.
+        String english = OFFICIAL.render(TranslationRequest.of("It’s on the house.", Language.ZH).withTemplate(TemplateKind.XX_XX));
+        assertEquals(Language.ZH, OFFICIAL.parse(english).orElseThrow().target());
+        String chineseNameInEnglishTemplate = "Translate the following segment into 德语, without additional explanation.\n\nHi";
+        assertEquals(Language.DE, OFFICIAL.parse(chineseNameInEnglishTemplate).orElseThrow().target());
+        String englishNameInChineseTemplate = EXPECTED_ZH_XX.replace("中文", "Traditional Chinese");
+        assertEquals(Language.ZH_HANT, OFFICIAL.parse(englishNameInChineseTemplate).orElseThrow().target());
+        for (Language language : Language.values()) {
+            assertEquals(language, OFFICIAL.parse(OFFICIAL.render(TranslationRequest.of("x", language))).orElseThrow().target());
+        }
+    }
+
+    @Test
+    void parseOfAnUnknownPromptIsEmpty() {
+        assertEquals(Optional.empty(), OFFICIAL.parse("Summarise this"));
+        assertEquals(Optional.empty(), OFFICIAL.parse(""));
+        // A known template with a language outside the table, a blank term, or empty context.
+        assertEquals(Optional.empty(), OFFICIAL.parse(EXPECTED_ZH_XX.replace("中文", "克林贡语")));
+        assertEquals(Optional.empty(), OFFICIAL.parse(EXPECTED_TERMINOLOGY_ONE.replace("JVM 翻译成", "  翻译成")));
+        assertEquals(Optional.empty(), OFFICIAL.parse(EXPECTED_CONTEXT.replace("Tom was tired.", "")));
+        // The instruction alone, without the blank line before the text.
+        assertEquals(Optional.empty(), OFFICIAL.parse(EXPECTED_ZH_XX.replace("\n\n", "\n")));
+        assertFalse(OFFICIAL.parse(EXPECTED_FORMATTED.replace("</source>", "")).isPresent());
+    }
+
+    @Test
+    void parseFollowsCustomTemplates() {
+        PromptTemplates custom = OFFICIAL
+                .withTemplate(TemplateKind.FORMATTED,
+                        "Translate into {target_language_en} ({target_language_zh}), keep <sn> tags:\n<source>{src_text_with_format}</source>")
+                .withTemplate(TemplateKind.CONTEXT, PromptTemplates.CONTEXT_WITH_TRAILING_NEWLINE);
+        assertRoundTrip(custom, TranslationRequest.of("<s1>Hi</s1>", Language.FR).withFormatted(true), TemplateKind.FORMATTED);
+        assertRoundTrip(custom, TranslationRequest.of("He left.", Language.ZH).withContext("Tom was tired."), TemplateKind.CONTEXT);
+        // Two language slots that disagree are no match.
+        assertEquals(Optional.empty(), custom.parse("Translate into French (德语), keep <sn> tags:\n<source>x</source>"));
     }
 }
