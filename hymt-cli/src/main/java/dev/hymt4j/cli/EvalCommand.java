@@ -9,14 +9,26 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.hymt4j.data.ParallelExample;
+import dev.hymt4j.generate.GenerationConfig;
+import dev.hymt4j.hub.ModelLocator;
+import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.tensor.Parallel;
+import dev.hymt4j.train.TranslationEvaluation;
+import dev.hymt4j.translate.Translator;
+import picocli.CommandLine.ParameterException;
+
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.stream.Collectors;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code hymt eval}: sacreBLEU-compatible BLEU, chrF, chrF++ and TER of a hypothesis file against references. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Score hypotheses against one or more references with sacreBLEU-compatible metrics.",
+        description = {"Score hypotheses against one or more references with sacreBLEU-compatible metrics,",
+                "or translate a test set with a model first (--model DIR --data FILE).",
                 "Files are plain text (one segment per line) or JSONL with a field: FILE.jsonl:FIELD or --field."})
 public final class EvalCommand implements Callable<Integer> {
 
@@ -25,12 +37,35 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--hyp", required = true, paramLabel = "FILE", description = "Hypotheses (system output).")
+    @Option(names = "--hyp", paramLabel = "FILE", description = "Hypotheses (system output).")
     String hyp;
 
-    @Option(names = "--ref", required = true, paramLabel = "FILE",
+    @Option(names = "--ref", paramLabel = "FILE",
             description = "References; repeat for several reference streams (a JSONL null = missing reference).")
     List<String> refs;
+
+    @Option(names = "--model", paramLabel = "DIR|REPO",
+            description = "Translate the sources of --data with this model (greedy, batched) and score the outputs.")
+    String model;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "With --model: parallel data (JSONL source/target/tgt_lang, TSV or sharegpt).")
+    Path data;
+
+    @Option(names = "--limit", defaultValue = "0", description = "With --model: only the first N examples (default: all).")
+    int limit;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", description = "With --model: tokens per translation (default ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "With --model: texts per batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--hyp-out", paramLabel = "FILE", description = "With --model: also write the translations, one per line.")
+    Path hypOut;
+
+    @Option(names = "--threads", paramLabel = "N", description = "With --model: compute threads (default: all processors).")
+    Integer threads;
 
     @Option(names = "--field", paramLabel = "NAME", description = "JSONL field for files given without :FIELD.")
     String field;
@@ -59,10 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase, lang);
-        TestSet set = TestSet.read(SegmentFile.parse(hyp, field),
-                refs.stream().map(r -> SegmentFile.parse(r, field)).toList());
-        MetricsReport result = MetricsReport.evaluate(set.hyps(), set.refStreams(), selection);
+        MetricsReport result = model != null ? translateAndScore() : scoreFiles();
         if (report != null) result.writeFullJson(report);
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
@@ -72,5 +104,42 @@ public final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private MetricsReport scoreFiles() throws IOException {
+        if (hyp == null || refs == null || refs.isEmpty() || data != null) {
+            throw new ParameterException(spec.commandLine(), "give --hyp FILE and --ref FILE, or --model DIR and --data FILE");
+        }
+        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase, lang);
+        TestSet set = TestSet.read(SegmentFile.parse(hyp, field),
+                refs.stream().map(r -> SegmentFile.parse(r, field)).toList());
+        return MetricsReport.evaluate(set.hyps(), set.refStreams(), selection);
+    }
+
+    /** Translation is greedy: scores of a test set should not depend on a sampling seed. */
+    private MetricsReport translateAndScore() throws IOException {
+        if (data == null || hyp != null || refs != null) {
+            throw new ParameterException(spec.commandLine(), "--model needs --data FILE (and no --hyp/--ref)");
+        }
+        if (lowercase) throw new ParameterException(spec.commandLine(), "--lowercase is for --hyp/--ref scoring");
+        if (threads != null) Parallel.setThreads(threads);
+        List<ParallelExample> examples = TranslationEvaluation.read(data, limit);
+        PrintWriter err = spec.commandLine().getErr();
+        try (Translator loaded = Translator.load(ModelLocator.resolve(model))) {
+            Translator translator = loaded.withBatchSize(batchSize)
+                    .withGeneration(GenerationConfig.builder().greedy().maxNewTokens(maxNewTokens).build());
+            long start = System.nanoTime();
+            TranslationEvaluation.Result r = TranslationEvaluation.run(translator, examples,
+                    MetricSelection.parseNames(metrics), tokenize, done -> {
+                        err.printf("\rtranslating %d/%d", done, examples.size());
+                        err.flush();
+                    });
+            err.printf("%ntranslated %d examples in %.1f s%n", examples.size(), (System.nanoTime() - start) / 1e9);
+            if (hypOut != null) {
+                AtomicFile.writeString(hypOut, r.hypotheses().stream().map(h -> h.replace('\n', ' ') + "\n")
+                        .collect(Collectors.joining()));
+            }
+            return r.report();
+        }
     }
 }
