@@ -174,8 +174,8 @@ public final class LoraModel {
         return (float) (loss / count);
     }
 
-    /** The mean loss on {@code batch} in evaluation mode (no dropout, no gradients). */
-    public float loss(Batch batch) {
+    /** The mean loss on {@code batch} in evaluation mode (no dropout, no gradients), summed in double. */
+    public double loss(Batch batch) {
         float[] hf = forwardHidden(batch);
         int h = c.hiddenSize(), vocab = c.vocabSize();
         int[] rows = targetRows(batch);
@@ -188,7 +188,7 @@ public final class LoraModel {
         }
         float[] logits = new float[rows.length * vocab];
         base.lmHead().matmul(sel, rows.length, logits);
-        return (float) (CrossEntropy.forward(logits, rows.length, vocab, targets) / rows.length);
+        return CrossEntropy.forward(logits, rows.length, vocab, targets) / rows.length;
     }
 
     /** Logits {@code [T, vocab]} of one unpadded sequence in evaluation mode. */
