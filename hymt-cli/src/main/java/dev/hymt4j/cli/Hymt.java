@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Fine-tune, evaluate, compress and run Tencent HY-MT1.5 translation models on the JVM.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                MergeCommand.class,
+                DebugCommand.class,
         })
 public final class Hymt implements Runnable {
 
