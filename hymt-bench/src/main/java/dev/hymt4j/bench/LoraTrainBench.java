@@ -70,7 +70,7 @@ public final class LoraTrainBench {
         try (Arena arena = Arena.ofShared()) {
             SafetensorsWriter w = new SafetensorsWriter();
             int h = c.hiddenSize(), ff = c.intermediateSize();
-            w.add("model.embed_tokens.weight", DType.BF16, new long[]{c.vocabSize(), h}, random(arena, (long) c.vocabSize() * h, 1.0, 1));
+            w.add("model.embed_tokens.weight", DType.BF16, new long[]{c.vocabSize(), h}, random(arena, (long) c.vocabSize() * h, 0.05, 1));
             w.add("model.norm.weight", DType.BF16, new long[]{h}, ones(arena, h));
             long seed = 2;
             for (int l = 0; l < layers; l++) {
