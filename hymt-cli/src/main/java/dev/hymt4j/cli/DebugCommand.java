@@ -10,6 +10,8 @@ import picocli.CommandLine.Spec;
         description = "Dump model internals (logits, gradients) for comparison with a reference.",
         subcommands = {
                 DebugLogitsCommand.class,
+                LoraGradsCommand.class,
+                LoraStepsCommand.class,
         })
 public final class DebugCommand implements Runnable {
     @Spec

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 TranslateCommand.class,
                 InitDemoCommand.class,
                 PrepareCommand.class,
+                MergeCommand.class,
         })
 public final class Hymt implements Runnable {
 

@@ -1,0 +1,182 @@
+package dev.hymt4j.bench;
+
+import dev.hymt4j.lora.Batch;
+import dev.hymt4j.lora.LoraAdapter;
+import dev.hymt4j.lora.LoraConfig;
+import dev.hymt4j.lora.LoraModel;
+import dev.hymt4j.model.Checkpoint;
+import dev.hymt4j.model.ModelConfig;
+import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.optim.AdamW;
+import dev.hymt4j.quant.QuantizedModels;
+import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.safetensors.SafetensorsWriter;
+import dev.hymt4j.tensor.MappedMatrix;
+import dev.hymt4j.tensor.Parallel;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * LoRA training throughput and peak memory on the HY-MT1.5-1.8B shape with random weights.
+ *
+ * <pre>
+ *   LoraTrainBench write DIR [LAYERS]                 # random BF16 model of the 1.8B shape (3.6 GB for 32 layers)
+ *   LoraTrainBench run DIR bf16|nf4 BxT on|off STEPS  # r 16 on all seven projections; prints one result line
+ * </pre>
+ * Run each configuration in a fresh JVM: the peak RSS (VmHWM) then belongs to that configuration alone. For
+ * NF4 the BF16 checkpoint is quantized and then unmapped (the embedding is copied first), so its pages leave
+ * the RSS; the high-water mark is reset after quantization (/proc/self/clear_refs) to measure training only.
+ */
+public final class LoraTrainBench {
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    public static void main(String[] args) throws Exception {
+        if (args.length >= 2 && args[0].equals("write")) {
+            write(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 32);
+        } else if (args.length == 6 && args[0].equals("run")) {
+            String[] bt = args[3].split("x");
+            run(Path.of(args[1]), args[2], Integer.parseInt(bt[0]), Integer.parseInt(bt[1]), args[4].equals("on"), Integer.parseInt(args[5]));
+        } else {
+            System.err.println("usage: LoraTrainBench write DIR [LAYERS] | run DIR bf16|nf4 BxT on|off STEPS");
+            System.exit(2);
+        }
+    }
+
+    static final String CONFIG = """
+            {"architectures": ["HunYuanDenseV1ForCausalLM"], "model_type": "hunyuan_v1_dense", "hidden_size": 2048,
+             "num_hidden_layers": %d, "num_attention_heads": 16, "num_key_value_heads": 4, "head_dim": 128,
+             "intermediate_size": 6144, "hidden_act": "silu", "vocab_size": 120818, "rms_norm_eps": 1e-05,
+             "rope_theta": 10000.0, "rope_scaling": {"alpha": 1000.0, "factor": 1.0, "type": "dynamic"},
+             "max_position_embeddings": 262144, "tie_word_embeddings": true, "use_qk_norm": true,
+             "attention_bias": false, "mlp_bias": false, "bos_token_id": 120000, "eos_token_id": 120020,
+             "pad_token_id": 120002, "torch_dtype": "bfloat16"}
+            """;
+
+    /** Random BF16 weights ~ U(−a, a) with a = √(3/in) (unit-variance outputs), norms = 1. */
+    static void write(Path dir, int layers) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), CONFIG.formatted(layers));
+        ModelConfig c = ModelConfig.load(dir.resolve("config.json"));
+        long t0 = System.nanoTime();
+        try (Arena arena = Arena.ofShared()) {
+            SafetensorsWriter w = new SafetensorsWriter();
+            int h = c.hiddenSize(), ff = c.intermediateSize();
+            w.add("model.embed_tokens.weight", DType.BF16, new long[]{c.vocabSize(), h}, random(arena, (long) c.vocabSize() * h, 0.05, 1));
+            w.add("model.norm.weight", DType.BF16, new long[]{h}, ones(arena, h));
+            long seed = 2;
+            for (int l = 0; l < layers; l++) {
+                String p = "model.layers." + l + ".";
+                w.add(p + "input_layernorm.weight", DType.BF16, new long[]{h}, ones(arena, h));
+                w.add(p + "post_attention_layernorm.weight", DType.BF16, new long[]{h}, ones(arena, h));
+                w.add(p + "self_attn.query_layernorm.weight", DType.BF16, new long[]{c.headDim()}, ones(arena, c.headDim()));
+                w.add(p + "self_attn.key_layernorm.weight", DType.BF16, new long[]{c.headDim()}, ones(arena, c.headDim()));
+                w.add(p + "self_attn.q_proj.weight", DType.BF16, new long[]{c.qDim(), h}, random(arena, (long) c.qDim() * h, Math.sqrt(3.0 / h), seed++));
+                w.add(p + "self_attn.k_proj.weight", DType.BF16, new long[]{c.kvDim(), h}, random(arena, (long) c.kvDim() * h, Math.sqrt(3.0 / h), seed++));
+                w.add(p + "self_attn.v_proj.weight", DType.BF16, new long[]{c.kvDim(), h}, random(arena, (long) c.kvDim() * h, Math.sqrt(3.0 / h), seed++));
+                w.add(p + "self_attn.o_proj.weight", DType.BF16, new long[]{h, c.qDim()}, random(arena, (long) h * c.qDim(), Math.sqrt(3.0 / c.qDim()), seed++));
+                w.add(p + "mlp.gate_proj.weight", DType.BF16, new long[]{ff, h}, random(arena, (long) ff * h, Math.sqrt(3.0 / h), seed++));
+                w.add(p + "mlp.up_proj.weight", DType.BF16, new long[]{ff, h}, random(arena, (long) ff * h, Math.sqrt(3.0 / h), seed++));
+                w.add(p + "mlp.down_proj.weight", DType.BF16, new long[]{h, ff}, random(arena, (long) h * ff, Math.sqrt(3.0 / ff), seed++));
+            }
+            w.write(dir.resolve(Checkpoint.SINGLE_FILE));
+        }
+        System.out.printf("wrote %s (%d layers, %.2f GB) in %.1f s%n", dir, layers,
+                Files.size(dir.resolve(Checkpoint.SINGLE_FILE)) / 1e9, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static MemorySegment random(Arena arena, long n, double bound, long seed) {
+        MemorySegment s = arena.allocate(n * 2, 8);
+        int chunks = 64;
+        Parallel.forRange(chunks, 1, (c0, c1) -> {
+            for (int chunk = c0; chunk < c1; chunk++) {
+                SplittableRandom rng = new SplittableRandom(seed * 1000 + chunk);
+                long from = n * chunk / chunks, to = n * (chunk + 1) / chunks;
+                for (long i = from; i < to; i++) {
+                    float v = (float) ((rng.nextDouble() * 2 - 1) * bound);
+                    s.setAtIndex(I16, i, (short) (Float.floatToRawIntBits(v) >>> 16));
+                }
+            }
+        });
+        return s;
+    }
+
+    private static MemorySegment ones(Arena arena, int n) {
+        MemorySegment s = arena.allocate(n * 2L, 8);
+        for (int i = 0; i < n; i++) s.setAtIndex(I16, i, (short) 0x3F80);
+        return s;
+    }
+
+    static void run(Path dir, String base, int batch, int len, boolean checkpointing, int steps) throws Exception {
+        Checkpoint ckpt = Checkpoint.open(dir);
+        ModelConfig c = ckpt.config();
+        ModelWeights w = ModelWeights.load(ckpt);
+        double quantizeSeconds = 0;
+        if (base.equals("nf4")) {
+            long t0 = System.nanoTime();
+            ModelWeights q = QuantizedModels.nf4(w, 64, true);
+            // Keep the embedding (also the tied head) as BF16 on the heap, then unmap the checkpoint.
+            MappedMatrix e = (MappedMatrix) w.embedding();
+            byte[] copy = e.segment().toArray(ValueLayout.JAVA_BYTE);
+            MappedMatrix embedding = new MappedMatrix(MemorySegment.ofArray(copy), DType.BF16, e.rows(), e.cols());
+            w = new ModelWeights(c, embedding, q.layers(), q.finalNorm(), embedding);
+            ckpt.close();
+            System.gc();
+            quantizeSeconds = (System.nanoTime() - t0) / 1e9;
+        }
+        resetPeakRss();
+        LoraConfig lc = LoraConfig.of(16, 32, 0.05, "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+        LoraAdapter adapter = LoraAdapter.create(c, lc, 1);
+        LoraModel model = new LoraModel(w, adapter).setGradientCheckpointing(checkpointing);
+        AdamW opt = AdamW.withDefaults(adapter.parameters(), 1e-4);
+        SplittableRandom rng = new SplittableRandom(7);
+        int n = batch * len;
+        int[] ids = new int[n], mask = new int[n], labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = rng.nextInt(c.vocabSize());
+            mask[i] = 1;
+            labels[i] = ids[i];
+        }
+        Batch b = new Batch(batch, len, ids, mask, labels);
+        List<String> times = new ArrayList<>();
+        double best = Double.MAX_VALUE;
+        float loss = 0;
+        for (int s = 0; s < steps; s++) {
+            long t0 = System.nanoTime();
+            loss = model.forwardBackward(b, 1f);
+            opt.step();
+            opt.zeroGrad();
+            double sec = (System.nanoTime() - t0) / 1e9;
+            best = Math.min(best, sec);
+            times.add(String.format("%.1f", sec));
+        }
+        System.out.printf("RESULT base=%s batch=%dx%d checkpointing=%s layers=%d threads=%d step_s=%s tokens_per_s=%.1f"
+                        + " peak_rss_gb=%.2f saved_activations_mb=%.1f loss=%.3f quantize_s=%.1f%n",
+                base, batch, len, checkpointing ? "on" : "off", c.numLayers(), Parallel.threads(), times, n / best,
+                peakRssKb() / 1048576.0, model.savedActivationBytes() / 1048576.0, loss, quantizeSeconds);
+    }
+
+    /** Writing "5" to clear_refs resets the VmHWM high-water mark to the current RSS (Linux ≥ 4.0). */
+    private static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException e) {
+            System.err.println("cannot reset VmHWM: " + e.getMessage());
+        }
+    }
+
+    private static long peakRssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", ""));
+        }
+        return -1;
+    }
+}
