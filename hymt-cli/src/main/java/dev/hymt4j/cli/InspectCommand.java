@@ -1,5 +1,6 @@
 package dev.hymt4j.cli;
 
+import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.KvCache;
 import dev.hymt4j.model.ModelConfig;
@@ -22,8 +23,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
-    Path model;
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "Model directory or hub repo id.")
+    String modelArg;
 
     @Option(names = "--context", defaultValue = "4096", description = "Tokens to size the KV-cache estimate for (default ${DEFAULT-VALUE}).")
     int context;
@@ -31,6 +32,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Path model = ModelLocator.resolve(modelArg);
         try (Checkpoint ckpt = Checkpoint.open(model)) {
             ModelConfig c = ckpt.config();
             ModelWeights.load(ckpt); // validates every tensor against the config before we report on them
