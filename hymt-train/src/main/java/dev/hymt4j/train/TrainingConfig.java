@@ -1,5 +1,6 @@
 package dev.hymt4j.train;
 
+import dev.hymt4j.optim.LrSchedule;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

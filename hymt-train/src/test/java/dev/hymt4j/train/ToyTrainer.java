@@ -1,5 +1,6 @@
 package dev.hymt4j.train;
 
+import dev.hymt4j.optim.LrSchedule;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.SafetensorsWriter;
 
