@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 InitDemoCommand.class,
                 PrepareCommand.class,
                 MergeCommand.class,
+                TrainCommand.class,
         })
 public final class Hymt implements Runnable {
 
