@@ -1,7 +1,7 @@
 package dev.hymt4j.lora;
 
+import dev.hymt4j.tensor.Lanes;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The small dense fp32 loops of the training path (dot, axpy), vectorized; matmuls go through {@code Matrix}. */
@@ -16,7 +16,7 @@ final class Vec {
         for (; i < upper; i += F.length()) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
     }
