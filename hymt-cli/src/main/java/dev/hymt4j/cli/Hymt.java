@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 PrepareCommand.class,
                 MergeCommand.class,
                 TrainCommand.class,
+                QuickstartCommand.class,
         })
 public final class Hymt implements Runnable {
 

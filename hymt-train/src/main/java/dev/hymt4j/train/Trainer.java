@@ -214,6 +214,7 @@ public final class Trainer {
                  TensorBoardWriter tb = TensorBoardWriter.open(output.resolve("runs"));
                  TrainingProgress progress = TrainingProgress.forConsole(total, first)) {
                 if (resumed) tb.sessionStart(first + 1);
+                if (first == 0 && config.evalOnStart() && evaluator.isPresent()) evalSeconds += evaluate(0, false, metrics, tb);
                 for (long step = first; step < total; ) {
                     long t0 = System.nanoTime();
                     List<dev.hymt4j.lora.Batch> window = new ArrayList<>();
@@ -238,16 +239,11 @@ public final class Trainer {
 
                     boolean last = step == total;
                     if (step % config.loggingSteps() == 0 || last) log(step, r, metrics, tb);
+                    boolean saving = step % config.saveSteps() == 0 || last;
                     if (evaluator.isPresent() && (step % config.evalSteps() == 0 || last)) {
-                        long e0 = System.nanoTime();
-                        Map<String, Object> eval = evaluator.get().evaluate();
-                        evalSeconds += (System.nanoTime() - e0) / 1e9;
-                        record(step, eval, metrics, tb);
-                        state.offerMetric(((Number) eval.get(bestMetricKey())).doubleValue(), config.greaterIsBetter());
-                        out.printf("step %d: eval loss %.4f, BLEU %.2f, chrF %.2f%n", step, eval.get("eval_loss"),
-                                eval.get("eval_bleu"), eval.get("eval_chrf"));
+                        evalSeconds += evaluate(step, saving, metrics, tb);
                     }
-                    if (step % config.saveSteps() == 0 || last) {
+                    if (saving) {
                         long c0 = System.nanoTime();
                         save(step);
                         checkpointSeconds += (System.nanoTime() - c0) / 1e9;
@@ -256,6 +252,20 @@ public final class Trainer {
                 }
             }
             return new Timings(trainSeconds, evalSeconds, checkpointSeconds, tokens, state.globalStep() - first);
+        }
+
+        /**
+         * Evaluates and logs; when this step's checkpoint is about to be saved, offers the metric for the best
+         * checkpoint (a metric of a step without a checkpoint could name one that never exists). Returns the seconds.
+         */
+        private double evaluate(long step, boolean checkpointFollows, MetricsLog metrics, TensorBoardWriter tb) throws IOException {
+            long e0 = System.nanoTime();
+            Map<String, Object> eval = evaluator.orElseThrow().evaluate();
+            record(step, eval, metrics, tb);
+            if (checkpointFollows) state.offerMetric(((Number) eval.get(bestMetricKey())).doubleValue(), config.greaterIsBetter());
+            out.printf("step %d: eval loss %.4f, BLEU %.2f, chrF %.2f%n", step, eval.get("eval_loss"),
+                    eval.get("eval_bleu"), eval.get("eval_chrf"));
+            return (System.nanoTime() - e0) / 1e9;
         }
 
         private void log(long step, LoraTrainer.StepResult last, MetricsLog metrics, TensorBoardWriter tb) throws IOException {
