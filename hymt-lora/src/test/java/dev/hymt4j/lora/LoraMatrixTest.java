@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The inference model over {@link LoraAdapter#applyTo} computes what the training model computes. */
 class LoraMatrixTest {
-    static final LoraConfig ALL = LoraConfig.of(4, 8, 0.1, "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    private static final LoraConfig ALL = TrainingBehaviourTest.ALL;
 
     @Test
     void inferenceWithTheAdapterAppliedMatchesTheTrainingForward() {
