@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
                 InitDemoCommand.class,
                 PrepareCommand.class,
                 MergeCommand.class,
+                TrainCommand.class,
+                QuickstartCommand.class,
         })
 public final class Hymt implements Runnable {
 

@@ -62,7 +62,7 @@ public final class DemoModel {
         int h = shape.hiddenSize(), q = shape.heads() * shape.headDim(), kv = shape.kvHeads() * shape.headDim();
         int ff = shape.intermediateSize();
         SafetensorsWriter w = new SafetensorsWriter();
-        matrix(w, "model.embed_tokens.weight", dtype, seed, shape.vocabSize(), h);
+        embedding(w, "model.embed_tokens.weight", dtype, seed, shape.vocabSize(), h);
         for (int l = 0; l < shape.layers(); l++) {
             String p = ModelWeights.layerPrefix(l);
             norm(w, p + "input_layernorm.weight", dtype, seed, h);
@@ -78,7 +78,7 @@ public final class DemoModel {
             matrix(w, p + "mlp.down_proj.weight", dtype, seed, h, ff);
         }
         norm(w, "model.norm.weight", dtype, seed, h);
-        if (!shape.tied()) matrix(w, "lm_head.weight", dtype, seed, shape.vocabSize(), h);
+        if (!shape.tied()) embedding(w, "lm_head.weight", dtype, seed, shape.vocabSize(), h);
         w.write(dir.resolve(Checkpoint.SINGLE_FILE));
     }
 
@@ -104,6 +104,16 @@ public final class DemoModel {
     /** A projection: uniform with the standard deviation 0.02 of the family's initializer_range. */
     private static void matrix(SafetensorsWriter w, String name, DType dtype, long seed, int rows, int cols) {
         w.add(name, dtype, new long[]{rows, cols}, uniform(dtype, seed, name, 0f, 0.02f * (float) Math.sqrt(3)));
+    }
+
+    /**
+     * The embedding and LM head: standard deviation 1/√hidden, so a hidden state aligned with a token's row gives
+     * it a logit of about √hidden. With the projections' 0.02 every logit would stay within ±2.6 at hidden size
+     * 128, the output near uniform whatever the layers compute, and fine-tuning the demo model could barely lower
+     * its loss.
+     */
+    private static void embedding(SafetensorsWriter w, String name, DType dtype, long seed, int rows, int cols) {
+        w.add(name, dtype, new long[]{rows, cols}, uniform(dtype, seed, name, 0f, (float) Math.sqrt(3.0 / cols)));
     }
 
     /** A norm weight around 1, so that norms are not the identity. */

@@ -1,6 +1,6 @@
 package dev.hymt4j.model;
 
-import dev.hymt4j.tensor.VectorMath;
+import dev.hymt4j.tensor.Lanes;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
@@ -274,7 +274,7 @@ public final class HunyuanModel implements AutoCloseable {
                 for (; i < upper; i += F.length()) {
                     acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, ko + i), acc);
                 }
-                float dot = VectorMath.sum(acc);
+                float dot = Lanes.sum(acc);
                 for (; i < dim; i++) dot += q[qo + i] * keys[ko + i];
                 float s = dot * attentionScale;
                 scores[j] = s;

@@ -107,10 +107,10 @@ public final class MappedMatrix implements Matrix {
                     b2 = wb.fma(v2, b2);
                     b3 = wb.fma(v3, b3);
                 }
-                float s0 = VectorMath.sum(a0), s1 = VectorMath.sum(a1);
-                float s2 = VectorMath.sum(a2), s3 = VectorMath.sum(a3);
-                float u0 = VectorMath.sum(b0), u1 = VectorMath.sum(b1);
-                float u2 = VectorMath.sum(b2), u3 = VectorMath.sum(b3);
+                float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
+                float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+                float u0 = Lanes.sum(b0), u1 = Lanes.sum(b1);
+                float u2 = Lanes.sum(b2), u3 = Lanes.sum(b3);
                 for (; c < cols; c++) {
                     float wa = w[c], wb = w[cols + c];
                     s0 += wa * x[x0 + c];
@@ -152,7 +152,7 @@ public final class MappedMatrix implements Matrix {
         for (; c < upper; c += F.length()) {
             acc = FloatVector.fromArray(F, w, wo + c).fma(FloatVector.fromArray(F, x, xo + c), acc);
         }
-        float sum = VectorMath.sum(acc);
+        float sum = Lanes.sum(acc);
         for (; c < cols; c++) sum += w[wo + c] * x[xo + c];
         return sum;
     }
@@ -184,7 +184,7 @@ public final class MappedMatrix implements Matrix {
                         .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
                 acc0 = w0.fma(FloatVector.fromArray(F, x, c), acc0);
             }
-            float sum = VectorMath.sum(acc0.add(acc1));
+            float sum = Lanes.sum(acc0.add(acc1));
             for (; c < cols; c++) sum += Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16) * x[c];
             out[r] = sum;
         }

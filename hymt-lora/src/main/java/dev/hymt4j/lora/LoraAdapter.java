@@ -1,12 +1,15 @@
 package dev.hymt4j.lora;
 
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelConfig;
+import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.optim.Parameter;
 import dev.hymt4j.safetensors.SafetensorsException;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.SafetensorsWriter;
 import dev.hymt4j.safetensors.TensorInfo;
+import dev.hymt4j.tensor.Matrix;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,13 +127,46 @@ public final class LoraAdapter {
     /** Writes {@code adapter_config.json} and {@code adapter_model.safetensors} (F32, atomic) into {@code dir}. */
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
+        saveWeights(dir.resolve(WEIGHTS_FILE));
+        saveConfig(dir.resolve(CONFIG_FILE));
+    }
+
+    /** Writes the {@value #WEIGHTS_FILE} part alone (e.g. one file of a training checkpoint); atomic. */
+    public void saveWeights(Path file) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter();
         for (LoraModule m : list) {
             w.addF32(m.savedNameA(), m.a().shape(), m.a().value());
             w.addF32(m.savedNameB(), m.b().shape(), m.b().value());
         }
-        w.write(dir.resolve(WEIGHTS_FILE));
-        AtomicFile.writeString(dir.resolve(CONFIG_FILE), config.toJson());
+        w.write(file);
+    }
+
+    /** Writes the {@value #CONFIG_FILE} part alone; atomic. */
+    public void saveConfig(Path file) throws IOException {
+        AtomicFile.writeString(file, config.toJson());
+    }
+
+    /**
+     * The base weights with this adapter applied: each adapted projection becomes a {@link LoraMatrix} computing
+     * {@code W·x + scaling·B·(A·x)}, so the inference model ({@code HunyuanModel}) runs base + adapter without a
+     * merged copy of the weights. The view is live: it follows the adapter as training updates it.
+     */
+    public ModelWeights applyTo(ModelWeights base) {
+        if (!base.config().equals(model)) throw new IllegalArgumentException("adapter was built for another model config");
+        LayerWeights[] layers = new LayerWeights[base.layers().length];
+        for (int l = 0; l < layers.length; l++) {
+            LayerWeights w = base.layers()[l];
+            Matrix[] p = new Matrix[LoraTarget.values().length];
+            for (LoraTarget t : LoraTarget.values()) {
+                LoraModule m = module(l, t);
+                p[t.ordinal()] = m == null ? t.baseWeight(w) : new LoraMatrix(t.baseWeight(w), m);
+            }
+            layers[l] = new LayerWeights(w.inputNorm(), p[LoraTarget.Q_PROJ.ordinal()], p[LoraTarget.K_PROJ.ordinal()],
+                    p[LoraTarget.V_PROJ.ordinal()], p[LoraTarget.O_PROJ.ordinal()], w.queryNorm(), w.keyNorm(),
+                    w.postAttentionNorm(), p[LoraTarget.GATE_PROJ.ordinal()], p[LoraTarget.UP_PROJ.ordinal()],
+                    p[LoraTarget.DOWN_PROJ.ordinal()]);
+        }
+        return new ModelWeights(base.config(), base.embedding(), layers, base.finalNorm(), base.lmHead());
     }
 
     public ModelConfig modelConfig() {

@@ -49,9 +49,14 @@ public final class LoraModel {
         return checkpointing;
     }
 
-    /** Seeds the LoRA dropout masks (each training pass draws new masks from this seed and its pass number). */
+    /**
+     * Seeds the LoRA dropout masks: each training pass draws new masks from this seed and the number of passes
+     * since the seed was set. A trainer that reseeds before every optimizer step (from its seed and the step) gets
+     * masks that depend on nothing else, so a resumed run draws exactly the masks of an uninterrupted one.
+     */
     public LoraModel setDropoutSeed(long seed) {
         this.dropoutSeed = seed;
+        this.passes = 0;
         return this;
     }
 

@@ -16,7 +16,6 @@ public final class LoraTrainer {
     private final LoraModel model;
     private final AdamW optimizer;
     private final LrSchedule schedule;
-    private final double baseLr;
     private final double maxGradNorm;
 
     /** @param maxGradNorm global-norm clip threshold, or ≤ 0 for no clipping */
@@ -24,7 +23,6 @@ public final class LoraTrainer {
         this.model = model;
         this.optimizer = optimizer;
         this.schedule = schedule;
-        this.baseLr = optimizer.lr();
         this.maxGradNorm = maxGradNorm;
     }
 
@@ -44,7 +42,7 @@ public final class LoraTrainer {
         }
         var params = model.adapter().parameters();
         double norm = maxGradNorm > 0 ? GradClip.clipGlobalNorm(params, maxGradNorm) : GradClip.globalNorm(params);
-        double lr = baseLr * schedule.factor(optimizer.stepCount());
+        double lr = schedule.learningRate(optimizer.stepCount());
         optimizer.setLr(lr);
         optimizer.step();
         optimizer.zeroGrad();

@@ -1,6 +1,6 @@
 package dev.hymt4j.lora;
 
-import dev.hymt4j.tensor.VectorMath;
+import dev.hymt4j.tensor.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,7 +16,7 @@ final class Vec {
         for (; i < upper; i += F.length()) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        float sum = VectorMath.sum(acc);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) sum += a[ao + i] * b[bo + i];
         return sum;
     }

@@ -1,35 +1,61 @@
 package dev.hymt4j.optim;
 
 /**
- * Learning-rate multipliers with linear warmup, as Hugging Face transformers' {@code get_*_schedule_with_warmup}
- * define them: the optimizer step with index {@code k} (0-based) uses {@code baseLr · factor(k)}; the scheduler
- * is stepped after each optimizer step, so the very first step of a warmup runs at factor 0.
+ * Learning-rate schedules as transformers' {@code get_scheduler}: a {@code LambdaLR} whose factor at scheduler
+ * step {@code s} multiplies the base rate. As there, the optimizer update number {@code s} (0-based, counted in
+ * optimizer steps, not micro-batches) uses {@code learningRate(s)}; with warmup the very first update therefore
+ * has rate 0. The schedule has no state beyond the step, so resuming needs only the step (AdamW's step count).
+ *
+ * @param warmupSteps {@code num_warmup_steps}
+ * @param totalSteps  {@code num_training_steps}
  */
-@FunctionalInterface
-public interface LrSchedule {
-    double factor(long step);
+public record LrSchedule(Type type, double baseLr, long warmupSteps, long totalSteps) {
 
-    /** {@code k/warmup} during warmup, then 1. */
-    static LrSchedule constantWithWarmup(long warmup) {
-        return k -> k < warmup ? (double) k / Math.max(1, warmup) : 1.0;
+    public enum Type {
+        LINEAR("linear"), COSINE("cosine"), CONSTANT("constant"), CONSTANT_WITH_WARMUP("constant_with_warmup");
+
+        private final String configName;
+
+        Type(String configName) {
+            this.configName = configName;
+        }
+
+        /** The name used in configurations ({@code lr_scheduler_type}). */
+        public String configName() {
+            return configName;
+        }
+
+        public static Type fromName(String name) {
+            for (Type t : values()) if (t.configName.equals(name)) return t;
+            throw new IllegalArgumentException("unknown lr_scheduler_type '" + name
+                    + "'; known: linear, cosine, constant, constant_with_warmup");
+        }
     }
 
-    /** {@code get_linear_schedule_with_warmup}: warmup, then linear decay to 0 at {@code total}. */
-    static LrSchedule linear(long warmup, long total) {
-        return k -> k < warmup ? (double) k / Math.max(1, warmup)
-                : Math.max(0.0, (double) (total - k) / Math.max(1, total - warmup));
+    public LrSchedule {
+        if (warmupSteps < 0 || totalSteps < 0) {
+            throw new IllegalArgumentException("warmup " + warmupSteps + " and total " + totalSteps + " must be >= 0");
+        }
     }
 
-    /** {@code get_cosine_schedule_with_warmup} with {@code num_cycles = 0.5}: half a cosine from 1 to 0. */
-    static LrSchedule cosine(long warmup, long total) {
-        return cosine(warmup, total, 0.5);
-    }
-
-    static LrSchedule cosine(long warmup, long total, double numCycles) {
-        return k -> {
-            if (k < warmup) return (double) k / Math.max(1, warmup);
-            double progress = (double) (k - warmup) / Math.max(1, total - warmup);
-            return Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * numCycles * 2.0 * progress)));
+    /** The multiplier of the base rate at {@code step} ({@code lr_lambda(current_step)}). */
+    public double factor(long step) {
+        if (type == Type.CONSTANT) return 1.0;
+        if (step < warmupSteps) return (double) step / Math.max(1, warmupSteps);
+        return switch (type) {
+            case CONSTANT_WITH_WARMUP -> 1.0;
+            case LINEAR -> Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
+            case COSINE -> {
+                // num_cycles = 0.5: half a cosine, from 1 at the end of warmup down to 0 at totalSteps
+                double progress = (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
+                yield Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * 0.5 * 2.0 * progress)));
+            }
+            case CONSTANT -> throw new AssertionError();
         };
+    }
+
+    /** The learning rate of optimizer update {@code step}. */
+    public double learningRate(long step) {
+        return baseLr * factor(step);
     }
 }

@@ -81,7 +81,7 @@ class TrainingBehaviourTest {
         int total = micro.stream().mapToInt(Batch::targetCount).sum();
         assertEquals(full.targetCount(), total);
         AdamW opt = new AdamW(b.parameters(), 0, 0.9, 0.999, 1e-8, 0);
-        LoraTrainer trainer = new LoraTrainer(parts, opt, LrSchedule.constantWithWarmup(0), 0);
+        LoraTrainer trainer = new LoraTrainer(parts, opt, new LrSchedule(LrSchedule.Type.CONSTANT, 0, 0, 1), 0);
         // Capture the accumulated gradients before the trainer zeroes them: a zero learning rate keeps the weights.
         double accumulatedLoss = 0;
         for (Batch m : micro) accumulatedLoss += (double) m.targetCount() / total * parts.forwardBackward(m, (float) m.targetCount() / total);
@@ -103,7 +103,7 @@ class TrainingBehaviourTest {
         LoraModel model = new LoraModel(w, adapter);
         double before = model.loss(batch);
         LoraTrainer trainer = new LoraTrainer(model, AdamW.withDefaults(adapter.parameters(), 1e-2),
-                LrSchedule.linear(2, 30), 1.0);
+                new LrSchedule(LrSchedule.Type.LINEAR, 1e-2, 2, 30), 1.0);
         for (int i = 0; i < 30; i++) trainer.step(List.of(batch));
         double after = model.loss(batch);
         assertTrue(after < 0.7 * before, "loss " + before + " → " + after);
@@ -118,7 +118,8 @@ class TrainingBehaviourTest {
         LoraAdapter adapter = LoraAdapter.create(cfg, ALL, 19);
         LoraModel model = new LoraModel(nf4, adapter).setGradientCheckpointing(true);
         double before = model.loss(batch);
-        LoraTrainer trainer = new LoraTrainer(model, AdamW.withDefaults(adapter.parameters(), 1e-2), LrSchedule.cosine(2, 30), 1.0);
+        LoraTrainer trainer = new LoraTrainer(model, AdamW.withDefaults(adapter.parameters(), 1e-2),
+                new LrSchedule(LrSchedule.Type.COSINE, 1e-2, 2, 30), 1.0);
         for (int i = 0; i < 30; i++) trainer.step(List.of(batch));
         double after = model.loss(batch);
         assertTrue(after < 0.7 * before, "QLoRA loss " + before + " → " + after);

@@ -59,7 +59,8 @@ class OptimTest {
     /** Values of transformers' get_linear/cosine_schedule_with_warmup (warmup 10, total 100). */
     @Test
     void schedulesFollowTransformers() {
-        LrSchedule linear = LrSchedule.linear(10, 100), cosine = LrSchedule.cosine(10, 100);
+        LrSchedule linear = new LrSchedule(LrSchedule.Type.LINEAR, 1.0, 10, 100);
+        LrSchedule cosine = new LrSchedule(LrSchedule.Type.COSINE, 1.0, 10, 100);
         assertEquals(0.0, linear.factor(0));
         assertEquals(0.5, linear.factor(5));
         assertEquals(1.0, linear.factor(10));
@@ -72,7 +73,7 @@ class OptimTest {
         assertEquals(0.5 * (1 + Math.cos(Math.PI * 0.5)), cosine.factor(55), 1e-12);
         assertEquals(0.5 * (1 + Math.cos(Math.PI * 20.0 / 90)), cosine.factor(30), 1e-12);
         assertEquals(0.0, cosine.factor(100), 1e-12);
-        assertEquals(1.0, LrSchedule.constantWithWarmup(0).factor(0));
+        assertEquals(1.0, new LrSchedule(LrSchedule.Type.CONSTANT_WITH_WARMUP, 1.0, 0, 100).factor(0));
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Writes the demo model directory: a byte-level BPE tokenizer trained by our own trainer on the shipped
@@ -50,6 +51,16 @@ public final class DemoSetup {
      * BF16, vocabulary 120818 of which the demo tokenizer uses the first ids) — for benchmarks and memory tests.
      */
     public static void create(Path dir, long seed, boolean fullSize) throws IOException {
+        if (fullSize) create(dir, seed, DEMO_VOCAB, DType.BF16, vocab -> DemoModel.Shape.HY_MT_1_8B);
+        else create(dir, seed, DEMO_VOCAB, DType.F32, DemoSetup::shape);
+    }
+
+    /**
+     * Writes a tokenizer of {@code learnedVocab} byte-level tokens (plus the special tokens) trained on the shipped
+     * corpus, and a random model of {@code shapeForVocab(tokenizer vocabulary size)}; tests use tiny ones.
+     */
+    public static void create(Path dir, long seed, int learnedVocab, DType dtype, IntFunction<DemoModel.Shape> shapeForVocab)
+            throws IOException {
         Files.createDirectories(dir);
         List<String> texts = new ArrayList<>();
         for (String file : CORPUS) {
@@ -58,12 +69,11 @@ public final class DemoSetup {
                 texts.add(pair.path("target").asText());
             }
         }
-        new BpeTrainer(DEMO_VOCAB).train(texts).writeTo(dir);
+        new BpeTrainer(learnedVocab).train(texts).writeTo(dir);
         Tokenizer tokenizer = Tokenizer.load(dir);
         DemoModel.SpecialIds ids = new DemoModel.SpecialIds(tokenizer.tokenId(HunyuanTokens.BOS),
                 tokenizer.tokenId(HunyuanTokens.EOS), tokenizer.tokenId(HunyuanTokens.PAD));
-        if (fullSize) DemoModel.write(dir, DemoModel.Shape.HY_MT_1_8B, DType.BF16, seed, ids);
-        else DemoModel.write(dir, shape(tokenizer.vocabSize()), DType.F32, seed, ids);
+        DemoModel.write(dir, shapeForVocab.apply(tokenizer.vocabSize()), dtype, seed, ids);
         AtomicFile.writeString(dir.resolve("README.md"), """
                 # hymt4j demo model
 

@@ -1,5 +1,6 @@
 package dev.hymt4j.train;
 
+import dev.hymt4j.optim.LrSchedule;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -70,7 +71,8 @@ public final class TrainingConfig {
             ConfigKey.optional("greater_is_better", Kind.BOOL),
             ConfigKey.of("threads", Kind.INT, 0),
             ConfigKey.optional("eval_max_samples", Kind.INT),
-            ConfigKey.of("eval_max_new_tokens", Kind.INT, 256));
+            ConfigKey.of("eval_max_new_tokens", Kind.INT, 256),
+            ConfigKey.of("eval_on_start", Kind.BOOL, false));
 
     private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
     static {
@@ -389,6 +391,8 @@ public final class TrainingConfig {
     /** Validation examples used per evaluation; empty means all. */
     public OptionalInt evalMaxSamples() { return optionalInt("eval_max_samples"); }
     public int evalMaxNewTokens() { return (Integer) values.get("eval_max_new_tokens"); }
+    /** Evaluate the untrained model once before the first step (step 0), as transformers' {@code eval_on_start}. */
+    public boolean evalOnStart() { return (Boolean) values.get("eval_on_start"); }
 
     private OptionalInt optionalInt(String name) {
         Integer v = (Integer) values.get(name);

@@ -8,7 +8,7 @@
  *       optimizer and {@link dev.hymt4j.train.Rng} state from its files, the {@link dev.hymt4j.train.TrainerState}
  *       and the {@link dev.hymt4j.train.BatchPosition};
  *   <li>iterate a {@link dev.hymt4j.train.LengthBucketedBatcher.Cursor} from that position, taking each update's
- *       rate from {@link dev.hymt4j.train.LrSchedule#learningRate(long)};
+ *       rate from {@link dev.hymt4j.optim.LrSchedule#learningRate(long)};
  *   <li>log to {@link dev.hymt4j.train.MetricsLog} ({@code resume} truncates past the checkpoint),
  *       {@link dev.hymt4j.train.TensorBoardWriter} ({@code sessionStart} after a resume) and
  *       {@link dev.hymt4j.train.TrainerState#log}; show {@link dev.hymt4j.train.TrainingProgress};

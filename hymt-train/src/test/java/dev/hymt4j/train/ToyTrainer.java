@@ -1,7 +1,9 @@
 package dev.hymt4j.train;
 
+import dev.hymt4j.optim.LrSchedule;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.SafetensorsWriter;
+import dev.hymt4j.train.testing.ChildJvm;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -217,15 +219,7 @@ public final class ToyTrainer {
         }
     }
 
-    /** Announces a point where a test may kill this process; waits there if it is the {@code --pause-at} point. */
     private void killPoint(String label) {
-        System.out.println(label);
-        if (!label.equals(pauseAt)) return;
-        try {
-            Thread.sleep(60_000);   // the test kills the process during this wait
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        throw new IllegalStateException("still alive 60 s after pausing at '" + label + "'");
+        ChildJvm.killPoint(label, pauseAt);
     }
 }

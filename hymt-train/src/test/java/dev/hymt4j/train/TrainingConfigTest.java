@@ -1,5 +1,6 @@
 package dev.hymt4j.train;
 
+import dev.hymt4j.optim.LrSchedule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,5 +174,13 @@ class TrainingConfigTest {
         TrainingConfig capped = TrainingConfig.fromOverrides(o);
         assertEquals(50, capped.totalOptimizerSteps(10));
         assertEquals(5, capped.warmupSteps(50), "warmup_steps wins over warmup_ratio");
+    }
+
+    @Test
+    void configBuildsTheSchedule() {
+        TrainingConfig c = TrainingConfig.fromOverrides(java.util.List.of("model=m", "data.train=t", "output_dir=o",
+                "lr_scheduler_type=cosine", "warmup_steps=3", "learning_rate=1e-3"));
+        LrSchedule s = c.lrSchedule(20);
+        assertEquals(new LrSchedule(LrSchedule.Type.COSINE, 1e-3, 3, 20), s);
     }
 }

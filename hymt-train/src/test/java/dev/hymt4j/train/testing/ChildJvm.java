@@ -30,6 +30,9 @@ public final class ChildJvm {
         }
     }
 
+    /** JVM flags for the toy children: a small, quickly started JVM (the suite runs on two cores). */
+    public static final List<String> SMALL_QUICK_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     /** Runs {@code main} to completion. */
     public static Result run(Class<?> main, List<String> args, Duration timeout) throws IOException, InterruptedException {
         return run(main, args, line -> false, timeout);
@@ -41,12 +44,20 @@ public final class ChildJvm {
      */
     public static Result run(Class<?> main, List<String> args, Predicate<String> killWhen, Duration timeout)
             throws IOException, InterruptedException {
+        return run(main, SMALL_QUICK_JVM, args, killWhen, timeout);
+    }
+
+    /**
+     * As {@link #run(Class, List, Predicate, Duration)} with other JVM flags, e.g. a child that must run JIT-compiled
+     * kernels as production does (the default flags stop at the C1 compiler).
+     */
+    public static Result run(Class<?> main, List<String> jvmFlags, List<String> args, Predicate<String> killWhen,
+                             Duration timeout) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                // a small, quickly started JVM: the children are toy trainers, and the suite runs on two cores
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 
@@ -80,5 +91,21 @@ public final class ChildJvm {
         synchronized (output) {
             return new Result(process.exitValue(), killed[0], List.copyOf(output));
         }
+    }
+
+    /**
+     * For a child: prints {@code label}, a point where a test may kill it; if it is the {@code pauseAt} label, waits
+     * there so that the kill lands exactly at that point (a fast child would otherwise be past it).
+     */
+    public static void killPoint(String label, String pauseAt) {
+        System.out.println(label);
+        System.out.flush();
+        if (!label.equals(pauseAt)) return;
+        try {
+            Thread.sleep(60_000);   // the test kills the process during this wait
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException("still alive 60 s after pausing at '" + label + "'");
     }
 }

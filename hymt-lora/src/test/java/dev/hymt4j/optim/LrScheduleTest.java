@@ -1,4 +1,4 @@
-package dev.hymt4j.train;
+package dev.hymt4j.optim;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,13 +52,5 @@ class LrScheduleTest {
         assertEquals(0.75, s.factor(1), EPS);
         LrSchedule zero = new LrSchedule(LrSchedule.Type.LINEAR, 1.0, 0, 0);
         assertEquals(0.0, zero.factor(0), EPS);             // max(0, 0/max(1, 0))
-    }
-
-    @Test
-    void configBuildsTheSchedule() {
-        TrainingConfig c = TrainingConfig.fromOverrides(java.util.List.of("model=m", "data.train=t", "output_dir=o",
-                "lr_scheduler_type=cosine", "warmup_steps=3", "learning_rate=1e-3"));
-        LrSchedule s = c.lrSchedule(20);
-        assertEquals(new LrSchedule(LrSchedule.Type.COSINE, 1e-3, 3, 20), s);
     }
 }
