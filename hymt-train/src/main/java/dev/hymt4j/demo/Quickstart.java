@@ -112,7 +112,7 @@ public final class Quickstart {
                 "data.valid=" + data.resolve("valid.jsonl"), "output_dir=" + run, "max_steps=" + steps,
                 "per_device_train_batch_size=8", "learning_rate=3e-3", "lr_scheduler_type=cosine", "warmup_ratio=0.05",
                 "lora.r=32", "lora.alpha=64", "lora.dropout=0.05", "lora.target_modules=all-linear",
-                "logging_steps=" + Math.max(1, steps / 8), "eval_steps=" + evalEvery, "save_steps=" + 2 * evalEvery,
+                "logging_steps=" + Math.max(1, steps / 8), "eval_steps=" + evalEvery, "save_steps=" + evalEvery,
                 "save_total_limit=1", "metric_for_best_model=chrf", "eval_on_start=true", "eval_max_samples=" + EVAL_SAMPLES,
                 "eval_max_new_tokens=" + EVAL_MAX_NEW_TOKENS, "seed=42"));
     }
