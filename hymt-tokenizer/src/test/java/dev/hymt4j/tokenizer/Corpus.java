@@ -86,7 +86,12 @@ final class Corpus {
 
     /** Decompresses testdata/tokenizers/qwen3 into {@code dir} (tokenizer.json + tokenizer_config.json). */
     static Path qwen3(Path dir) throws IOException {
-        Path src = TestData.path("tokenizers/qwen3");
+        return unpack("qwen3", dir);
+    }
+
+    /** Decompresses testdata/tokenizers/{@code name} into {@code dir} (tokenizer.json + tokenizer_config.json). */
+    static Path unpack(String name, Path dir) throws IOException {
+        Path src = TestData.path("tokenizers/" + name);
         try (var in = new GZIPInputStream(Files.newInputStream(src.resolve("tokenizer.json.gz")))) {
             Files.copy(in, dir.resolve("tokenizer.json"));
         }
