@@ -125,8 +125,11 @@ public record ModelConfig(
                 (float) c.path("rms_norm_eps").asDouble(1e-5),
                 theta, ropeType, alpha, factor,
                 c.path("max_position_embeddings").asInt(262144),
-                c.path("tie_word_embeddings").asBoolean(true),
-                c.path("use_qk_norm").asBoolean(true),
+                // transformers' PretrainedConfig default when the key is absent: untied.
+                c.path("tie_word_embeddings").asBoolean(false),
+                // transformers' HunYuanDenseV1Attention always builds and applies query/key_layernorm, whatever
+                // use_qk_norm says, so a config's use_qk_norm=false does not switch them off here either.
+                true,
                 c.path("bos_token_id").asInt(-1),
                 List.copyOf(eos),
                 c.has("pad_token_id") ? c.get("pad_token_id").asInt() : c.path("pad_id").asInt(-1));
