@@ -31,15 +31,16 @@ import java.util.Locale;
  * a loop of {@link LoraTrainer#step} over the same, pre-built batches — in one JVM. A first trainer run warms the
  * JIT and is not counted.
  *
- * <pre>  TrainThroughputBench MODEL_DIR TRAIN.jsonl STEPS</pre>
+ * <pre>  TrainThroughputBench MODEL_DIR TRAIN.jsonl STEPS [BATCH_SIZE (default 8)]</pre>
  */
 public final class TrainThroughputBench {
     public static void main(String[] args) throws Exception {
         Path model = Path.of(args[0]), data = Path.of(args[1]);
         int steps = Integer.parseInt(args[2]);
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         Path out = Files.createTempDirectory("train-bench");
         List<String> settings = List.of("model=" + model, "data.train=" + data, "max_steps=" + steps,
-                "per_device_train_batch_size=8", "learning_rate=2e-3", "lora.r=16", "lora.dropout=0.05",
+                "per_device_train_batch_size=" + batch, "learning_rate=2e-3", "lora.r=16", "lora.dropout=0.05",
                 "logging_steps=" + steps, "save_steps=" + steps, "threads=2", "seed=3");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         trainer(settings, out.resolve("warmup"), quiet);
