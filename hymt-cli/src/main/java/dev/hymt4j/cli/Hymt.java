@@ -7,20 +7,21 @@ import picocli.CommandLine.Command;
 @Command(name = "hymt", mixinStandardHelpOptions = true, version = "hymt4j 0.1.0",
         description = "Fine-tune, evaluate, compress and run Tencent HY-MT1.5 translation models on the JVM.",
         subcommands = {
-                CommandLine.HelpCommand.class,
+                // In the order of the workflow, then the tools.
+                QuickstartCommand.class,
+                TranslateCommand.class,
+                PrepareCommand.class,
+                TrainCommand.class,
                 EvalCommand.class,
+                MergeCommand.class,
+                DownloadCommand.class,
+                InitDemoCommand.class,
                 TokenizeCommand.class,
                 GenerateCommand.class,
-                DebugCommand.class,
                 InspectCommand.class,
+                DebugCommand.class,
                 BenchCommand.class,
-                DownloadCommand.class,
-                TranslateCommand.class,
-                InitDemoCommand.class,
-                PrepareCommand.class,
-                MergeCommand.class,
-                TrainCommand.class,
-                QuickstartCommand.class,
+                CommandLine.HelpCommand.class,
         })
 public final class Hymt implements Runnable {
 

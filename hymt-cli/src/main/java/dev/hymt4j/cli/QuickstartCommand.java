@@ -10,13 +10,13 @@ import java.util.concurrent.Callable;
 
 /** {@code hymt quickstart [DIR]}: the whole workflow on the demo model and the shipped sample, in a few minutes. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"Run the whole workflow in a few minutes without downloading anything: a random demo model,",
-                "the shipped LibreOffice en-zh sample prepared, a LoRA fine-tune with evaluation, the test split scored",
-                "before and after, the adapter merged, and a few sentences translated. The demo base is random: expect",
-                "falling loss and rising chrF, not real translations."})
+        description = {"Run the whole workflow in a few minutes without downloading anything: a random demo model, "
+                + "the shipped LibreOffice en-zh sample prepared, a LoRA fine-tune with evaluation, the test split scored "
+                + "before and after, the adapter merged, and a few sentences translated.",
+                "The demo base is random: expect falling loss and rising chrF, not real translations."})
 public final class QuickstartCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DIR", defaultValue = "hymt-quickstart",
-            description = "Directory for everything it writes (default: ./${DEFAULT-VALUE}).")
+            description = "Directory for everything it writes (default: ${DEFAULT-VALUE}).")
     Path dir;
 
     /** For tests and demos on slow machines: a shorter fine-tune. */

@@ -13,10 +13,10 @@ import java.util.concurrent.Callable;
 
 /** {@code hymt train [CONFIG] [--set key=value]... [--resume] [--output-dir DIR]}: LoRA/QLoRA fine-tuning. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Fine-tune a LoRA (or QLoRA) adapter on parallel data, with periodic evaluation (validation loss,",
-                "BLEU, chrF), resumable checkpoints, metrics.jsonl and TensorBoard logs.",
-                "Settings use Hugging Face names (learning_rate, lora.r, per_device_train_batch_size, ...), from a YAML or",
-                "JSON file and/or --set, e.g.: hymt train --set model=DIR --set data.train=train.jsonl --set output_dir=out"})
+        description = {"Fine-tune a LoRA (or QLoRA) adapter on parallel data, with periodic evaluation (validation loss, "
+                + "BLEU, chrF), resumable checkpoints, metrics.jsonl and TensorBoard logs.",
+                "Settings use Hugging Face names (learning_rate, lora.r, per_device_train_batch_size, ...), from a YAML or "
+                + "JSON file and/or --set, e.g.: hymt train --set model=DIR --set data.train=train.jsonl --set output_dir=out"})
 public final class TrainCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "Training config (.yaml/.yml or .json); optional with --set.")
     Path configFile;
