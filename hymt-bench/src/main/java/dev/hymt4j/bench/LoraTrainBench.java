@@ -5,20 +5,18 @@ import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
 import dev.hymt4j.lora.LoraModel;
 import dev.hymt4j.model.Checkpoint;
+import dev.hymt4j.model.DemoModel;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.optim.AdamW;
 import dev.hymt4j.quant.QuantizedModels;
 import dev.hymt4j.safetensors.DType;
-import dev.hymt4j.safetensors.SafetensorsWriter;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Parallel;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +35,6 @@ import java.util.SplittableRandom;
  * the RSS; the high-water mark is reset after quantization (/proc/self/clear_refs) to measure training only.
  */
 public final class LoraTrainBench {
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public static void main(String[] args) throws Exception {
         if (args.length >= 2 && args[0].equals("write")) {
@@ -51,68 +48,14 @@ public final class LoraTrainBench {
         }
     }
 
-    static final String CONFIG = """
-            {"architectures": ["HunYuanDenseV1ForCausalLM"], "model_type": "hunyuan_v1_dense", "hidden_size": 2048,
-             "num_hidden_layers": %d, "num_attention_heads": 16, "num_key_value_heads": 4, "head_dim": 128,
-             "intermediate_size": 6144, "hidden_act": "silu", "vocab_size": 120818, "rms_norm_eps": 1e-05,
-             "rope_theta": 10000.0, "rope_scaling": {"alpha": 1000.0, "factor": 1.0, "type": "dynamic"},
-             "max_position_embeddings": 262144, "tie_word_embeddings": true, "use_qk_norm": true,
-             "attention_bias": false, "mlp_bias": false, "bos_token_id": 120000, "eos_token_id": 120020,
-             "pad_token_id": 120002, "torch_dtype": "bfloat16"}
-            """;
-
-    /** Random BF16 weights ~ U(−a, a) with a = √(3/in) (unit-variance outputs), norms = 1. */
+    /** The random model is the demo writer's 1.8B shape, optionally with fewer layers (written streaming). */
     static void write(Path dir, int layers) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), CONFIG.formatted(layers));
-        ModelConfig c = ModelConfig.load(dir.resolve("config.json"));
         long t0 = System.nanoTime();
-        try (Arena arena = Arena.ofShared()) {
-            SafetensorsWriter w = new SafetensorsWriter();
-            int h = c.hiddenSize(), ff = c.intermediateSize();
-            w.add("model.embed_tokens.weight", DType.BF16, new long[]{c.vocabSize(), h}, random(arena, (long) c.vocabSize() * h, 0.05, 1));
-            w.add("model.norm.weight", DType.BF16, new long[]{h}, ones(arena, h));
-            long seed = 2;
-            for (int l = 0; l < layers; l++) {
-                String p = "model.layers." + l + ".";
-                w.add(p + "input_layernorm.weight", DType.BF16, new long[]{h}, ones(arena, h));
-                w.add(p + "post_attention_layernorm.weight", DType.BF16, new long[]{h}, ones(arena, h));
-                w.add(p + "self_attn.query_layernorm.weight", DType.BF16, new long[]{c.headDim()}, ones(arena, c.headDim()));
-                w.add(p + "self_attn.key_layernorm.weight", DType.BF16, new long[]{c.headDim()}, ones(arena, c.headDim()));
-                w.add(p + "self_attn.q_proj.weight", DType.BF16, new long[]{c.qDim(), h}, random(arena, (long) c.qDim() * h, Math.sqrt(3.0 / h), seed++));
-                w.add(p + "self_attn.k_proj.weight", DType.BF16, new long[]{c.kvDim(), h}, random(arena, (long) c.kvDim() * h, Math.sqrt(3.0 / h), seed++));
-                w.add(p + "self_attn.v_proj.weight", DType.BF16, new long[]{c.kvDim(), h}, random(arena, (long) c.kvDim() * h, Math.sqrt(3.0 / h), seed++));
-                w.add(p + "self_attn.o_proj.weight", DType.BF16, new long[]{h, c.qDim()}, random(arena, (long) h * c.qDim(), Math.sqrt(3.0 / c.qDim()), seed++));
-                w.add(p + "mlp.gate_proj.weight", DType.BF16, new long[]{ff, h}, random(arena, (long) ff * h, Math.sqrt(3.0 / h), seed++));
-                w.add(p + "mlp.up_proj.weight", DType.BF16, new long[]{ff, h}, random(arena, (long) ff * h, Math.sqrt(3.0 / h), seed++));
-                w.add(p + "mlp.down_proj.weight", DType.BF16, new long[]{h, ff}, random(arena, (long) h * ff, Math.sqrt(3.0 / ff), seed++));
-            }
-            w.write(dir.resolve(Checkpoint.SINGLE_FILE));
-        }
+        DemoModel.Shape full = DemoModel.Shape.HY_MT_1_8B;
+        DemoModel.write(dir, new DemoModel.Shape(full.vocabSize(), full.hiddenSize(), layers, full.heads(), full.kvHeads(),
+                full.headDim(), full.intermediateSize(), full.tied()), DType.BF16, 1);
         System.out.printf("wrote %s (%d layers, %.2f GB) in %.1f s%n", dir, layers,
                 Files.size(dir.resolve(Checkpoint.SINGLE_FILE)) / 1e9, (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static MemorySegment random(Arena arena, long n, double bound, long seed) {
-        MemorySegment s = arena.allocate(n * 2, 8);
-        int chunks = 64;
-        Parallel.forRange(chunks, 1, (c0, c1) -> {
-            for (int chunk = c0; chunk < c1; chunk++) {
-                SplittableRandom rng = new SplittableRandom(seed * 1000 + chunk);
-                long from = n * chunk / chunks, to = n * (chunk + 1) / chunks;
-                for (long i = from; i < to; i++) {
-                    float v = (float) ((rng.nextDouble() * 2 - 1) * bound);
-                    s.setAtIndex(I16, i, (short) (Float.floatToRawIntBits(v) >>> 16));
-                }
-            }
-        });
-        return s;
-    }
-
-    private static MemorySegment ones(Arena arena, int n) {
-        MemorySegment s = arena.allocate(n * 2L, 8);
-        for (int i = 0; i < n; i++) s.setAtIndex(I16, i, (short) 0x3F80);
-        return s;
     }
 
     static void run(Path dir, String base, int batch, int len, boolean checkpointing, int steps) throws Exception {
