@@ -192,42 +192,48 @@ public final class MappedMatrix implements Matrix {
 
     @Override
     public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) {
-        float[] w = rowBuffer(cols);
         int width = c1 - c0;
+        // Only this chunk's columns are decoded: callers split the columns across threads, and decoding whole
+        // rows would read the matrix once per chunk (8× the weight traffic on 2 threads).
+        float[] w = rowBuffer(width);
         int upper = F.loopBound(width);
         for (int r = 0; r < rows; r++) {
-            readRow(r, w, 0);
+            decode(r, c0, width, w, 0);
             for (int t = 0; t < n; t++) {
                 float gv = g[t * rows + r];
                 if (gv == 0f) continue;
                 FloatVector gb = FloatVector.broadcast(F, gv);
-                int oo = t * cols;
+                int oo = t * cols + c0;
                 int c = 0;
                 for (; c < upper; c += F.length()) {
-                    FloatVector.fromArray(F, w, c0 + c).fma(gb, FloatVector.fromArray(F, out, oo + c0 + c))
-                            .intoArray(out, oo + c0 + c);
+                    FloatVector.fromArray(F, w, c).fma(gb, FloatVector.fromArray(F, out, oo + c)).intoArray(out, oo + c);
                 }
-                for (; c < width; c++) out[oo + c0 + c] += gv * w[c0 + c];
+                for (; c < width; c++) out[oo + c] += gv * w[c];
             }
         }
     }
 
     @Override
     public void readRow(int r, float[] dst, int off) {
-        long base = (long) r * cols;
+        decode(r, 0, cols, dst, off);
+    }
+
+    /** Widens columns {@code [c0, c0 + width)} of row {@code r} to float into {@code dst[off, off + width)}. */
+    private void decode(int r, int c0, int width, float[] dst, int off) {
+        long base = (long) r * cols + c0;
         switch (dtype) {
-            case F32 -> MemorySegment.copy(data, F32_LE, base * 4, dst, off, cols);
+            case F32 -> MemorySegment.copy(data, F32_LE, base * 4, dst, off, width);
             case BF16 -> {
                 // BF16 is the top half of an IEEE float: widen to int, shift left 16, reinterpret.
-                int c = 0, upper = S.loopBound(cols);
+                int c = 0, upper = S.loopBound(width);
                 for (; c < upper; c += S.length()) {
                     ShortVector s = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
                     ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
                             .reinterpretAsFloats().intoArray(dst, off + c);
                 }
-                for (; c < cols; c++) dst[off + c] = Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16);
+                for (; c < width; c++) dst[off + c] = Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16);
             }
-            case F16 -> { for (int c = 0; c < cols; c++) dst[off + c] = Float.float16ToFloat(data.getAtIndex(I16_LE, base + c)); }
+            case F16 -> { for (int c = 0; c < width; c++) dst[off + c] = Float.float16ToFloat(data.getAtIndex(I16_LE, base + c)); }
             default -> throw new IllegalStateException(dtype.name());
         }
     }
