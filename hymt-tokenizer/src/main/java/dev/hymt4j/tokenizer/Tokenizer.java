@@ -217,10 +217,16 @@ public final class Tokenizer {
         return cleanUpSpacesByDefault;
     }
 
+    /**
+     * The bytes an id decodes to; none for an id outside the vocabulary, which decoding skips as Hugging Face
+     * does (a model's embedding may be padded past the tokenizer, and a sampled padding id must not crash).
+     */
     byte[] tokenBytes(int id) {
-        checkId(id);
+        if (id < 0 || id >= idToBytes.length || idToBytes[id] == null) return NO_BYTES;
         return idToBytes[id];
     }
+
+    private static final byte[] NO_BYTES = new byte[0];
 
     private void checkId(int id) {
         if (id < 0 || id >= idToToken.length || idToToken[id] == null)

@@ -92,6 +92,15 @@ class Qwen3ParityTest {
     }
 
     @Test
+    void idsOutsideTheVocabularyAreSkippedWhenDecodingAsHuggingFaceDoes() {
+        int[] ids = ours.encode("Hello world");
+        int[] withUnknown = java.util.Arrays.copyOf(ids, ids.length + 1);
+        withUnknown[ids.length] = ours.vocabSize() + 1000;
+        assertEquals(hf.decode(withUnknown, false), ours.decode(withUnknown, false, false));
+        assertEquals("Hello world", ours.decode(withUnknown, false, false));
+    }
+
+    @Test
     void decodeOfSingleTokensSplittingCharactersMatchesHuggingFace() {
         // Each id alone: partial UTF-8 sequences must become U+FFFD exactly as tokenizers' from_utf8_lossy does.
         for (int id : hf.encode("😀 東京 Москва 👨‍👩‍👧 한국어", false)) {
