@@ -20,6 +20,6 @@ public final class TokenizerTokenCounter implements TokenCounter {
 
     @Override
     public int count(String text) {
-        return tokenizer.encode(text).length;
+        return tokenizer.encode(text, dev.hymt4j.tokenizer.EncodeOptions.PLAIN_TEXT).length;
     }
 }
