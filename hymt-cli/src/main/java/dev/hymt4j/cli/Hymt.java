@@ -3,6 +3,10 @@ package dev.hymt4j.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+
 /** Entry point of the {@code hymt} command line. Each subcommand lives in its own class. */
 @Command(name = "hymt", mixinStandardHelpOptions = true, version = "hymt4j 0.1.0",
         description = "Fine-tune, evaluate, compress and run Tencent HY-MT1.5 translation models on the JVM.",
@@ -43,10 +47,19 @@ public final class Hymt implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // User-facing faults (bad files, bad options) print one clear line, not a stack trace.
-            cmd.getErr().println("hymt " + cmd.getCommandName() + ": " + ex.getMessage());
+            cmd.getErr().println("hymt " + cmd.getCommandName() + ": " + describe(ex));
             if (System.getenv("HYMT_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });
         return cl;
+    }
+
+    /** The one line a user sees; the JDK's file exceptions carry only a path unless given a reason. */
+    static String describe(Exception ex) {
+        if (ex instanceof NoSuchFileException e && e.getReason() == null) return e.getFile() + ": file not found";
+        if (ex instanceof AccessDeniedException e && e.getReason() == null) return e.getFile() + ": permission denied";
+        if (ex instanceof FileAlreadyExistsException e && e.getReason() == null) return e.getFile() + ": already exists";
+        String message = ex.getMessage();
+        return message != null ? message : ex.getClass().getSimpleName();
     }
 }

@@ -3,6 +3,8 @@ package dev.hymt4j.data;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Spliterator;
@@ -23,6 +25,7 @@ public interface ExampleReader extends Iterator<LocatedExample>, Closeable {
 
     /** Opens {@code file} as {@code format}; {@code prompts} recovers source/target from sharegpt user turns. */
     static ExampleReader open(Path file, DataFormat format, PromptCodec prompts) throws IOException {
+        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "data file not found");
         return switch (format) {
             case JSONL -> new JsonlReader(file);
             case TSV -> new TsvReader(file);

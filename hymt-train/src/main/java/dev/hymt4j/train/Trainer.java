@@ -16,6 +16,7 @@ import dev.hymt4j.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,6 +70,10 @@ public final class Trainer {
     /** Trains to the end (from the latest complete checkpoint if {@code resume}); writes and returns the report. */
     public TrainReport run(boolean resume) throws IOException {
         long started = System.nanoTime();
+        // Fail on a mistyped data path before mapping and quantizing a model that may take minutes.
+        for (Path data : config.validData().map(v -> List.of(config.trainData(), v)).orElse(List.of(config.trainData()))) {
+            if (!Files.isRegularFile(data)) throw new NoSuchFileException(data.toString(), null, "data file not found");
+        }
         Parallel.setThreads(config.threads());
         Path output = config.outputDir();
         Files.createDirectories(output);
