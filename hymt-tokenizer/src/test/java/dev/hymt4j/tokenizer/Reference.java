@@ -56,6 +56,14 @@ final class Reference implements AutoCloseable {
         return total;
     }
 
+    /** Decoding the reference ids of {@code text} gives the reference's text, with and without special tokens. */
+    void assertSameDecode(Tokenizer ours, String text) {
+        int[] ids = encode(text, false);
+        for (boolean skip : new boolean[] {false, true}) {
+            assertEquals(decode(ids, skip), ours.decode(ids, skip, false), "decode of " + escape(text));
+        }
+    }
+
     static String escape(String s) {
         String shown = s.length() > 120 ? s.substring(0, 120) + "…" : s;
         return "\"" + shown.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r") + "\"";
