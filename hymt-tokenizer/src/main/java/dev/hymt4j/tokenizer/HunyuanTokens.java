@@ -28,6 +28,8 @@ public final class HunyuanTokens {
     public static final String USER = "<\uFF5Chy_User\uFF5C>";
     /** Assistant-turn marker, 120007. */
     public static final String ASSISTANT = "<\uFF5Chy_Assistant\uFF5C>";
+    /** End of turn (not used by the MT template), 120008. */
+    public static final String END_OF_TURN = "<\uFF5Chy_EOT\uFF5C>";
     /** The configured EOS and end of an assistant turn ({@code no▁2}), 120020. */
     public static final String EOS = "<\uFF5Chy_place\u2581holder\u2581no\u25812\uFF5C>";
     /** End of the system prompt ({@code no▁3}), 120021. */
@@ -40,15 +42,15 @@ public final class HunyuanTokens {
      * then {@code /no_think} (120040 there; the strings of 120033–120039 are unknown, so none are invented).
      */
     public static final List<String> SPECIAL_TOKENS = List.of(
-            "<\uFF5Chy_begin\u2581of\u2581sentence\uFF5C>",
-            "<\uFF5Chy_end\u2581of\u2581sentence\uFF5C>",
-            "<\uFF5Chy_\u2581pad\u2581\uFF5C>",
+            BOS,
+            END_OF_SENTENCE,
+            PAD,
             "<\uFF5Chy_fim\u2581hole\uFF5C>",
             "<\uFF5Chy_fim\u2581begin\uFF5C>",
             "<\uFF5Chy_fim\u2581end\uFF5C>",
-            "<\uFF5Chy_User\uFF5C>",
-            "<\uFF5Chy_Assistant\uFF5C>",
-            "<\uFF5Chy_EOT\uFF5C>",
+            USER,
+            ASSISTANT,
+            END_OF_TURN,
             "<\uFF5Chy_place\u2581holder\u2581no\u258111\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u258112\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u258113\uFF5C>",
@@ -60,13 +62,13 @@ public final class HunyuanTokens {
             "<\uFF5Chy_place\u2581holder\u2581no\u258119\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u25810\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u25811\uFF5C>",
-            "<\uFF5Chy_place\u2581holder\u2581no\u25812\uFF5C>",
-            "<\uFF5Chy_place\u2581holder\u2581no\u25813\uFF5C>",
+            EOS,
+            END_OF_SYSTEM,
             "<\uFF5Chy_place\u2581holder\u2581no\u25814\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u25815\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u25816\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u25817\uFF5C>",
-            "<\uFF5Chy_place\u2581holder\u2581no\u25818\uFF5C>",
+            END_OF_DOCUMENT,
             "<\uFF5Chy_place\u2581holder\u2581no\u25819\uFF5C>",
             "<\uFF5Chy_place\u2581holder\u2581no\u258110\uFF5C>",
             "<think>",

@@ -5,9 +5,9 @@ package dev.hymt4j.prompt;
  * trained with is not established (spec §5.2, §9), hence the choice.
  */
 public enum PromptEnding {
-    /** {@link SpecialTokens#END_OF_PROMPT_TEXT} (120026): the official README usage, {@code add_generation_prompt=False}. */
+    /** {@link dev.hymt4j.tokenizer.HunyuanTokens#END_OF_DOCUMENT} (120026): the official README usage, {@code add_generation_prompt=False}. */
     END_OF_PROMPT,
-    /** {@link SpecialTokens#ASSISTANT_TEXT} (120007): {@code add_generation_prompt=True}, as llama.cpp and most GGUF apps do. */
+    /** {@link dev.hymt4j.tokenizer.HunyuanTokens#ASSISTANT} (120007): {@code add_generation_prompt=True}, as llama.cpp and most GGUF apps do. */
     ASSISTANT;
 
     public SpecialTokens.Token token(SpecialTokens tokens) {

@@ -1,5 +1,7 @@
 package dev.hymt4j.prompt;
 
+import dev.hymt4j.tokenizer.HunyuanTokens;
+
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -27,16 +29,6 @@ public record SpecialTokens(Token bos, Token user, Token assistant, Token eos, T
         }
     }
 
-    // Token strings generated from the spec file's bytes; never retype them (ASCII look-alikes tokenize to garbage).
-    public static final String BOS_TEXT = "<｜hy_begin▁of▁sentence｜>";
-    public static final String USER_TEXT = "<｜hy_User｜>";
-    public static final String ASSISTANT_TEXT = "<｜hy_Assistant｜>";
-    public static final String EOS_TEXT = "<｜hy_place▁holder▁no▁2｜>";
-    public static final String SYSTEM_END_TEXT = "<｜hy_place▁holder▁no▁3｜>";
-    public static final String END_OF_PROMPT_TEXT = "<｜hy_place▁holder▁no▁8｜>";
-    public static final String END_OF_SENTENCE_TEXT = "<｜hy_end▁of▁sentence｜>";
-    public static final String END_OF_TURN_TEXT = "<｜hy_EOT｜>";
-
     public SpecialTokens {
         Objects.requireNonNull(bos, "bos");
         Objects.requireNonNull(user, "user");
@@ -49,13 +41,13 @@ public record SpecialTokens(Token bos, Token user, Token assistant, Token eos, T
 
     /** The ids of HY-MT1.5-1.8B: 120000, 120006, 120007, 120020, 120021, 120026. */
     public static SpecialTokens hyMt15() {
-        Token bos = new Token(BOS_TEXT, 120000);
-        Token user = new Token(USER_TEXT, 120006);
-        Token assistant = new Token(ASSISTANT_TEXT, 120007);
-        Token endOfPrompt = new Token(END_OF_PROMPT_TEXT, 120026);
-        return new SpecialTokens(bos, user, assistant, new Token(EOS_TEXT, 120020),
-                new Token(SYSTEM_END_TEXT, 120021), endOfPrompt,
-                List.of(new Token(END_OF_SENTENCE_TEXT, 120001), new Token(END_OF_TURN_TEXT, 120008),
+        Token bos = new Token(HunyuanTokens.BOS, 120000);
+        Token user = new Token(HunyuanTokens.USER, 120006);
+        Token assistant = new Token(HunyuanTokens.ASSISTANT, 120007);
+        Token endOfPrompt = new Token(HunyuanTokens.END_OF_DOCUMENT, 120026);
+        return new SpecialTokens(bos, user, assistant, new Token(HunyuanTokens.EOS, 120020),
+                new Token(HunyuanTokens.END_OF_SYSTEM, 120021), endOfPrompt,
+                List.of(new Token(HunyuanTokens.END_OF_SENTENCE, 120001), new Token(HunyuanTokens.END_OF_TURN, 120008),
                         bos, user, assistant, endOfPrompt));
     }
 
