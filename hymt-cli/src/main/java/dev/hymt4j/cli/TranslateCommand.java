@@ -2,6 +2,7 @@ package dev.hymt4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.data.ExampleReader;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.io.AtomicFile;
 import dev.hymt4j.prompt.GlossaryEntry;
@@ -51,7 +52,7 @@ public final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--term", paramLabel = "SRC=TGT", description = "A terminology constraint (repeatable); uses the terminology template.")
     List<String> terms = new ArrayList<>();
 
-    @Option(names = "--glossary", paramLabel = "FILE", description = "Terminology constraints from a file: TSV (source<TAB>target) or JSONL {\"source\",\"target\"}.")
+    @Option(names = "--glossary", paramLabel = "FILE", description = "Terminology constraints from a file: .tsv (source<TAB>target) or .jsonl {\"source\",\"target\"}.")
     Path glossaryFile;
 
     @Option(names = "--context", paramLabel = "TEXT", description = "Preceding text to translate in context (context template).")
@@ -177,31 +178,11 @@ public final class TranslateCommand implements Callable<Integer> {
         return entries;
     }
 
+    /** Term pairs from a TSV or JSONL file, read by the same reader as training data (errors give file:line:field). */
     private static List<GlossaryEntry> readGlossary(Path file) throws IOException {
         List<GlossaryEntry> entries = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        boolean jsonl = file.getFileName().toString().endsWith(".jsonl");
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) continue;
-            String where = file + ":" + (i + 1) + ": ";
-            if (jsonl) {
-                JsonNode n;
-                try {
-                    n = json.readTree(line);
-                } catch (IOException e) {
-                    throw new IOException(where + "not valid JSON (" + e.getMessage() + ")");
-                }
-                if (!n.path("source").isTextual() || !n.path("target").isTextual()) {
-                    throw new IOException(where + "expected an object with string fields \"source\" and \"target\"");
-                }
-                entries.add(new GlossaryEntry(n.get("source").asText(), n.get("target").asText()));
-            } else {
-                String[] cols = line.split("\t");
-                if (cols.length < 2) throw new IOException(where + "expected source<TAB>target");
-                entries.add(new GlossaryEntry(cols[0], cols[1]));
-            }
+        try (ExampleReader reader = ExampleReader.open(file)) {
+            reader.forEachRemaining(e -> entries.add(new GlossaryEntry(e.example().source(), e.example().target())));
         }
         return entries;
     }
