@@ -1,6 +1,7 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.generate.Sampling;
+import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.model.DemoModel;
 import dev.hymt4j.model.ForwardOptions;
 import dev.hymt4j.model.ForwardResult;
@@ -46,21 +47,29 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--model", paramLabel = "DIR", description = "Model to measure (default: write a random 1.8B-shaped BF16 one).")
     Path model;
 
+    @Writes(Writes.Kind.DIRECTORY)
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where to write the random model (default: a temp dir).")
     Path workDir;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--keep-model", description = "Keep the random model instead of deleting it afterwards.")
     boolean keepModel;
 
+    @Bounds(min = 1)
     @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prefill length (default ${DEFAULT-VALUE}).")
     int promptTokens;
 
+    @Bounds(min = 1)
     @Option(names = "--decode-tokens", defaultValue = "16", description = "Decode steps timed (default ${DEFAULT-VALUE}).")
     int decodeTokens;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts to measure (default ${DEFAULT-VALUE}).")
     int[] threadCounts;
 
@@ -71,6 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = model;
         Path written = null;
         if (dir == null) {
+            if (workDir != null && force.force) AtomicDirectory.discard(workDir);
             written = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("hymt-bench");
             dir = written;
             long t0 = System.nanoTime();

@@ -22,11 +22,16 @@ public final class DebugLogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Bounds(min = 0)
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID[,ID...]", description = "Input token ids.")
     int[] ids;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .safetensors file.")
     Path out;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Override
     public Integer call() throws Exception {

@@ -27,24 +27,30 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Bounds(min = 0)
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID[,ID...]", description = "Prompt token ids.")
     int[] ids;
 
+    @Bounds(min = 0)
     @Option(names = "--max-new-tokens", defaultValue = "64", description = "At most this many new tokens (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Option(names = "--greedy", description = "Take the most probable token (default: sample).")
     boolean greedy;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--temperature", defaultValue = "0.7", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
     float temperature;
 
+    @Bounds(min = 0)
     @Option(names = "--top-k", defaultValue = "20", description = "Keep the k most probable tokens, 0 = all (default ${DEFAULT-VALUE}).")
     int topK;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--top-p", defaultValue = "0.6", description = "Nucleus probability mass, 1 = off (default ${DEFAULT-VALUE}).")
     float topP;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--repetition-penalty", defaultValue = "1.0",
             description = "Penalty on ids already in the sequence, 1 = off (HY-MT recommends 1.05; default ${DEFAULT-VALUE}).")
     float repetitionPenalty;
@@ -52,6 +58,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Bounds(min = 0)
     @Option(names = "--stop-ids", split = ",", paramLabel = "ID[,ID...]",
             description = "Stop after any of these ids (default: eos_token_id of config.json and generation_config.json).")
     int[] stopIds;

@@ -10,11 +10,13 @@ import java.nio.file.Path;
 
 /** The options every command that runs a model shares. */
 final class ModelOptions {
+    @Reads(Reads.Kind.MODEL)
     @Option(names = "--model", required = true, paramLabel = "DIR|REPO",
             description = "Model directory (config.json, model.safetensors or shards with an index, tokenizer.json), "
                     + "or a hub repo id such as tencent/HY-MT1.5-1.8B (cached, or downloaded when online).")
     String model;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
     Integer threads;
 

@@ -27,11 +27,17 @@ public final class PrepareCommand implements Callable<Integer> {
     static final String DESCRIPTION_1 = "Clean parallel data and split it into DIR/train.jsonl, valid.jsonl, test.jsonl,";
     static final String DESCRIPTION_2 = "with rejects.jsonl (every dropped line and why) and summary.json.";
 
+    @Reads(Reads.Kind.FILE)
     @Parameters(arity = "1..*", paramLabel = "IN", description = "Input files: .jsonl, .tsv, .json (sharegpt), optionally .gz.")
     List<Path> inputs;
 
+    @Writes(value = Writes.Kind.FILES_IN_DIRECTORY,
+            files = {"train.jsonl", "valid.jsonl", "test.jsonl", "rejects.jsonl", "summary.json"})
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
+
+    @CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--disable", split = ",", paramLabel = "NAME", description = "Rules or transformations to switch off.")
     List<String> disable = new ArrayList<>();
@@ -48,21 +54,26 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--tgt-lang", description = "Target language of records that do not name one.")
     String tgtLang;
 
+    @Reads(Reads.Kind.FILE_OR_DIRECTORY)
     @Option(names = "--tokenizer", paramLabel = "PATH",
             description = "Count tokens for --min-tokens/--max-tokens with this tokenizer (a tokenizer.json, a .tiktoken file"
                     + " or a model directory) instead of the built-in estimate.")
     Path tokenizer;
 
+    @Bounds(min = 0)
     @Option(names = "--min-tokens", defaultValue = "1", description = "Shortest side kept, in tokens (default ${DEFAULT-VALUE}).")
     int minTokens;
 
+    @Bounds(min = 1)
     @Option(names = "--max-tokens", defaultValue = "128", description = "Longest side kept, in tokens (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
+    @Bounds(min = 1)
     @Option(names = "--max-ratio", defaultValue = "3.0",
             description = "Largest script-weighted length ratio between the sides (default ${DEFAULT-VALUE}).")
     double maxRatio;
 
+    @Bounds(min = 0)
     @Option(names = "--ratio-min-length", defaultValue = "20",
             description = "The ratio rule applies once the longer side weighs this many characters (default ${DEFAULT-VALUE}).")
     double ratioMinLength;
@@ -75,17 +86,21 @@ public final class PrepareCommand implements Callable<Integer> {
             description = "Language identifier mode: low (fast, ~80 MB) or high (~1.5 GB heap) (default ${DEFAULT-VALUE}).")
     LanguageIdRule.Accuracy langIdAccuracy;
 
+    @Bounds(min = 0)
     @Option(names = "--langid-min-letters", defaultValue = "40",
             description = "Sides with fewer letters are not language-checked (default ${DEFAULT-VALUE}).")
     int langIdMinLetters;
 
+    @Bounds(min = 0, max = 1)
     @Option(names = "--split", split = ",", paramLabel = "TRAIN,VALID,TEST",
             description = "Split fractions (default 0.9,0.05,0.05).")
     List<Double> split;
 
+    @Bounds(min = 0)
     @Option(names = "--valid-size", paramLabel = "N", description = "Fixed number of valid sources instead of --split.")
     Integer validSize;
 
+    @Bounds(min = 0)
     @Option(names = "--test-size", paramLabel = "N", description = "Fixed number of test sources instead of --split.")
     Integer testSize;
 

@@ -43,6 +43,9 @@ public final class TranslateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    ForceOption force;
+
     @Option(names = "--to", required = true, paramLabel = "LANG", description = "Target language: code (zh, en, de, zh-Hant, …) or name.")
     String to;
 
@@ -52,6 +55,7 @@ public final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--term", paramLabel = "SRC=TGT", description = "A terminology constraint (repeatable); uses the terminology template.")
     List<String> terms = new ArrayList<>();
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--glossary", paramLabel = "FILE", description = "Terminology constraints from a file: .tsv (source<TAB>target) or .jsonl {\"source\",\"target\"}.")
     Path glossaryFile;
 
@@ -61,33 +65,41 @@ public final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--formatted", description = "The text carries <sn></sn> format tags to preserve (formatted template, target zh).")
     boolean formatted;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--in", paramLabel = "FILE", description = "Translate every line of a text file, or the \"source\" of every JSONL line.")
     Path inFile;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--out", paramLabel = "FILE", description = "With --in: write one translation per line here (default: stdout).")
     Path outFile;
 
     @Option(names = "--greedy", description = "Greedy decoding instead of the recommended sampling.")
     boolean greedy;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature (default: the model's, 0.7).")
     Float temperature;
 
+    @Bounds(min = 0)
     @Option(names = "--top-k", paramLabel = "K", description = "Top-k (default: the model's, 20).")
     Integer topK;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--top-p", paramLabel = "P", description = "Top-p (default: the model's, 0.6).")
     Float topP;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--repetition-penalty", paramLabel = "R", description = "Repetition penalty (default: the model's, 1.05).")
     Float repetitionPenalty;
 
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Bounds(min = 1)
     @Option(names = "--max-new-tokens", defaultValue = "512", description = "At most this many tokens per translation (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--batch-size", defaultValue = "8", description = "Texts per forward batch with --in (default ${DEFAULT-VALUE}).")
     int batchSize;
 

@@ -1,5 +1,6 @@
 package dev.hymt4j.data;
 
+import dev.hymt4j.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,9 @@ import java.util.Optional;
 public final class Preparer {
     public static final String REJECTS = "rejects.jsonl";
     public static final String SUMMARY = "summary.json";
+    /** Every file {@link #run} writes into its output directory. */
+    public static final List<String> OUTPUT_FILES = List.of(Split.TRAIN.fileName(), Split.VALID.fileName(),
+            Split.TEST.fileName(), REJECTS, SUMMARY);
 
     private final PrepareOptions options;
     private final List<Transformation> transformations = new ArrayList<>();
@@ -164,9 +168,12 @@ public final class Preparer {
         }
     }
 
-    /** Temporary files sit next to their final names so the rename is on one file system, hence atomic. */
-    private static Path temp(Path dir, String name) {
-        return dir.resolve("." + name + ".tmp");
+    /**
+     * Temporary files sit next to their final names so the rename is on one file system, hence atomic; each has
+     * a fresh name, so no file already in the directory is ever written over.
+     */
+    private static Path temp(Path dir, String name) throws IOException {
+        return AtomicFile.temporarySibling(dir.resolve(name));
     }
 
     private static void publish(Path temp, Path target) throws IOException {

@@ -1,6 +1,7 @@
 package dev.hymt4j.train;
 
 import dev.hymt4j.hub.ModelLocator;
+import dev.hymt4j.io.UnsafePathException;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
 import dev.hymt4j.lora.LoraModel;
@@ -40,6 +41,17 @@ public final class Trainer {
     public static final String ADAPTER_DIR = "adapter";
     public static final String REPORT_FILE = "train_report.json";
 
+    /**
+     * Settings a resumed run may change: when and how much to log, evaluate and save, how long to train (the
+     * schedule then differs from an uninterrupted run, which is said), threads, and the validation data. Any
+     * other difference from the checkpoint's settings refuses the resume. The paths of the model and the training
+     * data may be spelled differently if their bytes are the same ({@link RunInputs}); output_dir may move.
+     */
+    public static final List<String> RESUMABLE_KEYS = List.of("max_steps", "num_train_epochs", "logging_steps",
+            "eval_steps", "save_steps", "save_total_limit", "threads", "eval_max_samples", "eval_max_new_tokens",
+            "eval_on_start", "data.valid", "output_dir");
+    private static final List<String> FINGERPRINTED_KEYS = List.of("model", "data.train");
+
     private static final long ADAPTER_INIT_STREAM = 1;
     private static final long DROPOUT_STREAM = 2;
     private static final int QLORA_BLOCK_SIZE = 64;
@@ -74,11 +86,17 @@ public final class Trainer {
         for (Path data : config.validData().map(v -> List.of(config.trainData(), v)).orElse(List.of(config.trainData()))) {
             if (!Files.isRegularFile(data)) throw new NoSuchFileException(data.toString(), null, "data file not found");
         }
-        Parallel.setThreads(config.threads());
         Path output = config.outputDir();
-        Files.createDirectories(output);
+        if (!resume) requireNoOtherRun(output);
+        else requireRunOrNothing(output);
+        Parallel.setThreads(config.threads());
         Path modelDir = ModelLocator.resolve(config.model());
         try (dev.hymt4j.model.Checkpoint checkpoint = dev.hymt4j.model.Checkpoint.open(modelDir)) {
+            RunInputs inputs = RunInputs.of(config.trainData(), modelDir);
+            CheckpointManager checkpoints = new CheckpointManager(output, config.saveTotalLimit());
+            Optional<Checkpoint> from = resume ? checkpoints.latestComplete() : Optional.empty();
+            if (from.isPresent()) requireSameRun(from.get(), inputs);
+            Files.createDirectories(output);
             Tokenizer tokenizer = Tokenizer.load(modelDir);
             ModelWeights weights = ModelWeights.load(checkpoint);
             if (config.qlora()) weights = QuantizedModels.nf4(weights, QLORA_BLOCK_SIZE, true);
@@ -89,9 +107,12 @@ public final class Trainer {
 
             LengthBucketedBatcher batcher = new LengthBucketedBatcher(train, config.perDeviceTrainBatchSize(), config.seed());
             long total = config.totalOptimizerSteps(batcher.batchesPerEpoch());
-            CheckpointManager checkpoints = new CheckpointManager(output, config.saveTotalLimit());
-            Optional<Checkpoint> from = resume ? checkpoints.latestComplete() : Optional.empty();
             if (resume && from.isEmpty()) out.println("no complete checkpoint in " + output + ": starting from step 0");
+            if (from.isPresent() && from.get().step() > total) {
+                throw new ConfigException("cannot resume " + output + ": " + from.get().dir().getFileName() + " is at step "
+                        + from.get().step() + ", past the last step of these settings (" + total + "); resume with"
+                        + " max_steps >= " + from.get().step() + ", or --force to start over");
+            }
 
             LoraAdapter adapter = from.isPresent() ? LoraAdapter.load(from.get().dir(), weights.config())
                     : LoraAdapter.create(weights.config(), loraConfig(), Rng.derive(config.seed(), ADAPTER_INIT_STREAM).nextLong());
@@ -101,7 +122,6 @@ public final class Trainer {
             BatchPosition position = BatchPosition.START;
             if (from.isPresent()) {
                 Checkpoint c = from.get();
-                warnAboutChangedSettings(c);
                 optimizer.loadState(c.file(OPTIMIZER_FILE));
                 state = c.trainerState();
                 position = BatchPosition.read(c.file(BatchPosition.FILE_NAME));
@@ -115,7 +135,8 @@ public final class Trainer {
                     config.evalMaxNewTokens(), config.perDeviceTrainBatchSize()));
 
             describe(train, valid, batcher, total, adapter);
-            Loop loop = new Loop(model, engine, optimizer, train, batcher.cursor(position), state, checkpoints, evaluator, from.isPresent());
+            Loop loop = new Loop(model, engine, optimizer, train, batcher.cursor(position), state, checkpoints, evaluator,
+                    from.isPresent(), inputs);
             Timings timings = loop.run(total);
             adapter.save(output.resolve(ADAPTER_DIR));
             TrainReport report = TrainReport.of(config, state, train, valid, timings, (System.nanoTime() - started) / 1e9);
@@ -144,15 +165,71 @@ public final class Trainer {
         }
     }
 
-    /** A resume with other settings than the checkpoint's is allowed (e.g. more steps), but said out loud. */
-    private void warnAboutChangedSettings(Checkpoint c) throws IOException {
-        Path saved = c.file(TrainingConfig.FILE_NAME);
-        Map<String, Object> before = TrainingConfig.load(saved, List.of()).asMap();
+    /**
+     * Refuses to start a fresh run in a directory that holds anything: another run would be overwritten and its
+     * later checkpoints left behind for a future resume to pick up.
+     */
+    private static void requireNoOtherRun(Path output) throws IOException {
+        List<String> held = entries(output);
+        if (held.isEmpty()) return;
+        if (isRun(output, held)) {
+            throw new UnsafePathException("output_dir " + output + " already holds a training run (" + shown(held)
+                    + "); add --resume to continue it, or --force to delete it and start over");
+        }
+        throw new UnsafePathException("output_dir " + output + " already holds " + shown(held)
+                + ", which is not a training run; choose a new or empty output_dir, or --force to delete what it holds");
+    }
+
+    /** For a resume: the directory holds a run (or nothing yet), never unrelated files. */
+    private static void requireRunOrNothing(Path output) throws IOException {
+        List<String> held = entries(output);
+        if (!held.isEmpty() && !isRun(output, held)) {
+            throw new UnsafePathException("output_dir " + output + " holds " + shown(held) + ", which is not a training"
+                    + " run to resume; choose the run's own output_dir");
+        }
+    }
+
+    private static boolean isRun(Path output, List<String> held) {
+        return held.contains(TrainingConfig.FILE_NAME) || held.stream().anyMatch(n -> n.startsWith(CheckpointManager.PREFIX));
+    }
+
+    private static List<String> entries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) throw new UnsafePathException("output_dir " + dir + " is a file; expected a directory");
+            return List.of();
+        }
+        try (var list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String shown(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(4, names.size()))) + (names.size() > 4 ? ", ..." : "");
+    }
+
+    /**
+     * A checkpoint is resumed only by the run that wrote it: the same settings except {@link #RESUMABLE_KEYS},
+     * and the same model and training data bytes. Allowed changes are said out loud.
+     */
+    private void requireSameRun(Checkpoint c, RunInputs inputs) throws IOException {
+        Map<String, Object> before = TrainingConfig.load(c.file(TrainingConfig.FILE_NAME), List.of()).asMap();
+        Optional<RunInputs> saved = RunInputs.read(c.file(RunInputs.FILE_NAME));
+        List<String> refused = new ArrayList<>();
         for (Map.Entry<String, Object> e : config.asMap().entrySet()) {
-            if (!Objects.equals(before.get(e.getKey()), e.getValue())) {
-                out.println("warning: " + e.getKey() + " is " + e.getValue() + " but was " + before.get(e.getKey())
-                        + " when " + c.dir().getFileName() + " was saved; the run will not equal an uninterrupted one");
+            Object then = before.get(e.getKey());
+            if (Objects.equals(then, e.getValue())) continue;
+            String change = e.getKey() + " is " + e.getValue() + " but was " + then;
+            if (RESUMABLE_KEYS.contains(e.getKey())) {
+                out.println("warning: " + change + " when " + c.dir().getFileName() + " was saved; the run will not equal an uninterrupted one");
+            } else if (!(FINGERPRINTED_KEYS.contains(e.getKey()) && saved.isPresent())) {
+                refused.add(change);
             }
+        }
+        saved.ifPresent(s -> refused.addAll(inputs.differences(s)));
+        if (!refused.isEmpty()) {
+            throw new ConfigException("cannot resume from " + c.dir() + ", which another run wrote: " + String.join("; ", refused)
+                    + ". Resume with that run's settings (only " + String.join(", ", RESUMABLE_KEYS) + " may change),"
+                    + " or use --force to start over in " + config.outputDir());
         }
     }
 
@@ -192,13 +269,15 @@ public final class Trainer {
         private final CheckpointManager checkpoints;
         private final Optional<Evaluator> evaluator;
         private final boolean resumed;
+        private final RunInputs inputs;
         // the current logging window
         private double windowLoss;
         private long windowSteps, windowTokens;
         private double windowSeconds;
 
         Loop(LoraModel model, LoraTrainer engine, AdamW optimizer, EncodedDataset train, LengthBucketedBatcher.Cursor cursor,
-             TrainerState state, CheckpointManager checkpoints, Optional<Evaluator> evaluator, boolean resumed) {
+             TrainerState state, CheckpointManager checkpoints, Optional<Evaluator> evaluator, boolean resumed,
+             RunInputs inputs) {
             this.model = model;
             this.engine = engine;
             this.optimizer = optimizer;
@@ -208,6 +287,7 @@ public final class Trainer {
             this.checkpoints = checkpoints;
             this.evaluator = evaluator;
             this.resumed = resumed;
+            this.inputs = inputs;
         }
 
         Timings run(long total) throws IOException {
@@ -306,6 +386,7 @@ public final class Trainer {
             files.put(OPTIMIZER_FILE, optimizer::saveState);
             files.put(BatchPosition.FILE_NAME, position::save);
             files.put(TrainingConfig.FILE_NAME, config::save);
+            files.put(RunInputs.FILE_NAME, inputs::save);
             Map<String, CheckpointFile> announced = new LinkedHashMap<>();
             files.forEach((name, file) -> announced.put(name, target -> {
                 file.writeTo(target);

@@ -36,6 +36,11 @@ public final class TrainingConfig {
 
     public static final String FILE_NAME = "training_config.json";
 
+    /** The keys that name what a run reads: the model (a directory or hub repo id) and the data files. */
+    public static final List<String> INPUT_PATH_KEYS = List.of("model", "data.train", "data.valid");
+    /** The key that names the directory a run writes. */
+    public static final String OUTPUT_PATH_KEY = "output_dir";
+
     private static final List<ConfigKey> KEYS = List.of(
             ConfigKey.of("model", Kind.STRING, null),
             ConfigKey.of("data.train", Kind.STRING, null),
