@@ -173,7 +173,7 @@ class PathSafetyPropertyTest {
         return args;
     }
 
-    private static String filler(Class<?> type) {
+    static String filler(Class<?> type) {
         if (type == int.class || type == Integer.class || type == long.class || type == int[].class) return "1";
         if (type == float.class || type == double.class || type == Float.class || type == Double.class) return "0.5";
         if (type.isEnum()) return type.getEnumConstants()[0].toString();

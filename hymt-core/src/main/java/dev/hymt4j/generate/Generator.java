@@ -73,7 +73,9 @@ public final class Generator {
                     nextMask[b][0] = 0;
                     continue;
                 }
-                int token = choosers[b].next(step.logits(b, 0), seen[b]);
+                float[] logits = step.logits(b, 0);
+                FiniteLogits.require(logits, generated.get(b).size(), b, model.weights());
+                int token = choosers[b].next(logits, seen[b]);
                 seen[b].set(token);
                 generated.get(b).add(token);
                 listener.onToken(b, token);

@@ -6,6 +6,8 @@ import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
 import dev.hymt4j.lora.LoraModel;
 import dev.hymt4j.lora.LoraTrainer;
+import dev.hymt4j.lora.TrainingMemory;
+import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.optim.AdamW;
 import dev.hymt4j.optim.LrSchedule;
@@ -92,6 +94,13 @@ public final class Trainer {
         Parallel.setThreads(config.threads());
         Path modelDir = ModelLocator.resolve(config.model());
         try (dev.hymt4j.model.Checkpoint checkpoint = dev.hymt4j.model.Checkpoint.open(modelDir)) {
+            // Limits that need only the config: before the weights are mapped or the data encoded.
+            ModelConfig modelConfig = checkpoint.config();
+            loraConfig().validateAgainst(modelConfig, "training config (lora.r, lora.target_modules)");
+            if (config.maxSeqLen() > modelConfig.maxPositionEmbeddings()) {
+                throw new ConfigException("key 'max_seq_len' is " + config.maxSeqLen() + ", more than the model's"
+                        + " max_position_embeddings (" + modelConfig.maxPositionEmbeddings() + ")");
+            }
             RunInputs inputs = RunInputs.of(config.trainData(), modelDir);
             CheckpointManager checkpoints = new CheckpointManager(output, config.saveTotalLimit());
             Optional<Checkpoint> from = resume ? checkpoints.latestComplete() : Optional.empty();
@@ -105,6 +114,7 @@ public final class Trainer {
             Optional<EncodedDataset> valid = config.validData().isEmpty() ? Optional.empty()
                     : Optional.of(encode(config.validData().get(), config.evalMaxSamples().orElse(0), encoder));
 
+            requireMemoryFor(modelConfig, train);
             LengthBucketedBatcher batcher = new LengthBucketedBatcher(train, config.perDeviceTrainBatchSize(), config.seed());
             long total = config.totalOptimizerSteps(batcher.batchesPerEpoch());
             if (resume && from.isEmpty()) out.println("no complete checkpoint in " + output + ": starting from step 0");
@@ -131,7 +141,8 @@ public final class Trainer {
             LoraModel model = new LoraModel(weights, adapter).setGradientCheckpointing(config.gradientCheckpointing());
             LrSchedule schedule = config.lrSchedule(total);
             LoraTrainer engine = new LoraTrainer(model, optimizer, schedule, config.maxGradNorm());
-            Optional<Evaluator> evaluator = valid.map(v -> new Evaluator(model, v, tokenizer, generationDefaults(modelDir),
+            GenerationDefaults defaults = GenerationDefaults.load(modelDir, weights.config().vocabSize());
+            Optional<Evaluator> evaluator = valid.map(v -> new Evaluator(model, v, tokenizer, defaults,
                     config.evalMaxNewTokens(), config.perDeviceTrainBatchSize()));
 
             describe(train, valid, batcher, total, adapter);
@@ -147,6 +158,35 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Refuses, before the first step allocates it, a micro-batch that cannot fit the heap (or a Java array):
+     * {@code per_device_train_batch_size} sequences as long as the longest training example.
+     */
+    private void requireMemoryFor(ModelConfig c, EncodedDataset train) {
+        int longest = 0;
+        for (int i = 0; i < train.size(); i++) longest = Math.max(longest, train.length(i));
+        int batch = config.perDeviceTrainBatchSize();
+        String what = "per_device_train_batch_size " + batch + " × " + longest + " tokens (the longest example, max_seq_len "
+                + config.maxSeqLen() + ")";
+        if (TrainingMemory.largestArray(c, batch, longest) > Integer.MAX_VALUE - 8) {
+            throw new ConfigException(what + " needs arrays longer than Java allows; lower per_device_train_batch_size"
+                    + " or max_seq_len (and raise gradient_accumulation_steps to keep the effective batch)");
+        }
+        long need = TrainingMemory.microBatchBytes(c, loraConfig(), batch, longest, config.gradientCheckpointing());
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > available) {
+            throw new ConfigException(String.format("%s needs about %.1f GiB of heap for one step, but only %.1f GiB of"
+                            + " the JVM's %.1f GiB is free; lower per_device_train_batch_size or max_seq_len (raise"
+                            + " gradient_accumulation_steps to keep the effective batch)%s, or raise the heap, e.g."
+                            + " HYMT_JAVA_OPTS=-Xmx%dg", what, need / GIB, available / GIB, rt.maxMemory() / GIB,
+                    config.gradientCheckpointing() ? "" : ", set gradient_checkpointing: true",
+                    (long) Math.ceil((need + (rt.totalMemory() - rt.freeMemory())) * 1.25 / GIB)));
+        }
+    }
+
+    private static final double GIB = 1L << 30;
+
     private EncodedDataset encode(Path file, int limit, ExampleEncoder encoder) throws IOException {
         return EncodedDataset.encode(file, TranslationEvaluation.read(file, limit), encoder, config.maxSeqLen());
     }
@@ -155,14 +195,6 @@ public final class Trainer {
         return LoraConfig.of(config.loraR(), config.loraAlpha(), config.loraDropout(),
                         config.loraTargetModules().toArray(String[]::new))
                 .withRslora(config.loraUseRslora()).withBaseModel(config.model());
-    }
-
-    private static GenerationDefaults generationDefaults(Path modelDir) {
-        try {
-            return GenerationDefaults.load(modelDir);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
     }
 
     /**

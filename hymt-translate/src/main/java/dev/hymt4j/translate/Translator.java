@@ -73,8 +73,8 @@ public final class Translator implements AutoCloseable {
         Tokenizer tokenizer = Tokenizer.load(modelDir);
         HunyuanModel model = HunyuanModel.load(modelDir);
         try {
-            return create(model, tokenizer, GenerationDefaults.load(modelDir));
-        } catch (RuntimeException e) {
+            return create(model, tokenizer, GenerationDefaults.load(modelDir, model.config().vocabSize()));
+        } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }
