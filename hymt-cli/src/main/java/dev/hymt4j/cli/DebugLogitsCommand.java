@@ -37,6 +37,7 @@ public final class DebugLogitsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         modelOptions.applyThreads();
         try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+            ModelOptions.requireTokenIds(spec, "--ids", ids, model.config().vocabSize());
             float[] logits = model.forward(ids, ForwardOptions.ALL_LOGITS).logits();
             int vocab = model.config().vocabSize();
             new SafetensorsWriter().addF32("logits", new long[]{ids.length, vocab}, logits).write(out);

@@ -123,7 +123,8 @@ public final class EvalCommand implements Callable<Integer> {
         if (hyp == null || refs == null || refs.isEmpty() || data != null) {
             throw new ParameterException(spec.commandLine(), "give --hyp FILE and --ref FILE, or --model DIR and --data FILE");
         }
-        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase, lang);
+        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase,
+                LanguageOptions.code(spec, "--lang", lang));
         TestSet set = TestSet.read(SegmentFile.parse(hyp, field),
                 refs.stream().map(r -> SegmentFile.parse(r, field)).toList());
         return MetricsReport.evaluate(set.hyps(), set.refStreams(), selection);

@@ -68,6 +68,7 @@ public final class GenerateCommand implements Callable<Integer> {
         modelOptions.applyThreads();
         PrintWriter out = spec.commandLine().getOut();
         try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+            ModelOptions.requireTokenIds(spec, "--ids", ids, model.config().vocabSize());
             GenerationConfig config = GenerationConfig.builder()
                     .maxNewTokens(maxNewTokens).sample(!greedy).temperature(temperature).topK(topK).topP(topP)
                     .repetitionPenalty(repetitionPenalty).seed(seed)

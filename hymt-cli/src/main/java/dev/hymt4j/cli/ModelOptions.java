@@ -25,6 +25,17 @@ final class ModelOptions {
         return ModelLocator.resolve(model);
     }
 
+    /** Token ids given on the command line must be ids of the model (an id past the vocabulary is a typo). */
+    static void requireTokenIds(picocli.CommandLine.Model.CommandSpec spec, String option, int[] ids, int vocabSize) {
+        if (ids == null) return;
+        for (int id : ids) {
+            if (id >= vocabSize) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " " + id
+                        + ": not a token id of this model (its vocabulary is 0.." + (vocabSize - 1) + ")");
+            }
+        }
+    }
+
     void applyThreads() {
         if (threads != null) Parallel.setThreads(threads);
     }

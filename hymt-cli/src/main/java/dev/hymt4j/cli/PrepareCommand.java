@@ -130,7 +130,7 @@ public final class PrepareCommand implements Callable<Integer> {
         PrepareOptions options = new PrepareOptions()
                 .disable(disable).enable(enable)
                 .format(format)
-                .defaultLanguages(srcLang, tgtLang)
+                .defaultLanguages(LanguageOptions.code(spec, "--src-lang", srcLang), LanguageOptions.code(spec, "--tgt-lang", tgtLang))
                 .tokenLimits(minTokens, maxTokens)
                 .lengthRatio(maxRatio, ratioMinLength)
                 .duplicateKey(dedupKey)

@@ -1,17 +1,16 @@
 package dev.hymt4j.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.io.ConfigFields;
 import dev.hymt4j.tokenizer.EncodeOptions;
 import dev.hymt4j.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -98,14 +97,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     }
 
     private static List<String> readTexts(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new IOException(file + ": file not found", e);
-        }
+        JsonNode root = ConfigFields.read(file, IOException::new);
         if (root == null || !root.isArray()) throw new IOException(file + ": expected a JSON array of strings");
         List<String> texts = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {

@@ -39,6 +39,7 @@ public final class Generator {
             if (p.length == 0) throw new IllegalArgumentException("empty prompt: need at least one token");
             longest = Math.max(longest, p.length);
         }
+        GenerationLimits.check(model.config(), rows, longest, config.maxNewTokens());
         int pad = Math.max(model.config().padTokenId(), 0);
         int[][] ids = new int[rows][longest], mask = new int[rows][longest];
         TokenChooser[] choosers = new TokenChooser[rows];

@@ -68,7 +68,7 @@ public final class AtomicFile {
      * The failure {@code e} of writing {@code tmp} as it concerns the user: the same fault, named by the target
      * they asked for (e.g. {@code out.txt: No space left on device}, not {@code .out.txt.123.tmp: ...}).
      */
-    static IOException underTargetName(IOException e, Path tmp, Path target) {
+    public static IOException underTargetName(IOException e, Path tmp, Path target) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (!message.contains(tmp.toString()) && !message.contains(tmp.getFileName().toString())) {
             if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null && fs.getFile() != null) {

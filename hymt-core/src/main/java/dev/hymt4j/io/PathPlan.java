@@ -167,7 +167,7 @@ public final class PathPlan {
     private static Place outputPlace(String what, Path path) throws UnsafePathException {
         Path absolute = path.toAbsolutePath();
         if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
-            Place place = existingPlace(what, absolute);
+            Place place = existingPlace(what, path);
             if (place != null) return place;
         }
         // Walk up to the first existing parent; the names below it do not exist, so they hold no links.

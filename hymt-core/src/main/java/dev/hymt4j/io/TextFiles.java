@@ -33,15 +33,8 @@ public final class TextFiles {
 
     /** {@code bytes} (the content of {@code file}) as text; see the class comment. */
     public static String decode(Path file, byte[] bytes) throws TextFileException {
-        int start = 0;
-        if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) start = 3;
-        String other = otherEncoding(bytes);
-        if (other != null) throw new TextFileException(file + ": " + other + "; expected UTF-8 text");
-        for (int i = start; i < Math.min(bytes.length, SNIFF); i++) {
-            if (bytes[i] == 0) {
-                throw new TextFileException(file + ": looks like a binary file (a NUL byte at offset " + i + "); expected UTF-8 text");
-            }
-        }
+        decodeHead(file, bytes);
+        int start = bomLength(bytes);
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
@@ -55,6 +48,24 @@ public final class TextFiles {
         }
         decoder.flush(out);
         return out.flip().toString();
+    }
+
+    /**
+     * Checks the first bytes of a text file (any prefix of it, e.g. what a streaming reader peeked at): refuses a
+     * UTF-16/32 byte-order mark and a NUL byte (a binary file) with the file's name.
+     */
+    public static void decodeHead(Path file, byte[] head) throws TextFileException {
+        String other = otherEncoding(head);
+        if (other != null) throw new TextFileException(file + ": " + other + "; expected UTF-8 text");
+        for (int i = bomLength(head); i < Math.min(head.length, SNIFF); i++) {
+            if (head[i] == 0) {
+                throw new TextFileException(file + ": looks like a binary file (a NUL byte at offset " + i + "); expected UTF-8 text");
+            }
+        }
+    }
+
+    private static int bomLength(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF ? 3 : 0;
     }
 
     /** What a byte-order mark says the file is, when that is not UTF-8; null otherwise. */

@@ -99,7 +99,20 @@ public final class Preparer {
     /** Cleans and splits {@code inputs} into {@code outDir}; returns the counts also written to summary.json. */
     public PrepareSummary run(List<Path> inputs, Path outDir) throws IOException {
         long start = System.nanoTime();
+        boolean created = !Files.exists(outDir);
         Files.createDirectories(outDir);
+        boolean done = false;
+        try {
+            PrepareSummary summary = prepare(inputs, outDir, start);
+            done = true;
+            return summary;
+        } finally {
+            // A failed run leaves nothing behind, not even the directory it made.
+            if (created && !done) Files.deleteIfExists(outDir);
+        }
+    }
+
+    private PrepareSummary prepare(List<Path> inputs, Path outDir, long start) throws IOException {
         PrepareSummary summary = new PrepareSummary(transformations.stream().map(Transformation::name).toList(),
                 rules.stream().map(CleaningRule::name).toList());
         Map<Split, Path> splitTemps = new EnumMap<>(Split.class);
@@ -153,6 +166,10 @@ public final class Preparer {
                         }
                     }
                 }
+            }
+            if (summary.read == 0) {
+                throw new IOException(String.join(", ", inputs.stream().map(Path::toString).toList())
+                        + ": no examples to prepare (no records in the input); nothing was written");
             }
             summary.seconds = (System.nanoTime() - start) / 1e9;
             Files.writeString(summaryTemp, summary.toJson());

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.hymt4j.io.TextFileException;
+import dev.hymt4j.io.TextFiles;
+
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -73,13 +75,13 @@ public record SegmentFile(Path path, String field, String name) {
     private List<String> lines() {
         String text;
         try {
-            text = Files.readString(path);
+            text = TextFiles.readString(path);   // a BOM is dropped, not taken for part of the first segment
         } catch (NoSuchFileException e) {
             throw new EvalInputException("cannot read " + path + ": no such file");
-        } catch (CharacterCodingException e) {
-            throw new EvalInputException("cannot read " + path + ": not valid UTF-8");
+        } catch (TextFileException e) {
+            throw new EvalInputException(e.getMessage());
         } catch (IOException e) {
-            throw new EvalInputException("cannot read " + path + ": " + e);
+            throw new EvalInputException("cannot read " + path + ": " + e.getMessage());
         }
         List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
         // A final newline ends the last line; it does not start an empty segment.

@@ -135,16 +135,20 @@ public final class LoraConfig {
         }
         // A rank above a layer's smaller side adds nothing a full update could not, and costs r·(in+out) floats:
         // r = 100000 would allocate gigabytes before failing. Checked before anything is allocated.
+        LoraTarget smallest = null;
         for (int l = 0; l < model.numLayers(); l++) {
             for (LoraTarget t : LoraTarget.values()) {
-                if (!targets(t.modulePath(l), l)) continue;
-                int limit = Math.min(t.inFeatures(model), t.outFeatures(model));
-                if (r > limit) {
-                    throw new AdapterException(where + ": r = " + r + " is larger than " + t.moduleName() + " ("
-                            + t.inFeatures(model) + " → " + t.outFeatures(model) + "); expected r <= " + limit);
-                }
+                if (targets(t.modulePath(l), l) && (smallest == null || limit(t, model) < limit(smallest, model))) smallest = t;
             }
         }
+        if (smallest != null && r > limit(smallest, model)) {
+            throw new AdapterException(where + ": r = " + r + " is larger than " + smallest.moduleName() + " ("
+                    + smallest.inFeatures(model) + " → " + smallest.outFeatures(model) + "); expected r <= " + limit(smallest, model));
+        }
+    }
+
+    private static int limit(LoraTarget t, ModelConfig model) {
+        return Math.min(t.inFeatures(model), t.outFeatures(model));
     }
 
     private void validateTargets(ModelConfig model, String where) throws AdapterException {

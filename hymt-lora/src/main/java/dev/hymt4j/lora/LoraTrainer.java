@@ -3,6 +3,7 @@ package dev.hymt4j.lora;
 import dev.hymt4j.optim.AdamW;
 import dev.hymt4j.optim.GradClip;
 import dev.hymt4j.optim.LrSchedule;
+import dev.hymt4j.tensor.NonFiniteException;
 
 import java.util.List;
 
@@ -42,6 +43,14 @@ public final class LoraTrainer {
         }
         var params = model.adapter().parameters();
         double norm = maxGradNorm > 0 ? GradClip.clipGlobalNorm(params, maxGradNorm) : GradClip.globalNorm(params);
+        // A NaN or infinite loss or gradient would turn every adapter weight NaN in this update: refuse the update
+        // instead, so the adapter (and every checkpoint saved so far) stays as it was.
+        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            optimizer.zeroGrad();
+            throw new NonFiniteException((Double.isFinite(loss) ? "the gradient norm is " + norm : "the loss is " + loss)
+                    + " at optimizer step " + (optimizer.stepCount() + 1) + " (learning rate "
+                    + schedule.learningRate(optimizer.stepCount()) + "); the step was not applied");
+        }
         double lr = schedule.learningRate(optimizer.stepCount());
         optimizer.setLr(lr);
         optimizer.step();

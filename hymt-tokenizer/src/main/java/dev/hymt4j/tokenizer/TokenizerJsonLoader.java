@@ -298,9 +298,9 @@ final class TokenizerJsonLoader {
 
     /** {@code clean_up_tokenization_spaces} from a tokenizer_config.json beside the file (checked); false when absent. */
     private boolean cleanUpSetting(BpeModel model, List<AddedToken> added) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Path config = parent == null ? null : parent.resolve("tokenizer_config.json");
-        if (config == null || !Files.isRegularFile(config)) return false;
+        // Beside the file, spelled as the user spelled the file (messages name their path, not an absolute one).
+        Path config = file.getParent() == null ? Path.of("tokenizer_config.json") : file.resolveSibling("tokenizer_config.json");
+        if (!Files.isRegularFile(config)) return false;
         int size = 0;
         for (int id : model.vocab().values()) size = Math.max(size, id + 1);
         for (AddedToken t : added) size = Math.max(size, t.id() + 1);

@@ -13,6 +13,7 @@ import dev.hymt4j.optim.AdamW;
 import dev.hymt4j.optim.LrSchedule;
 import dev.hymt4j.prompt.GenerationDefaults;
 import dev.hymt4j.quant.QuantizedModels;
+import dev.hymt4j.tensor.NonFiniteException;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tokenizer.Tokenizer;
 
@@ -45,13 +46,14 @@ public final class Trainer {
 
     /**
      * Settings a resumed run may change: when and how much to log, evaluate and save, how long to train (the
-     * schedule then differs from an uninterrupted run, which is said), threads, and the validation data. Any
+     * schedule then differs from an uninterrupted run, which is said), threads, the validation data, and the
+     * learning rate and clipping (the remedies when a run diverged to NaN). Any
      * other difference from the checkpoint's settings refuses the resume. The paths of the model and the training
      * data may be spelled differently if their bytes are the same ({@link RunInputs}); output_dir may move.
      */
     public static final List<String> RESUMABLE_KEYS = List.of("max_steps", "num_train_epochs", "logging_steps",
             "eval_steps", "save_steps", "save_total_limit", "threads", "eval_max_samples", "eval_max_new_tokens",
-            "eval_on_start", "data.valid", "output_dir");
+            "eval_on_start", "data.valid", "output_dir", "learning_rate", "max_grad_norm");
     private static final List<String> FINGERPRINTED_KEYS = List.of("model", "data.train");
 
     private static final long ADAPTER_INIT_STREAM = 1;
@@ -105,7 +107,6 @@ public final class Trainer {
             CheckpointManager checkpoints = new CheckpointManager(output, config.saveTotalLimit());
             Optional<Checkpoint> from = resume ? checkpoints.latestComplete() : Optional.empty();
             if (from.isPresent()) requireSameRun(from.get(), inputs);
-            Files.createDirectories(output);
             Tokenizer tokenizer = Tokenizer.load(modelDir);
             ModelWeights weights = ModelWeights.load(checkpoint);
             if (config.qlora()) weights = QuantizedModels.nf4(weights, QLORA_BLOCK_SIZE, true);
@@ -137,6 +138,8 @@ public final class Trainer {
                 position = BatchPosition.read(c.file(BatchPosition.FILE_NAME));
                 out.println("resumed from step " + state.globalStep() + " (" + c.dir() + ")");
             }
+            // Every check is done: only now does the run write anything.
+            Files.createDirectories(output);
             config.save(output.resolve(TrainingConfig.FILE_NAME));
             LoraModel model = new LoraModel(weights, adapter).setGradientCheckpointing(config.gradientCheckpointing());
             LrSchedule schedule = config.lrSchedule(total);
@@ -342,7 +345,12 @@ public final class Trainer {
                         for (int m : b.attentionMask()) stepTokens += m;
                     }
                     model.setDropoutSeed(Rng.derive(config.seed(), DROPOUT_STREAM, step).nextLong());
-                    LoraTrainer.StepResult r = engine.step(window);
+                    LoraTrainer.StepResult r;
+                    try {
+                        r = engine.step(window);
+                    } catch (NonFiniteException e) {
+                        throw stopped(e);
+                    }
                     step = optimizer.stepCount();
                     state.advance(step, cursor.epochProgress());
                     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -371,6 +379,15 @@ public final class Trainer {
             return new Timings(trainSeconds, evalSeconds, checkpointSeconds, tokens, state.globalStep() - first);
         }
 
+        /** The run stops on a non-finite step: what happened, and what is left to continue from. */
+        private NonFiniteException stopped(NonFiniteException e) throws IOException {
+            String last = checkpoints.completeCheckpoints().stream().reduce((a, b) -> b)
+                    .map(c -> "the last good checkpoint is " + c.dir() + " (continue it with --resume, e.g. with a lower"
+                            + " learning_rate or max_grad_norm)")
+                    .orElse("no checkpoint was saved yet");
+            return new NonFiniteException("training stopped: " + e.getMessage() + "; nothing of it was saved, " + last);
+        }
+
         /**
          * Evaluates and logs; when this step's checkpoint is about to be saved, offers the metric for the best
          * checkpoint (a metric of a step without a checkpoint could name one that never exists). Returns the seconds.
@@ -379,7 +396,12 @@ public final class Trainer {
             long e0 = System.nanoTime();
             Map<String, Object> eval = evaluator.orElseThrow().evaluate();
             record(step, eval, metrics, tb);
-            if (checkpointFollows) state.offerMetric(((Number) eval.get(bestMetricKey())).doubleValue(), config.greaterIsBetter());
+            double metric = ((Number) eval.get(bestMetricKey())).doubleValue();
+            if (!Double.isFinite(metric)) {
+                out.printf("warning: %s is %s at step %d; this checkpoint cannot be the best%n", bestMetricKey(), metric, step);
+            } else if (checkpointFollows) {
+                state.offerMetric(metric, config.greaterIsBetter());
+            }
             out.printf("step %d: eval loss %.4f, BLEU %.2f, chrF %.2f%n", step, eval.get("eval_loss"),
                     eval.get("eval_bleu"), eval.get("eval_chrf"));
             return (System.nanoTime() - e0) / 1e9;

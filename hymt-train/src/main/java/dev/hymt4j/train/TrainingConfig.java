@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.io.DidYouMean;
+import dev.hymt4j.io.TextFileException;
+import dev.hymt4j.io.TextFiles;
 import dev.hymt4j.train.ConfigKey.Kind;
 
 import java.io.IOException;
@@ -101,7 +104,11 @@ public final class TrainingConfig {
     public static TrainingConfig load(Path file, List<String> overrides) {
         String text;
         try {
-            text = Files.readString(file);
+            text = TextFiles.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(file + ": training config not found", e);
+        } catch (TextFileException e) {
+            throw new ConfigException(e.getMessage(), e);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read training config: " + e.getMessage(), e);
         }
@@ -120,8 +127,11 @@ public final class TrainingConfig {
         try {
             root = (json ? new ObjectMapper() : new YAMLMapper()).readTree(text);
         } catch (JacksonException e) {
-            throw new ConfigException(source + ": not valid " + (json ? "JSON" : "YAML") + ": "
-                    + e.getOriginalMessage(), e);
+            // SnakeYAML's messages span lines (with a caret drawing); one line and the place are enough.
+            String problem = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+            String at = e.getLocation() == null || e.getLocation().getLineNr() < 0 ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(source + ": not valid " + (json ? "JSON" : "YAML") + ": " + problem + at, e);
         }
         Map<String, Object> given = new LinkedHashMap<>();
         if (root != null && !root.isMissingNode() && !root.isNull()) {
@@ -285,22 +295,7 @@ public final class TrainingConfig {
     }
 
     private static int editDistance(String a, String b) {
-        a = a.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
-        b = b.toLowerCase(java.util.Locale.ROOT);
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return DidYouMean.editDistance(a.toLowerCase(java.util.Locale.ROOT).replace('-', '_'), b.toLowerCase(java.util.Locale.ROOT));
     }
 
     // ---- saving --------------------------------------------------------------------------------------------
