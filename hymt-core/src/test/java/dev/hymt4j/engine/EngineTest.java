@@ -67,6 +67,27 @@ class EngineTest {
         }
     }
 
+    /** The engine's own loop serves requests submitted from several threads; close cancels what is left. */
+    @Test
+    void startedEngineServesConcurrentSubmitters() throws Exception {
+        Engine engine = new Engine(model, EngineOptions.builder().blockSize(4).build());
+        engine.start();
+        List<Thread> threads = new ArrayList<>();
+        List<GenerationResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> results.add(engine.submit(GenerationRequest.of(prompt, GREEDY_16)).join()));
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) t.join();
+        for (GenerationResult r : results) assertArrayEquals(expected, r.allIds());
+        RequestHandle endless = engine.submit(GenerationRequest.of(prompt, GenerationConfig.builder().greedy().maxNewTokens(100000).build()));
+        engine.close();
+        assertEquals(FinishReason.CANCELLED, endless.join().finishReason());
+        assertEquals(0, engine.cache().usedBlocks());
+        assertThrows(IllegalStateException.class, () -> engine.submit(GenerationRequest.of(prompt, GREEDY_16)));
+    }
+
     @Test
     void cancellingMidGenerationFreesItsBlocksAndKeepsItsTokens() {
         try (Engine engine = new Engine(model, EngineOptions.builder().blockSize(4).prefixCaching(false).build())) {

@@ -19,11 +19,18 @@ class GoldenForwardTest {
     static final double TOLERANCE = 1e-5;
     static HunyuanModel model;
     static SafetensorsFile reference;
+    /** The reference's left-padded batch {@code [2, 9]}: ids, attention mask, logits {@code [2, 9, vocab]}. */
+    static int[] batchIds, batchMask;
+    static float[] batchLogits;
+    static final int ROWS = 2;
 
     @BeforeAll
     static void open() throws Exception {
         model = HunyuanModel.load(TestData.path("golden/tiny-tied"));
         reference = SafetensorsFile.open(TestData.path("golden/tiny-tied/reference_outputs.safetensors"));
+        batchIds = ints(reference.readLongs("batch_input_ids"));
+        batchMask = ints(reference.readLongs("batch_attention_mask"));
+        batchLogits = reference.readFloats("batch_logits");
     }
 
     @AfterAll
@@ -63,19 +70,16 @@ class GoldenForwardTest {
     /** The reference's left-padded batch: each row's real tokens as one sequence of a ragged step (no padding). */
     @Test
     void raggedBatchMatchesTheLeftPaddedReferenceOnRealPositions() throws Exception {
-        long[] flatIds = reference.readLongs("batch_input_ids");
-        long[] flatMask = reference.readLongs("batch_attention_mask");
-        float[] expected = reference.readFloats("batch_logits");
-        int rows = 2, tokens = flatIds.length / rows, vocab = model.config().vocabSize();
+        int rows = ROWS, tokens = batchIds.length / rows, vocab = model.config().vocabSize();
         StepBatch batch = new StepBatch();
         PagedKvCache cache = new PagedKvCache(model.config(), 4, 1 << 20, false);
         int[][] realIds = new int[rows][];
         int[] firstReal = new int[rows];
         for (int b = 0; b < rows; b++) {
-            int[] mask = ints(Arrays.copyOfRange(flatMask, b * tokens, (b + 1) * tokens));
+            int[] mask = Arrays.copyOfRange(batchMask, b * tokens, (b + 1) * tokens);
             while (mask[firstReal[b]] == 0) firstReal[b]++;
             for (int t = firstReal[b]; t < tokens; t++) assertEquals(1, mask[t], "left padding only");
-            realIds[b] = ints(Arrays.copyOfRange(flatIds, b * tokens + firstReal[b], (b + 1) * tokens));
+            realIds[b] = Arrays.copyOfRange(batchIds, b * tokens + firstReal[b], (b + 1) * tokens);
             BlockTable table = new BlockTable();
             assertTrue(cache.reserve(table, realIds[b].length));
             batch.add(realIds[b], 0, realIds[b].length, 0, table, StepBatch.Logits.ALL, null);
@@ -85,7 +89,7 @@ class GoldenForwardTest {
         for (int b = 0; b < rows; b++) {
             for (int i = 0; i < realIds[b].length; i++) {
                 int off = (b * tokens + firstReal[b] + i) * vocab;
-                double e = TestData.relL2(out.copyRow(out.row(b) + i), Arrays.copyOfRange(expected, off, off + vocab));
+                double e = TestData.relL2(out.copyRow(out.row(b) + i), Arrays.copyOfRange(batchLogits, off, off + vocab));
                 assertTrue(e < TOLERANCE, "row " + b + " position " + (firstReal[b] + i) + " error " + e);
             }
         }
@@ -94,17 +98,13 @@ class GoldenForwardTest {
     /** The same padded batch through the training network (mask-aware attention within each row). */
     @Test
     void trainingForwardMatchesTheLeftPaddedReferenceOnRealPositions() throws Exception {
-        long[] flatIds = reference.readLongs("batch_input_ids");
-        long[] flatMask = reference.readLongs("batch_attention_mask");
-        float[] expected = reference.readFloats("batch_logits");
-        int rows = 2, tokens = flatIds.length / rows, vocab = model.config().vocabSize();
-        int[] ids = ints(flatIds), mask = ints(flatMask);
-        float[] logits = new Training(model, null).logits(new TrainingBatch(rows, tokens, ids, mask, ids));
+        int tokens = batchIds.length / ROWS, vocab = model.config().vocabSize();
+        float[] logits = new Training(model, null).logits(new TrainingBatch(ROWS, tokens, batchIds, batchMask, batchIds));
         int compared = 0;
-        for (int t = 0; t < rows * tokens; t++) {
-            if (mask[t] == 0) continue;
+        for (int t = 0; t < ROWS * tokens; t++) {
+            if (batchMask[t] == 0) continue;
             double e = TestData.relL2(Arrays.copyOfRange(logits, t * vocab, (t + 1) * vocab),
-                    Arrays.copyOfRange(expected, t * vocab, (t + 1) * vocab));
+                    Arrays.copyOfRange(batchLogits, t * vocab, (t + 1) * vocab));
             assertTrue(e < TOLERANCE, "token " + t + " error " + e);
             compared++;
         }
