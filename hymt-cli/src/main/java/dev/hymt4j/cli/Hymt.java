@@ -121,6 +121,11 @@ public final class Hymt implements Runnable {
      * get the stack trace.
      */
     static String describe(Exception ex) {
+        // The engine completes futures: the fault is the cause, not the JDK's wrapper.
+        while ((ex instanceof java.util.concurrent.CompletionException || ex instanceof java.util.concurrent.ExecutionException)
+                && ex.getCause() instanceof Exception cause) {
+            ex = cause;
+        }
         if (ex instanceof NoSuchFileException e && e.getReason() == null) return e.getFile() + ": file not found";
         if (ex instanceof AccessDeniedException e && e.getReason() == null) return e.getFile() + ": permission denied";
         if (ex instanceof FileAlreadyExistsException e && e.getReason() == null) return e.getFile() + ": already exists";

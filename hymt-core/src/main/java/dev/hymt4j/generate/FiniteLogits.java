@@ -1,30 +1,29 @@
 package dev.hymt4j.generate;
 
-import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.CausalLm;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.WeightScan;
 import dev.hymt4j.tensor.Finite;
-import dev.hymt4j.tensor.NonFiniteException;
+
+import java.util.Optional;
 
 /**
  * The check every generation step makes before choosing a token: logits with a NaN or ±∞ would otherwise pick
- * token 0 forever (the {@code !!!!!!!!} of a damaged model) and exit as if all went well. The failure says at
- * which step and sequence, and whether a weight is damaged (naming the tensor, row and column) or the weights
- * are finite and the activations overflowed.
+ * token 0 forever (the {@code !!!!!!!!} of a damaged model) and end as if all went well. The failure says where
+ * (which request and token) and why: a damaged weight, named with its tensor, row and column, or finite weights
+ * whose activations overflowed.
  */
 public final class FiniteLogits {
     private FiniteLogits() {}
 
-    /**
-     * @param step     new tokens generated so far by this sequence
-     * @param sequence the sequence's index in its batch
-     */
-    public static void require(float[] logits, int step, int sequence, ModelWeights weights) {
+    /** @param where e.g. "request 3: token 1 after a prompt of 12 tokens" */
+    public static void require(float[] logits, String where, CausalLm model) {
         int bad = Finite.firstNonFinite(logits);
         if (bad < 0) return;
-        String cause = WeightScan.firstNonFinite(weights)
-                .map(w -> w + ": the model's weights are damaged (re-download or re-convert them)")
-                .orElse("every weight is finite, so the activations overflowed float32");
-        throw new NonFiniteException("the model produced " + logits[bad] + " logits (token " + bad + ") at generation step "
-                + step + " of sequence " + sequence + "; " + cause);
+        Optional<String> damaged = model instanceof HunyuanModel m ? WeightScan.firstNonFinite(m.weights()) : Optional.empty();
+        String cause = damaged.map(w -> w + ": the model's weights are damaged (re-download or re-convert them)")
+                .orElse("the weights are finite, so the input makes the activations overflow float32");
+        throw new GenerationException(where + ": the model produced " + logits[bad] + " logits (token id " + bad
+                + "), so no token was chosen; " + cause);
     }
 }

@@ -17,6 +17,10 @@ public final class WeightScan {
 
     /** E.g. {@code "model.layers.1.mlp.up_proj.weight holds NaN at row 3, column 17"}; empty when all are finite. */
     public static Optional<String> firstNonFinite(ModelWeights w) {
+        for (Map.Entry<String, float[]> e : vectors(w).entrySet()) {
+            int i = e.getValue() == null ? -1 : Finite.firstNonFinite(e.getValue());
+            if (i >= 0) return Optional.of(e.getKey() + " holds " + e.getValue()[i] + " at index " + i);
+        }
         for (Map.Entry<String, Matrix> e : matrices(w).entrySet()) {
             Matrix m = e.getValue();
             float[] row = new float[m.cols()];
@@ -27,6 +31,21 @@ public final class WeightScan {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every norm weight by its checkpoint name (null where the model has none). */
+    private static Map<String, float[]> vectors(ModelWeights w) {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        for (int l = 0; l < w.layers().length; l++) {
+            LayerWeights x = w.layers()[l];
+            String p = ModelWeights.layerPrefix(l);
+            m.put(p + "input_layernorm.weight", x.inputNorm());
+            m.put(p + "self_attn.query_layernorm.weight", x.queryNorm());
+            m.put(p + "self_attn.key_layernorm.weight", x.keyNorm());
+            m.put(p + "post_attention_layernorm.weight", x.postAttentionNorm());
+        }
+        m.put("model.norm.weight", w.finalNorm());
+        return m;
     }
 
     /** Every matrix by its checkpoint name, in forward order. */

@@ -4,12 +4,14 @@ import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.io.UnsafePathException;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
-import dev.hymt4j.lora.LoraModel;
-import dev.hymt4j.lora.LoraTrainer;
 import dev.hymt4j.lora.TrainingMemory;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.Training;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.optim.AdamW;
+import dev.hymt4j.optim.LoraTrainer;
 import dev.hymt4j.optim.LrSchedule;
 import dev.hymt4j.prompt.GenerationDefaults;
 import dev.hymt4j.quant.QuantizedModels;
@@ -141,7 +143,7 @@ public final class Trainer {
             // Every check is done: only now does the run write anything.
             Files.createDirectories(output);
             config.save(output.resolve(TrainingConfig.FILE_NAME));
-            LoraModel model = new LoraModel(weights, adapter).setGradientCheckpointing(config.gradientCheckpointing());
+            Training model = new Training(new HunyuanModel(weights), adapter).setGradientCheckpointing(config.gradientCheckpointing());
             LrSchedule schedule = config.lrSchedule(total);
             LoraTrainer engine = new LoraTrainer(model, optimizer, schedule, config.maxGradNorm());
             GenerationDefaults defaults = GenerationDefaults.load(modelDir, weights.config().vocabSize());
@@ -295,7 +297,7 @@ public final class Trainer {
 
     /** The optimizer-step loop of one session, with its logging, evaluation and checkpoint cadence. */
     private final class Loop {
-        private final LoraModel model;
+        private final Training model;
         private final LoraTrainer engine;
         private final AdamW optimizer;
         private final EncodedDataset train;
@@ -310,7 +312,7 @@ public final class Trainer {
         private long windowSteps, windowTokens;
         private double windowSeconds;
 
-        Loop(LoraModel model, LoraTrainer engine, AdamW optimizer, EncodedDataset train, LengthBucketedBatcher.Cursor cursor,
+        Loop(Training model, LoraTrainer engine, AdamW optimizer, EncodedDataset train, LengthBucketedBatcher.Cursor cursor,
              TrainerState state, CheckpointManager checkpoints, Optional<Evaluator> evaluator, boolean resumed,
              RunInputs inputs) {
             this.model = model;
@@ -337,10 +339,10 @@ public final class Trainer {
                 if (first == 0 && config.evalOnStart() && evaluator.isPresent()) evalSeconds += evaluate(0, false, metrics, tb);
                 for (long step = first; step < total; ) {
                     long t0 = System.nanoTime();
-                    List<dev.hymt4j.lora.Batch> window = new ArrayList<>();
+                    List<TrainingBatch> window = new ArrayList<>();
                     long stepTokens = 0;
                     for (int i = 0; i < config.gradientAccumulationSteps(); i++) {
-                        dev.hymt4j.lora.Batch b = train.batch(cursor.next());
+                        TrainingBatch b = train.batch(cursor.next());
                         window.add(b);
                         for (int m : b.attentionMask()) stepTokens += m;
                     }
