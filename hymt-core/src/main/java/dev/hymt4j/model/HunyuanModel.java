@@ -3,6 +3,7 @@ package dev.hymt4j.model;
 import dev.hymt4j.tensor.Lanes;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.Parallel;
+import dev.hymt4j.tensor.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,7 +23,7 @@ import java.util.Arrays;
  * head) units, all on the shared {@link Parallel} pool. Thread-safe for concurrent calls with distinct caches.
  */
 public final class HunyuanModel implements AutoCloseable {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
 
     private final ModelWeights weights;
     private final ModelConfig config;

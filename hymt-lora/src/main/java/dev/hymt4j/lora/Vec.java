@@ -1,12 +1,13 @@
 package dev.hymt4j.lora;
 
 import dev.hymt4j.tensor.Lanes;
+import dev.hymt4j.tensor.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The small dense fp32 loops of the training path (dot, axpy), vectorized; matmuls go through {@code Matrix}. */
 final class Vec {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorWidth.FLOAT;
 
     private Vec() {}
 
