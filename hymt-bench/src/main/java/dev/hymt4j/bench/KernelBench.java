@@ -1,5 +1,7 @@
 package dev.hymt4j.bench;
 
+import dev.hymt4j.onednn.OneDnn;
+import dev.hymt4j.onednn.OneDnnMatrix;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -28,12 +31,18 @@ import java.util.SplittableRandom;
  * <pre>  KernelBench [THREADS (2)] [LAYERS (8)] [ROUNDS (5)] [CASE NAME FILTER]</pre>
  * Decode runs one token through LAYERS layers' seven projections plus the 120818-row head (random BF16 weights
  * off-heap, more than the caches hold); prefill, batched decode and {@code g·W} run one layer's projections.
+ * With oneDNN loadable, its BF16-compute products are measured against the Java kernels too. Each line gives
+ * the wall-time ratio and the process-CPU-time ratio (steadier when the host is shared).
  */
 public final class KernelBench {
     static final int HIDDEN = 2048, Q = 2048, KV = 512, FF = 6144, VOCAB = 120818;
     private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
 
-    record Case(String name, double work, String unit, Runnable ours, Runnable legacy, Runnable floor) {}
+    record Case(String name, double work, String unit, String oursLabel, Runnable ours, String baseLabel, Runnable legacy, Runnable floor) {
+        Case(String name, double work, String unit, Runnable ours, Runnable legacy, Runnable floor) {
+            this(name, work, unit, "ours", ours, "legacy", legacy, floor);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
@@ -83,18 +92,32 @@ public final class KernelBench {
         cases.add(new Case("g·W (backward), 128 tokens, one layer", 128 * layerFlopsPerToken / 1e9, "GFLOP/s",
                 () -> pass(oursLayer, 128, true), () -> pass(legacyLayer, 128, true), null));
 
+        Optional<OneDnn> dnn = OneDnn.get();
+        if (dnn.isPresent()) {
+            System.out.println(dnn.get().description());
+            Matrix[] dnnLayer = Arrays.stream(oursLayer).map(m -> OneDnnMatrix.wrap(m, dnn.get())).toArray(Matrix[]::new);
+            cases.add(new Case("oneDNN bf16 prefill, 128 tokens, one layer", 128 * layerFlopsPerToken / 1e9, "GFLOP/s",
+                    "onednn", () -> pass(dnnLayer, 128, false), "java", () -> pass(oursLayer, 128, false), null));
+            cases.add(new Case("oneDNN bf16 g·W, 128 tokens, one layer", 128 * layerFlopsPerToken / 1e9, "GFLOP/s",
+                    "onednn", () -> pass(dnnLayer, 128, true), "java", () -> pass(oursLayer, 128, true), null));
+        }
         for (Case c : cases) {
             if (!c.name().contains(only)) continue;
             double ours1 = Double.MAX_VALUE, legacy1 = Double.MAX_VALUE, floor1 = Double.MAX_VALUE;
+            double oursCpu = Double.MAX_VALUE, legacyCpu = Double.MAX_VALUE;
             c.ours().run();
             c.legacy().run();
             for (int r = 0; r < rounds; r++) {
-                ours1 = Math.min(ours1, time(c.ours()));
-                legacy1 = Math.min(legacy1, time(c.legacy()));
-                if (c.floor() != null) floor1 = Math.min(floor1, time(c.floor()));
+                double[] o = time(c.ours()), l = time(c.legacy());
+                ours1 = Math.min(ours1, o[0]);
+                oursCpu = Math.min(oursCpu, o[1]);
+                legacy1 = Math.min(legacy1, l[0]);
+                legacyCpu = Math.min(legacyCpu, l[1]);
+                if (c.floor() != null) floor1 = Math.min(floor1, time(c.floor())[0]);
             }
-            System.out.printf(Locale.ROOT, "%-42s ours %8.2f %-7s legacy %8.2f  ratio %5.2fx", c.name(), c.work() / ours1, c.unit(),
-                    c.work() / legacy1, legacy1 / ours1);
+            System.out.printf(Locale.ROOT, "%-42s %s %8.2f %-7s %s %8.2f  ratio %5.2fx", c.name(), c.oursLabel(), c.work() / ours1, c.unit(),
+                    c.baseLabel(), c.work() / legacy1, legacy1 / ours1);
+            System.out.printf(Locale.ROOT, "  cpu-time ratio %5.2fx", legacyCpu / oursCpu);
             if (c.floor() != null) System.out.printf(Locale.ROOT, "  stream floor %6.2f GB/s (ours at %.2f of it)", c.work() / floor1, floor1 / ours1);
             System.out.println();
         }
@@ -118,10 +141,17 @@ public final class KernelBench {
         }
     }
 
-    static double time(Runnable r) {
-        long t0 = System.nanoTime();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * Wall seconds and this process's CPU seconds (all its threads, native ones included). On a shared host the
+     * CPU time of a fixed amount of work varies far less with the neighbours' load than the wall time does.
+     */
+    static double[] time(Runnable r) {
+        long c0 = OS.getProcessCpuTime(), t0 = System.nanoTime();
         r.run();
-        return (System.nanoTime() - t0) / 1e9;
+        return new double[]{(System.nanoTime() - t0) / 1e9, (OS.getProcessCpuTime() - c0) / 1e9};
     }
 
     /** Reads every byte once on the pool, in 1 MiB blocks, summing longs so that the reads cannot be elided. */

@@ -12,9 +12,12 @@ import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.Parallel;
+import dev.hymt4j.tensor.VectorWidth;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,7 +31,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -37,6 +42,8 @@ import java.util.stream.Stream;
  * {@code hymt bench}: prefill and decode throughput on a 1.8B-shaped model (random BF16 weights written on
  * demand, or a given directory), per thread count, against a baseline measured in the same run: the time to
  * stream every weight byte a decode step reads once from memory — the floor for a memory-bound decode.
+ * {@code --batch B} prefills B prompts and decodes B sequences together (rates are totals); {@code --json}
+ * prints one JSON object per thread count on stdout, for scripts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prefill and decode tokens/s on a 1.8B-shaped model (random BF16 weights unless --model).")
@@ -64,10 +71,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts to measure (default ${DEFAULT-VALUE}).")
     int[] threadCounts;
 
+    @Option(names = "--batch", defaultValue = "1", description = "Sequences prefilled and decoded together; rates are totals over them (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", description = "Print one JSON object per thread count (prefill_tokens_per_s, decode_tokens_per_s, peak_rss_bytes, ...) instead of the table.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("load average at start: %s%n", loadAverage());
+        if (batch < 1 || promptTokens < 1 || decodeTokens < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch, --prompt-tokens and --decode-tokens must be ≥ 1");
+        }
+        // With --json, everything but the JSON objects goes to stderr, so that stdout parses as JSON lines.
+        PrintWriter log = json ? spec.commandLine().getErr() : out;
+        log.printf("load average at start: %s%n", loadAverage());
         Path dir = model;
         Path written = null;
         if (dir == null) {
@@ -75,30 +93,51 @@ public final class BenchCommand implements Callable<Integer> {
             dir = written;
             long t0 = System.nanoTime();
             DemoModel.write(dir, DemoModel.Shape.HY_MT_1_8B, DType.BF16, 1);
-            out.printf("wrote random 1.8B-shaped BF16 model to %s in %.1f s%n", dir, seconds(System.nanoTime() - t0));
-            out.flush();
+            log.printf("wrote random 1.8B-shaped BF16 model to %s in %.1f s%n", dir, seconds(System.nanoTime() - t0));
+            log.flush();
         }
         try (HunyuanModel m = HunyuanModel.load(dir)) {
             List<MemorySegment> decodeReads = weightsReadPerDecodeStep(m.weights());
             long decodeBytes = decodeReads.stream().mapToLong(MemorySegment::byteSize).sum();
-            out.printf("weights read per decode step: %.2f GiB (%s)%n", decodeBytes / (double) (1L << 30),
-                    m.weights().embedding().format());
-            out.printf("%7s %12s %12s %14s %14s %14s %10s%n", "threads", "prefill t/s", "decode t/s", "decode ms/tok",
-                    "stream ms", "decode/stream", "eff. GB/s");
+            String format = m.weights().embedding().format();
+            log.printf("weights read per decode step: %.2f GiB (%s), batch %d, %s%n", decodeBytes / (double) (1L << 30),
+                    format, batch, VectorWidth.describe());
+            if (!json) {
+                out.printf("%7s %12s %12s %14s %14s %14s %10s%n", "threads", "prefill t/s", "decode t/s", "decode ms/step",
+                        "stream ms", "step/stream", "eff. GB/s");
+            }
             for (int threads : threadCounts) {
                 Parallel.setThreads(threads);
                 Row r = measure(m, decodeReads);
-                double decodeSeconds = r.decodeNanos / 1e9 / decodeTokens;
-                out.printf("%7d %12.2f %12.2f %14.1f %14.1f %14.2f %10.2f%n", threads,
-                        promptTokens / (r.prefillNanos / 1e9), 1 / decodeSeconds, decodeSeconds * 1e3,
-                        r.streamNanos / 1e6, decodeSeconds * 1e9 / r.streamNanos, decodeBytes / decodeSeconds / 1e9);
+                double stepSeconds = r.decodeNanos / 1e9 / decodeTokens;
+                double prefillRate = batch * promptTokens / (r.prefillNanos / 1e9), decodeRate = batch / stepSeconds;
+                if (json) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("model", dir.toString());
+                    o.put("format", format);
+                    o.put("threads", threads);
+                    o.put("batch", batch);
+                    o.put("prompt_tokens", promptTokens);
+                    o.put("decode_tokens", decodeTokens);
+                    o.put("prefill_tokens_per_s", prefillRate);
+                    o.put("decode_tokens_per_s", decodeRate);
+                    o.put("decode_step_ms", stepSeconds * 1e3);
+                    o.put("stream_floor_ms", r.streamNanos / 1e6);
+                    o.put("peak_rss_bytes", peakRssBytes());
+                    o.put("vector_bits", VectorWidth.BITS);
+                    o.put("load_average", loadAverage());
+                    out.println(new ObjectMapper().writeValueAsString(o));
+                } else {
+                    out.printf("%7d %12.2f %12.2f %14.1f %14.1f %14.2f %10.2f%n", threads, prefillRate, decodeRate, stepSeconds * 1e3,
+                            r.streamNanos / 1e6, stepSeconds * 1e9 / r.streamNanos, decodeBytes / stepSeconds / 1e9);
+                }
                 out.flush();
             }
         } finally {
             if (written != null && !keepModel) deleteTree(written);
         }
-        out.printf("peak RSS (VmHWM, includes mapped weight pages): %s%n", procStatus("VmHWM"));
-        out.printf("load average at end: %s%n", loadAverage());
+        log.printf("peak RSS (VmHWM, includes mapped weight pages): %s%n", procStatus("VmHWM"));
+        log.printf("load average at end: %s%n", loadAverage());
         return 0;
     }
 
@@ -109,18 +148,28 @@ public final class BenchCommand implements Callable<Integer> {
         SplittableRandom random = new SplittableRandom(1);
         int[] prompt = random.ints(promptTokens, 0, vocab).toArray();
         // Warm-up: compile the kernels on a short prompt and a few decode steps.
-        KvCache warm = m.newCache(1, 16);
-        m.forward(new int[][]{java.util.Arrays.copyOf(prompt, 8)}, null, warm, ForwardOptions.LAST_LOGITS);
-        for (int i = 0; i < 3; i++) m.forward(new int[][]{{prompt[i]}}, null, warm, ForwardOptions.LAST_LOGITS);
+        KvCache warm = m.newCache(batch, 16);
+        int[][] warmPrompt = new int[batch][], warmStep = new int[batch][];
+        for (int b = 0; b < batch; b++) warmPrompt[b] = java.util.Arrays.copyOf(prompt, 8);
+        m.forward(warmPrompt, null, warm, ForwardOptions.LAST_LOGITS);
+        for (int i = 0; i < 3; i++) {
+            for (int b = 0; b < batch; b++) warmStep[b] = new int[]{prompt[i]};
+            m.forward(warmStep, null, warm, ForwardOptions.LAST_LOGITS);
+        }
         streamOnce(decodeReads);
 
-        KvCache cache = m.newCache(1, promptTokens + decodeTokens + 1);
+        // Sequence b's prompt is the random prompt shifted by b, so the sequences differ.
+        int[][] prompts = new int[batch][promptTokens], step = new int[batch][1];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < promptTokens; i++) prompts[b][i] = prompt[(i + b) % promptTokens];
+        }
+        KvCache cache = m.newCache(batch, promptTokens + decodeTokens + 1);
         long t0 = System.nanoTime();
-        ForwardResult r = m.forward(new int[][]{prompt}, null, cache, ForwardOptions.LAST_LOGITS);
+        ForwardResult r = m.forward(prompts, null, cache, ForwardOptions.LAST_LOGITS);
         long t1 = System.nanoTime();
         for (int i = 0; i < decodeTokens; i++) {
-            int next = Sampling.argmax(r.logits(0, 0));
-            r = m.forward(new int[][]{{next}}, null, cache, ForwardOptions.LAST_LOGITS);
+            for (int b = 0; b < batch; b++) step[b][0] = Sampling.argmax(r.logits(b, 0));
+            r = m.forward(step, null, cache, ForwardOptions.LAST_LOGITS);
         }
         long t2 = System.nanoTime();
         long stream = Long.MAX_VALUE;
@@ -161,6 +210,12 @@ public final class BenchCommand implements Callable<Integer> {
             for (long x : sums) total += x;
         }
         return total;
+    }
+
+    /** VmHWM in bytes (-1 where /proc is unavailable). */
+    private static long peakRssBytes() throws IOException {
+        String hwm = procStatus("VmHWM");
+        return hwm.endsWith("kB") ? Long.parseLong(hwm.replaceAll("\\D", "")) * 1024 : -1;
     }
 
     private static String procStatus(String key) throws IOException {
