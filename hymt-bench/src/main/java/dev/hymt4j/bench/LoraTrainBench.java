@@ -97,18 +97,21 @@ public final class LoraTrainBench {
         List<String> times = new ArrayList<>();
         double best = Double.MAX_VALUE;
         float loss = 0;
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        List<String> cpu = new ArrayList<>();
         for (int s = 0; s < steps; s++) {
-            long t0 = System.nanoTime();
+            long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
             loss = model.forwardBackward(b, 1f);
             opt.step();
             opt.zeroGrad();
             double sec = (System.nanoTime() - t0) / 1e9;
             best = Math.min(best, sec);
             times.add(String.format("%.1f", sec));
+            cpu.add(String.format("%.1f", (os.getProcessCpuTime() - c0) / 1e9));
         }
-        System.out.printf("RESULT backend=%s base=%s batch=%dx%d checkpointing=%s layers=%d threads=%d step_s=%s tokens_per_s=%.1f"
+        System.out.printf("RESULT backend=%s base=%s batch=%dx%d checkpointing=%s layers=%d threads=%d step_s=%s cpu_s=%s tokens_per_s=%.1f"
                         + " peak_rss_gb=%.2f saved_activations_mb=%.1f loss=%.3f quantize_s=%.1f%n",
-                backend, base, batch, len, checkpointing ? "on" : "off", c.numLayers(), Parallel.threads(), times, n / best,
+                backend, base, batch, len, checkpointing ? "on" : "off", c.numLayers(), Parallel.threads(), times, cpu, n / best,
                 peakRssKb() / 1048576.0, model.savedActivationBytes() / 1048576.0, loss, quantizeSeconds);
     }
 
