@@ -1,13 +1,15 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.generate.Sampling;
+import dev.hymt4j.kv.BlockTable;
+import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.model.DemoModel;
-import dev.hymt4j.model.ForwardOptions;
-import dev.hymt4j.model.ForwardResult;
 import dev.hymt4j.model.HunyuanModel;
-import dev.hymt4j.model.KvCache;
 import dev.hymt4j.model.LayerWeights;
+import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.StepBatch;
+import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
@@ -146,30 +148,26 @@ public final class BenchCommand implements Callable<Integer> {
     private Row measure(HunyuanModel m, List<MemorySegment> decodeReads) {
         int vocab = m.config().vocabSize();
         SplittableRandom random = new SplittableRandom(1);
+        // Sequence b's prompt is the random prompt rotated by b, so that the sequences differ.
         int[] prompt = random.ints(promptTokens, 0, vocab).toArray();
-        // Warm-up: compile the kernels on a short prompt and a few decode steps.
-        KvCache warm = m.newCache(batch, 16);
-        int[][] warmPrompt = new int[batch][], warmStep = new int[batch][];
-        for (int b = 0; b < batch; b++) warmPrompt[b] = java.util.Arrays.copyOf(prompt, 8);
-        m.forward(warmPrompt, null, warm, ForwardOptions.LAST_LOGITS);
-        for (int i = 0; i < 3; i++) {
-            for (int b = 0; b < batch; b++) warmStep[b] = new int[]{prompt[i]};
-            m.forward(warmStep, null, warm, ForwardOptions.LAST_LOGITS);
+        int[][] tokens = new int[batch][promptTokens + decodeTokens + 1];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < promptTokens; i++) tokens[b][i] = prompt[(i + b) % promptTokens];
         }
+        // Warm-up: compile the kernels on a short prompt and a few decode steps.
+        Sequences warm = new Sequences(m.config(), batch, Math.min(promptTokens, 8) + 4);
+        int w = Math.min(promptTokens, 8);
+        warm.run(m, tokens, 0, w);
+        for (int i = 0; i < 3; i++) warm.run(m, tokens, w + i, 1);
         streamOnce(decodeReads);
 
-        // Sequence b's prompt is the random prompt shifted by b, so the sequences differ.
-        int[][] prompts = new int[batch][promptTokens], step = new int[batch][1];
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < promptTokens; i++) prompts[b][i] = prompt[(i + b) % promptTokens];
-        }
-        KvCache cache = m.newCache(batch, promptTokens + decodeTokens + 1);
+        Sequences seqs = new Sequences(m.config(), batch, promptTokens + decodeTokens + 1);
         long t0 = System.nanoTime();
-        ForwardResult r = m.forward(prompts, null, cache, ForwardOptions.LAST_LOGITS);
+        StepOutput out = seqs.run(m, tokens, 0, promptTokens);
         long t1 = System.nanoTime();
         for (int i = 0; i < decodeTokens; i++) {
-            for (int b = 0; b < batch; b++) step[b][0] = Sampling.argmax(r.logits(b, 0));
-            r = m.forward(step, null, cache, ForwardOptions.LAST_LOGITS);
+            for (int b = 0; b < batch; b++) tokens[b][promptTokens + i] = Sampling.argmax(out.copyRow(out.row(b)));
+            out = seqs.run(m, tokens, promptTokens + i, 1);
         }
         long t2 = System.nanoTime();
         long stream = Long.MAX_VALUE;
@@ -179,6 +177,28 @@ public final class BenchCommand implements Callable<Integer> {
             stream = Math.min(stream, System.nanoTime() - s0);
         }
         return new Row(t1 - t0, t2 - t1, stream);
+    }
+
+    /** {@code count} sequences in one cache, stepped together by hand: prefill, then one token each per step. */
+    private static final class Sequences {
+        final PagedKvCache cache;
+        final BlockTable[] tables;
+        final StepBatch batch = new StepBatch();
+
+        Sequences(ModelConfig c, int count, int tokens) {
+            cache = new PagedKvCache(c, 16, PagedKvCache.bytesPerToken(c.numLayers(), c.kvDim()) * count * (tokens + 16L), false);
+            tables = new BlockTable[count];
+            for (int b = 0; b < count; b++) tables[b] = new BlockTable();
+        }
+
+        StepOutput run(HunyuanModel m, int[][] tokens, int from, int count) {
+            batch.clear();
+            for (int b = 0; b < tables.length; b++) {
+                cache.reserve(tables[b], from + count);
+                batch.add(tokens[b], from, count, from, tables[b], StepBatch.Logits.LAST, null);
+            }
+            return m.forward(batch, cache);
+        }
     }
 
     /** Every matrix a decode step reads in full: the layers' projections and the LM head. */
