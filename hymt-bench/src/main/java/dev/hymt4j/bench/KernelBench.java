@@ -5,16 +5,13 @@ import dev.hymt4j.onednn.OneDnnMatrix;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.tensor.MemoryStream;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tensor.VectorWidth;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +33,6 @@ import java.util.SplittableRandom;
  */
 public final class KernelBench {
     static final int HIDDEN = 2048, Q = 2048, KV = 512, FF = 6144, VOCAB = 120818;
-    private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
 
     record Case(String name, double work, String unit, String oursLabel, Runnable ours, String baseLabel, Runnable legacy, Runnable floor) {
         Case(String name, double work, String unit, Runnable ours, Runnable legacy, Runnable floor) {
@@ -79,10 +75,10 @@ public final class KernelBench {
 
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("decode GEMV, 1 token, all matrices", bytes / 1e9, "GB/s",
-                () -> pass(ours, 1, false), () -> pass(legacy, 1, false), () -> stream(segments)));
+                () -> pass(ours, 1, false), () -> pass(legacy, 1, false), () -> MemoryStream.readAll(segments)));
         cases.add(new Case("head GEMV only (120818 x 2048)", segments.getLast().byteSize() / 1e9, "GB/s",
                 () -> pass(new Matrix[]{ours[ours.length - 1]}, 1, false), () -> pass(new Matrix[]{legacy[legacy.length - 1]}, 1, false),
-                () -> stream(List.of(segments.getLast()))));
+                () -> MemoryStream.readAll(List.of(segments.getLast()))));
         for (int n : new int[]{2, 4, 8, 16}) {
             cases.add(new Case("batched decode, " + n + " tokens, all matrices", n, "tok/s",
                     () -> pass(ours, n, false), () -> pass(legacy, n, false), null));
@@ -154,27 +150,6 @@ public final class KernelBench {
         return new double[]{(System.nanoTime() - t0) / 1e9, (OS.getProcessCpuTime() - c0) / 1e9};
     }
 
-    /** Reads every byte once on the pool, in 1 MiB blocks, summing longs so that the reads cannot be elided. */
-    static long stream(List<MemorySegment> segments) {
-        long[] total = new long[1];
-        for (MemorySegment s : segments) {
-            long block = 1 << 20;
-            int blocks = (int) ((s.byteSize() + block - 1) / block);
-            long[] sums = new long[blocks];
-            Parallel.forRange(blocks, 1, (b0, b1) -> {
-                for (int b = b0; b < b1; b++) {
-                    long start = b * block, end = Math.min(s.byteSize(), start + block);
-                    LongVector acc = LongVector.zero(LONGS);
-                    for (long i = start; i + LONGS.vectorByteSize() <= end; i += LONGS.vectorByteSize()) {
-                        acc = acc.add(LongVector.fromMemorySegment(LONGS, s, i, ByteOrder.LITTLE_ENDIAN));
-                    }
-                    sums[b] = acc.reduceLanes(VectorOperators.ADD);
-                }
-            });
-            for (long x : sums) total[0] += x;
-        }
-        return total[0];
-    }
 
     /** Random BF16 values of magnitude 2⁻⁸…2 (no infinities or NaNs), four per long. */
     static MemorySegment randomBf16(Arena arena, long count, SplittableRandom random) {

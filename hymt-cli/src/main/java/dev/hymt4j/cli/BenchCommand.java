@@ -13,12 +13,10 @@ import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.tensor.MemoryStream;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tensor.VectorWidth;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +26,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +47,6 @@ import java.util.stream.Stream;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prefill and decode tokens/s on a 1.8B-shaped model (random BF16 weights unless --model).")
 public final class BenchCommand implements Callable<Integer> {
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
 
     @Spec
     CommandSpec spec;
@@ -159,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
         int w = Math.min(promptTokens, 8);
         warm.run(m, tokens, 0, w);
         for (int i = 0; i < 3; i++) warm.run(m, tokens, w + i, 1);
-        streamOnce(decodeReads);
+        MemoryStream.readAll(decodeReads);
 
         Sequences seqs = new Sequences(m.config(), batch, promptTokens + decodeTokens + 1);
         long t0 = System.nanoTime();
@@ -173,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
         long stream = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             long s0 = System.nanoTime();
-            streamOnce(decodeReads);
+            MemoryStream.readAll(decodeReads);
             stream = Math.min(stream, System.nanoTime() - s0);
         }
         return new Row(t1 - t0, t2 - t1, stream);
@@ -209,28 +205,6 @@ public final class BenchCommand implements Callable<Integer> {
         return matrices.stream().map(x -> ((MappedMatrix) x).segment()).toList();
     }
 
-    /** Reads every byte once, in parallel 1 MiB blocks, summing longs so that the reads cannot be elided. */
-    private static long streamOnce(List<MemorySegment> segments) {
-        long total = 0;
-        for (MemorySegment s : segments) {
-            long block = 1 << 20;
-            int blocks = (int) ((s.byteSize() + block - 1) / block);
-            long[] sums = new long[blocks];
-            Parallel.forRange(blocks, 1, (b0, b1) -> {
-                for (int b = b0; b < b1; b++) {
-                    long start = b * block, end = Math.min(s.byteSize(), start + block);
-                    LongVector acc = LongVector.zero(L);
-                    long i = start;
-                    for (; i + L.vectorByteSize() <= end; i += L.vectorByteSize()) {
-                        acc = acc.add(LongVector.fromMemorySegment(L, s, i, ByteOrder.LITTLE_ENDIAN));
-                    }
-                    sums[b] = acc.reduceLanes(VectorOperators.ADD);
-                }
-            });
-            for (long x : sums) total += x;
-        }
-        return total;
-    }
 
     /** VmHWM in bytes (-1 where /proc is unavailable). */
     private static long peakRssBytes() throws IOException {

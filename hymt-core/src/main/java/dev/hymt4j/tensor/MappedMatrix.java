@@ -105,17 +105,9 @@ public final class MappedMatrix implements Matrix {
         int r = r0;
         for (; r + 4 <= r1; r += 4) {
             for (int t = 0; t < n; t += 4) {
-                float[] xs = x;
-                int xo = t * cols;
-                if (t + 4 > n) {
-                    xs = padTokens(x, t, n, pad);
-                    xo = 0;
-                }
-                KERNELS.gemm4x4Bf16(data, cols, r, xs, xo, sums);
-                for (int k = 0; k < 16; k++) {
-                    int tk = t + (k & 3);
-                    if (tk < n) out[tk * rows + r + (k >> 2)] = sums[k];
-                }
+                float[] xs = tokenGroup(x, t, n, pad);
+                KERNELS.gemm4x4Bf16(data, cols, r, xs, xs == x ? t * cols : 0, sums);
+                storeTile(sums, out, r, 4, t, n);
             }
         }
         for (; r < r1; r++) {
@@ -138,12 +130,8 @@ public final class MappedMatrix implements Matrix {
             for (int i = 0; i < pr; i++) decode(p0 + i, 0, cols, panel, i * cols);
             Arrays.fill(panel, pr * cols, padded * cols, 0f);
             for (int t = 0; t < n; t += 4) {
-                float[] xs = x;
-                int xo = t * cols;
-                if (t + 4 > n) {
-                    xs = padTokens(x, t, n, pad);
-                    xo = 0;
-                }
+                float[] xs = tokenGroup(x, t, n, pad);
+                int xo = xs == x ? t * cols : 0;
                 Arrays.fill(acc, 0, padded / 4 * tile, 0f);
                 for (int k0 = 0; k0 < upper; k0 += BLOCK_COLS) {
                     int k1 = Math.min(upper, k0 + BLOCK_COLS);
@@ -152,20 +140,29 @@ public final class MappedMatrix implements Matrix {
                 float[] sums = s.sums;
                 for (int i = 0; i < padded; i += 4) {
                     KERNELS.finish4x4(panel, i * cols, xs, xo, cols, cols, acc, i / 4 * tile, sums);
-                    for (int k = 0; k < 16; k++) {
-                        int r = i + (k >> 2), tk = t + (k & 3);
-                        if (r < pr && tk < n) out[tk * rows + p0 + r] = sums[k];
-                    }
+                    storeTile(sums, out, p0 + i, Math.min(4, pr - i), t, n);
                 }
             }
         }
     }
 
-    /** Tokens {@code [t, n)} of {@code x} (fewer than 4) followed by zero tokens, in {@code pad [4, cols]}. */
-    private float[] padTokens(float[] x, int t, int n, float[] pad) {
+    /**
+     * The 4 tokens from {@code t}: {@code x} itself (they start at {@code t·cols}) when all 4 exist, else the
+     * tokens {@code [t, n)} followed by zero tokens in {@code pad [4, cols]} (they start at 0).
+     */
+    private float[] tokenGroup(float[] x, int t, int n, float[] pad) {
+        if (t + 4 <= n) return x;
         System.arraycopy(x, t * cols, pad, 0, (n - t) * cols);
         Arrays.fill(pad, (n - t) * cols, 4 * cols, 0f);
         return pad;
+    }
+
+    /** Stores a 4-row × 4-token tile {@code sums[4i+j]} at rows {@code r + i} (i below {@code validRows}), tokens {@code t + j < n}. */
+    private void storeTile(float[] sums, float[] out, int r, int validRows, int t, int n) {
+        for (int k = 0; k < 16; k++) {
+            int i = k >> 2, tk = t + (k & 3);
+            if (i < validRows && tk < n) out[tk * rows + r + i] = sums[k];
+        }
     }
 
     /**
