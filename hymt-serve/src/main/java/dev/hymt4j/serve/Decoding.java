@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The decoding settings of one request, from OpenAI-style fields over the model's recommended defaults:
  * {@code max_tokens} (alias {@code max_completion_tokens}), {@code temperature} (0 = greedy), {@code top_p},
- * {@code top_k}, {@code repetition_penalty}, {@code seed}, {@code stop} and {@code n}.
+ * {@code top_k}, {@code repetition_penalty}, {@code seed}, {@code stop}, {@code n}, and llama-server's and vLLM's
+ * {@code ignore_eos} (generate exactly max_tokens tokens, for benchmarks).
  *
  * <p>Without a {@code seed} the seed is 0, as in {@code hymt translate}: the same request gives the same
  * output. Choice {@code i} of {@code n} samples with seed {@code seed + i}.
@@ -60,6 +61,7 @@ record Decoding(GenerationConfig config, List<String> stops, int n, boolean expl
             if (!(penalty > 0 && penalty <= 2)) throw ApiException.invalid("repetition_penalty", "repetition_penalty must be in (0, 2], got " + penalty);
             b.repetitionPenalty(penalty.floatValue());
         }
+        if (Boolean.TRUE.equals(f.bool("ignore_eos"))) b.stopTokenIds(java.util.Set.of());
         Long seed = f.integer("seed");
         b.seed(seed != null ? seed : 0);
         List<String> stops = f.strings("stop");

@@ -70,7 +70,6 @@ public final class Metrics {
     final Histogram timeToFirstToken = new Histogram(LATENCY_BOUNDS);
     final Histogram timePerOutputToken = new Histogram(TOKEN_TIME_BOUNDS);
     final Histogram requestLatency = new Histogram(LATENCY_BOUNDS);
-    final Histogram queueTime = new Histogram(LATENCY_BOUNDS);
     /** Sequences per model step; the inference backend observes it. */
     final Histogram batchSize = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256);
     private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
@@ -116,7 +115,6 @@ public final class Metrics {
         histogram(out, "hymt_time_to_first_token_seconds", "From request arrival to its first generated token.", timeToFirstToken);
         histogram(out, "hymt_time_per_output_token_seconds", "Mean time between tokens after the first, per sequence.", timePerOutputToken);
         histogram(out, "hymt_e2e_request_latency_seconds", "From request arrival to the end of its response.", requestLatency);
-        histogram(out, "hymt_request_queue_time_seconds", "From request arrival to its first step on the model.", queueTime);
 
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         gauge(out, "hymt_jvm_heap_used_bytes", "Java heap in use.", memory.getHeapMemoryUsage().getUsed());

@@ -47,6 +47,11 @@ public final class TranslationServer implements AutoCloseable {
 
     private enum State { LOADING, READY, DRAINING, FAILED }
 
+    /**
+     * @param open  answered without an API key
+     * @param style error shape; LibreTranslate routes also read forms and the query string, the others read
+     *              the body as JSON whatever its Content-Type (as llama-server, so {@code curl -d} works)
+     */
     private record Route(Set<HttpMethod> methods, Consumer<Exchange> handler, boolean needsModel, boolean open,
                          Exchange.ErrorStyle style) {}
 
@@ -162,23 +167,22 @@ public final class TranslationServer implements AutoCloseable {
                 route != null ? route.style() : Exchange.ErrorStyle.OPENAI);
         String routeName = route != null || knownApiPath(path) ? path : "other";
         inFlight.incrementAndGet();
+        // Vert.x calls the end handler when the response is disposed, also when the connection closed first.
         boolean[] released = {false};
         Runnable release = () -> {
             if (released[0]) return;
             released[0] = true;
             inFlight.decrementAndGet();
             metrics.requestLatency.observe((System.nanoTime() - ex.startNanos) / 1e9);
+            if (res.ended()) {
+                metrics.request(routeName, res.getStatusCode());
+            } else {
+                metrics.request(routeName, 499);
+                ex.onClientGone();
+            }
         };
-        res.endHandler(v -> {
-            metrics.request(routeName, res.getStatusCode());
-            release.run();
-        });
-        res.closeHandler(v -> {
-            if (released[0]) return;
-            metrics.request(routeName, 499);
-            ex.onClientGone();
-            release.run();
-        });
+        res.endHandler(v -> release.run());
+        res.closeHandler(v -> release.run());
         try {
             if (route == null) {
                 throw state == State.LOADING && knownApiPath(path) ? ApiException.unavailable("Loading model")
@@ -199,7 +203,7 @@ public final class TranslationServer implements AutoCloseable {
             return;
         }
         Route chosen = route;
-        readBody(req, ex, fields -> {
+        readBody(req, ex, route.style() == Exchange.ErrorStyle.LIBRETRANSLATE, fields -> {
             ex.fields = fields;
             dispatch(chosen, ex);
         });
@@ -211,10 +215,11 @@ public final class TranslationServer implements AutoCloseable {
     }
 
     /** Reads the body up to the limit (413 past it), then parses it into fields. */
-    private void readBody(HttpServerRequest req, Exchange ex, Consumer<Fields> then) {
+    private void readBody(HttpServerRequest req, Exchange ex, boolean formsAndQuery, Consumer<Fields> then) {
         long limit = options.limits().maxBodyBytes();
         String type = req.getHeader("Content-Type") == null ? "" : req.getHeader("Content-Type").toLowerCase(Locale.ROOT);
-        boolean form = type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
+        boolean form = formsAndQuery
+                && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data"));
         if (form) req.setExpectMultipart(true);
         Buffer body = Buffer.buffer();
         boolean[] tooBig = {false};
@@ -232,7 +237,7 @@ public final class TranslationServer implements AutoCloseable {
         req.endHandler(v -> {
             if (tooBig[0]) return;
             try {
-                then.accept(fields(req, body, form));
+                then.accept(fields(req, body, form, formsAndQuery));
             } catch (ApiException e) {
                 ex.fail(e);
             }
@@ -240,11 +245,11 @@ public final class TranslationServer implements AutoCloseable {
     }
 
     /** JSON body, form fields or (for LibreTranslate's GET-style clients) the query string, as one object. */
-    private static Fields fields(HttpServerRequest req, Buffer body, boolean form) {
+    private static Fields fields(HttpServerRequest req, Buffer body, boolean form, boolean withQuery) {
         ObjectNode merged = Exchange.JSON.createObjectNode();
         MultiMap query = req.params();
-        query.names().forEach(name -> merged.put(name, query.get(name)));
-        boolean lenient = !query.isEmpty() || form;
+        if (withQuery) query.names().forEach(name -> merged.put(name, query.get(name)));
+        boolean lenient = withQuery && !query.isEmpty() || form;
         if (form) {
             MultiMap attrs = req.formAttributes();
             attrs.names().forEach(name -> {
