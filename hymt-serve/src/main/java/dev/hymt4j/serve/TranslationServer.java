@@ -67,9 +67,16 @@ public final class TranslationServer implements AutoCloseable {
     private volatile Inference inference;
     private volatile Map<String, Route> routes = Map.of();
     private final ModelNames names;
+    private final Loader loader;
 
-    private TranslationServer(ServerOptions options) {
+    /** How the model is loaded; tests hold it up to see the server while it loads. */
+    interface Loader {
+        Inference load(ServerOptions options, Metrics.Histogram batchSizes) throws java.io.IOException;
+    }
+
+    private TranslationServer(ServerOptions options, Loader loader) {
         this.options = options;
+        this.loader = loader;
         this.names = new ModelNames(options.modelName(), options.adapters().keySet());
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
         int maxBody = (int) Math.min(Integer.MAX_VALUE, options.limits().maxBodyBytes());
@@ -84,7 +91,11 @@ public final class TranslationServer implements AutoCloseable {
      * (or fails with the load error, the server then answering 503 with it).
      */
     public static TranslationServer start(ServerOptions options) {
-        TranslationServer server = new TranslationServer(options);
+        return start(options, (o, batchSizes) -> Inference.load(o.modelDir(), o.adapters(), o.maxQueue(), batchSizes));
+    }
+
+    static TranslationServer start(ServerOptions options, Loader loader) {
+        TranslationServer server = new TranslationServer(options, loader);
         try {
             server.http.listen().await();
         } catch (RuntimeException e) {
@@ -97,7 +108,7 @@ public final class TranslationServer implements AutoCloseable {
 
     private void load() {
         try {
-            Inference loaded = Inference.load(options.modelDir(), options.adapters(), options.maxQueue(), metrics.batchSize);
+            Inference loaded = loader.load(options, metrics.batchSize);
             LanguageIdentifier identifier = new LanguageIdentifier(LanguageIdRule.Accuracy.LOW);
             inference = loaded;
             routes = routes(loaded, identifier);
