@@ -86,7 +86,7 @@ class TranslateApiTest {
     @Test
     void streamsDeltasThenEachTranslationThenDone() {
         Map<String, Object> request = new HashMap<>(Map.of("text", List.of("Hello", "World"), "target", "ja", "max_tokens", 6,
-                "ignore_eos", true, "temperature", 0));
+                "ignore_eos", true, "seed", 3, "repetition_penalty", 2.0)); // visible text from the random demo model
         JsonNode whole = client.postJson("/v1/translate", request).json();
         request.put("stream", true);
         List<String> events = client.postJson("/v1/translate", request).events();
@@ -101,6 +101,7 @@ class TranslateApiTest {
                     int i = event.get("index").asInt();
                     assertEquals(whole.get("translations").get(i).get("text").asText(), event.get("text").asText());
                     assertEquals(event.get("text").asText(), deltas[i].toString().strip());
+                    assertFalse(event.get("text").asText().isEmpty());
                     translations++;
                 }
                 case "done" -> assertEquals(12, event.get("usage").get("completion_tokens").asInt());
