@@ -20,10 +20,6 @@ class OpenAiApiTest {
         client = new TestServers.Client(TestServers.shared());
     }
 
-    private static int tokenCount(String text) {
-        return client.postJson("/tokenize", Map.of("content", text, "parse_special", false)).json().get("tokens").size();
-    }
-
     @Test
     void chatCompletionHasOpenAiShapeAndUsage() {
         String content = "Translate the following segment into Chinese, without additional explanation.\n\nIt's on the house.";
@@ -41,7 +37,7 @@ class OpenAiApiTest {
         assertTrue(choice.get("message").get("content").isTextual());
         assertEquals("length", choice.get("finish_reason").asText());
         // Spec §5.2: [BOS, USER, …content…, ENDING].
-        int prompt = 3 + tokenCount(content);
+        int prompt = 3 + client.tokenCount(content);
         assertEquals(prompt, j.get("usage").get("prompt_tokens").asInt());
         assertEquals(6, j.get("usage").get("completion_tokens").asInt());
         assertEquals(prompt + 6, j.get("usage").get("total_tokens").asInt());
@@ -114,7 +110,7 @@ class OpenAiApiTest {
         JsonNode two = client.postJson("/v1/completions", Map.of("prompt", List.of("Use this bar", "Open"), "max_tokens", 2,
                 "ignore_eos", true)).json();
         assertEquals(2, two.get("choices").size());
-        assertEquals(ids.length + tokenCount("Open"), two.get("usage").get("prompt_tokens").asInt());
+        assertEquals(ids.length + client.tokenCount("Open"), two.get("usage").get("prompt_tokens").asInt());
     }
 
     private static int[] toInts(JsonNode array) {

@@ -115,6 +115,11 @@ final class TestServers {
             this.base = server.url();
         }
 
+        /** Tokens of {@code text} encoded as plain text (as prompts encode their content), from /tokenize. */
+        int tokenCount(String text) {
+            return postJson("/tokenize", Map.of("content", text, "parse_special", false)).json().get("tokens").size();
+        }
+
         Reply get(String path, String... headers) {
             return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers);
         }

@@ -22,10 +22,6 @@ class TranslateApiTest {
         client = new TestServers.Client(TestServers.shared());
     }
 
-    private static int tokenCount(String text) {
-        return client.postJson("/tokenize", Map.of("content", text, "parse_special", false)).json().get("tokens").size();
-    }
-
     @Test
     void healthModelsAndMetrics() {
         TestServers.Reply health = client.get("/health");
@@ -52,7 +48,7 @@ class TranslateApiTest {
         JsonNode t = j.get("translations").get(0);
         // XX⇄XX template with the English name (spec §6.1, §6.2), in [BOS, USER, …, ENDING].
         String prompt = "Translate the following segment into German, without additional explanation.\n\n" + text;
-        assertEquals(3 + tokenCount(prompt), t.get("prompt_tokens").asInt());
+        assertEquals(3 + client.tokenCount(prompt), t.get("prompt_tokens").asInt());
         assertEquals(4, t.get("completion_tokens").asInt());
         assertEquals("length", t.get("finish_reason").asText());
         assertEquals("en", t.get("source_language").asText());
@@ -62,7 +58,7 @@ class TranslateApiTest {
         // A given Chinese source selects the Chinese template (§6.2) and is not "detected".
         JsonNode zh = client.postJson("/v1/translate", Map.of("text", "选择页面预览的放大比例。", "source", "zh", "target", "en",
                 "max_tokens", 1, "ignore_eos", true)).json().get("translations").get(0);
-        assertEquals(3 + tokenCount("将以下文本翻译为英语，注意只需要输出翻译后的结果，不要额外解释：\n\n选择页面预览的放大比例。"),
+        assertEquals(3 + client.tokenCount("将以下文本翻译为英语，注意只需要输出翻译后的结果，不要额外解释：\n\n选择页面预览的放大比例。"),
                 zh.get("prompt_tokens").asInt());
         assertFalse(zh.has("detected_language"));
     }
@@ -72,11 +68,11 @@ class TranslateApiTest {
         JsonNode g = client.postJson("/v1/translate", Map.of("text", "Open the house", "target", "zh",
                 "glossary", List.of(List.of("house", "本店")), "max_tokens", 1, "ignore_eos", true)).json();
         String terminology = "参考下面的翻译：\nhouse 翻译成 本店\n\n将以下文本翻译为中文，注意只需要输出翻译后的结果，不要额外解释：\nOpen the house";
-        assertEquals(3 + tokenCount(terminology), g.get("translations").get(0).get("prompt_tokens").asInt());
+        assertEquals(3 + client.tokenCount(terminology), g.get("translations").get(0).get("prompt_tokens").asInt());
         JsonNode c = client.postJson("/v1/translate", Map.of("text", "It is.", "target", "zh", "context", "Is it raining?",
                 "max_tokens", 1, "ignore_eos", true)).json();
         String context = "Is it raining?\n参考上面的信息，把下面的文本翻译成中文，注意不需要翻译上文，也不要额外解释：\nIt is.";
-        assertEquals(3 + tokenCount(context), c.get("translations").get(0).get("prompt_tokens").asInt());
+        assertEquals(3 + client.tokenCount(context), c.get("translations").get(0).get("prompt_tokens").asInt());
         JsonNode batch = client.postJson("/v1/translate", Map.of("text", List.of("One", "Two", "Three"), "target", "fr",
                 "max_tokens", 2, "ignore_eos", true)).json();
         assertEquals(3, batch.get("translations").size());
