@@ -1,5 +1,6 @@
 package dev.hymt4j.cli;
 
+import dev.hymt4j.engine.EngineOptions;
 import dev.hymt4j.serve.Limits;
 import dev.hymt4j.serve.ServerOptions;
 import dev.hymt4j.serve.TranslationServer;
@@ -58,6 +59,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Sequences that may wait for the model; beyond that requests get 503 with Retry-After; 0 = unbounded (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Option(names = "--max-batch-tokens", paramLabel = "N",
+            description = "Tokens one engine step may run (decode tokens plus prefill chunks; default: the engine's, 512).")
+    Integer maxBatchTokens;
+
+    @Option(names = "--max-sequences", paramLabel = "N",
+            description = "Sequences generated at once (default: the engine's, 64).")
+    Integer maxSequences;
+
+    @Option(names = "--kv-cache-mb", paramLabel = "MB",
+            description = "Memory for the paged KV cache (default: a quarter of the heap).")
+    Long kvCacheMb;
+
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require this key (Authorization: Bearer KEY, or api_key for LibreTranslate clients); repeatable.")
     List<String> apiKeys = new ArrayList<>();
 
@@ -82,9 +95,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         modelOptions.applyThreads();
+        EngineOptions.Builder engine = EngineOptions.builder().maxQueue(maxQueue);
+        if (maxBatchTokens != null) engine.maxBatchTokens(maxBatchTokens);
+        if (maxSequences != null) engine.maxSequences(maxSequences);
+        if (kvCacheMb != null) engine.kvCacheBytes(kvCacheMb << 20);
+        if (modelOptions.threads != null) engine.threads(modelOptions.threads);
         ServerOptions options = new ServerOptions(modelOptions.dir(),
                 modelName != null ? modelName : ServerOptions.defaultModelName(modelOptions.model), adapters(), host, port,
-                maxQueue, keys(), corsOrigins, new Limits(maxInputChars, maxTokensCap), Duration.ofSeconds(shutdownGrace));
+                engine.build(), keys(), corsOrigins, new Limits(maxInputChars, maxTokensCap), Duration.ofSeconds(shutdownGrace));
         PrintWriter out = spec.commandLine().getOut();
         TranslationServer server = TranslationServer.start(options);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,39 +1,38 @@
 package dev.hymt4j.serve;
 
-import dev.hymt4j.generate.FinishReason;
+import dev.hymt4j.engine.Engine;
+import dev.hymt4j.engine.EngineMetrics;
+import dev.hymt4j.engine.EngineOptions;
+import dev.hymt4j.engine.GenerationRequest;
+import dev.hymt4j.engine.RequestHandle;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationResult;
-import dev.hymt4j.generate.Generator;
+import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.lora.LoraAdapter;
-import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.prompt.ChatMessage;
 import dev.hymt4j.prompt.TranslationRequest;
 import dev.hymt4j.tokenizer.EncodeOptions;
 import dev.hymt4j.tokenizer.Tokenizer;
 import dev.hymt4j.translate.Translator;
+import dev.hymt4j.translate.TranslatorOptions;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one class of the server that talks to the model: prompts go in, token ids come out through a
- * {@link Listener}. Everything above it (HTTP, APIs, text decoding, metrics) sees only this class, so moving from
- * today's {@link Generator} to the continuous-batching engine changes this file alone.
+ * {@link Listener}. Everything above it (HTTP, APIs, text decoding, metrics) sees only this class.
  *
- * <p>Today: one worker thread runs one sequence at a time (batch size 1) from a queue bounded by
- * {@code maxQueue}; a request naming an adapter runs on a view of the base weights with that adapter applied
- * ({@link LoraAdapter#applyTo}: no weight copy). Cancelling a waiting sequence removes it from the queue;
- * cancelling the running one stops it before its next token and drops its KV cache.
+ * <p>It runs the continuous-batching {@link Engine} on its own thread: requests join and leave the running batch
+ * between steps, each with its own sampler and, optionally, its own LoRA adapter (the base product runs once for
+ * the whole batch, each adapter's low-rank product over its own sequences). Cancelling a sequence frees its KV
+ * cache blocks at the next step boundary.
  */
 public final class Inference implements AutoCloseable {
 
@@ -78,45 +77,42 @@ public final class Inference implements AutoCloseable {
     public record CacheStats(long blocksUsed, long blocksFree, long prefixHits, long prefixQueries) {}
 
     private final Translator translator;
-    private final Map<String, HunyuanModel> adapterModels;
-    private final int maxQueue;
+    private final Engine engine;
+    private final Map<String, LoraAdapter> adapters;
     private final Metrics.Histogram batchSizes;
-    private final BlockingQueue<Job> waiting = new LinkedBlockingQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicLong steps = new AtomicLong(), promptTokens = new AtomicLong(), generatedTokens = new AtomicLong();
-    private final Thread worker;
-    private volatile Job running;
-    private volatile boolean closed;
+    private final Set<RequestHandle> live = ConcurrentHashMap.newKeySet();
+    // Sequences that chose a token in the current engine step (guarded by stepCount).
+    private final Object stepCount = new Object();
+    private long countedStep = -1;
+    private int countInStep;
 
-    private Inference(Translator translator, Map<String, HunyuanModel> adapterModels, int maxQueue,
-                      Metrics.Histogram batchSizes) {
+    private Inference(Translator translator, Map<String, LoraAdapter> adapters, Metrics.Histogram batchSizes) {
         this.translator = translator;
-        this.adapterModels = adapterModels;
-        this.maxQueue = maxQueue;
+        this.engine = translator.engine();
+        this.adapters = adapters;
         this.batchSizes = batchSizes;
-        this.worker = Thread.ofPlatform().name("hymt-inference").daemon().start(this::work);
+        engine.start();
     }
 
     /**
-     * Loads the model and each adapter ({@code name → PEFT directory}).
+     * Loads the model and each adapter ({@code name → PEFT directory}) and starts the engine.
      *
-     * @param maxQueue   sequences allowed to wait for the model (0 = unbounded)
-     * @param batchSizes observes the number of sequences of every model step
+     * @param engineOptions the engine's token budget, queue bound ({@code maxQueue}), threads and cache
+     * @param batchSizes    observes the number of sequences that chose a token in each engine step
      */
-    public static Inference load(Path modelDir, Map<String, Path> adapters, int maxQueue, Metrics.Histogram batchSizes)
-            throws IOException {
-        Translator translator = Translator.load(modelDir);
-        Map<String, HunyuanModel> adapterModels = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, Path> a : adapters.entrySet()) {
-                LoraAdapter adapter = LoraAdapter.load(a.getValue(), translator.model().config());
-                adapterModels.put(a.getKey(), new HunyuanModel(adapter.applyTo(translator.model().weights())));
+    public static Inference load(Path modelDir, Map<String, Path> adapterDirs, EngineOptions engineOptions,
+                                 Metrics.Histogram batchSizes) throws IOException {
+        Translator translator = Translator.load(modelDir, new TranslatorOptions(engineOptions));
+        Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> a : adapterDirs.entrySet()) {
+            try {
+                adapters.put(a.getKey(), LoraAdapter.load(a.getValue(), translator.model().config()));
+            } catch (IOException | RuntimeException e) {
+                translator.close();
+                throw new IOException("adapter " + a.getKey() + ": " + e.getMessage(), e);
             }
-        } catch (IOException | RuntimeException e) {
-            translator.close();
-            throw new IOException("adapter: " + e.getMessage(), e);
         }
-        return new Inference(translator, Map.copyOf(adapterModels), maxQueue, batchSizes);
+        return new Inference(translator, Map.copyOf(adapters), batchSizes);
     }
 
     public Tokenizer tokenizer() {
@@ -129,7 +125,7 @@ public final class Inference implements AutoCloseable {
     }
 
     public Set<String> adapters() {
-        return adapterModels.keySet();
+        return adapters.keySet();
     }
 
     /** Positions the model can attend to: prompt plus generated tokens must fit. */
@@ -148,127 +144,82 @@ public final class Inference implements AutoCloseable {
     }
 
     /**
-     * Queues a sequence. The listener hears its tokens and its end on the inference thread.
+     * Queues a sequence. The listener hears its tokens and its end on the engine thread.
      *
      * @param adapter a name from {@link #adapters()}, or null for the base model
+     * @throws IllegalArgumentException for a prompt the engine can never run (too long for the context or the cache)
      */
     public Sequence submit(int[] prompt, GenerationConfig config, String adapter, Listener listener) throws QueueFullException {
-        if (closed) throw new IllegalStateException("inference is closed");
-        if (adapter != null && !adapterModels.containsKey(adapter)) throw new IllegalArgumentException("unknown adapter " + adapter);
-        if (maxQueue > 0 && queued.incrementAndGet() > maxQueue) {
-            queued.decrementAndGet();
-            throw new QueueFullException(maxQueue);
-        } else if (maxQueue <= 0) {
-            queued.incrementAndGet();
+        if (adapter != null && !adapters.containsKey(adapter)) throw new IllegalArgumentException("unknown adapter " + adapter);
+        TokenListener tokens = id -> {
+            countStep();
+            listener.onToken(id);
+        };
+        RequestHandle handle;
+        try {
+            handle = engine.submit(new GenerationRequest(prompt.clone(), config, adapter == null ? null : adapters.get(adapter), tokens));
+        } catch (dev.hymt4j.engine.QueueFullException e) {
+            throw new QueueFullException(engine.options().maxQueue());
         }
-        Job job = new Job(prompt.clone(), config, adapter == null ? translator.model() : adapterModels.get(adapter), listener);
-        waiting.add(job);
-        return job::cancel;
+        live.add(handle);
+        handle.result().whenComplete((result, failure) -> {
+            live.remove(handle);
+            listener.onEnd(failure == null ? result(result) : new Result(prompt.length, new int[0], Finish.ERROR, message(failure)));
+        });
+        return handle::cancel;
     }
 
+    private static Result result(GenerationResult r) {
+        Finish finish = switch (r.finishReason()) {
+            case STOP_TOKEN -> Finish.STOP_TOKEN;
+            case MAX_NEW_TOKENS -> Finish.LENGTH;
+            case CANCELLED -> Finish.CANCELLED;
+        };
+        return new Result(r.promptTokens(), r.generatedIds(), finish, null);
+    }
+
+    private static String message(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    /**
+     * Counts a token of the current step (the engine calls listeners step by step, after each forward pass).
+     * The engine's lock is taken before {@code stepCount}'s, never the other way round.
+     */
+    private void countStep() {
+        long step = engine.metrics().steps();
+        synchronized (stepCount) {
+            if (step != countedStep) {
+                if (countInStep > 0) batchSizes.observe(countInStep);
+                countedStep = step;
+                countInStep = 0;
+            }
+            countInStep++;
+        }
+    }
+
+    /** A snapshot for /metrics; waits for the engine step in progress, so call it off the event loop. */
     public Stats stats() {
-        return new Stats(queued.get(), running != null ? 1 : 0, steps.get(), promptTokens.get(), generatedTokens.get(), null);
+        EngineMetrics m = engine.metrics();
+        synchronized (stepCount) {
+            if (countInStep > 0 && (m.steps() != countedStep || m.running() == 0)) {
+                // The last step's count is complete once a later step ran or nothing runs.
+                batchSizes.observe(countInStep);
+                countInStep = 0;
+            }
+        }
+        return new Stats(m.waiting(), m.running(), m.steps(), m.promptTokens(), m.generatedTokens(),
+                new CacheStats(m.blocksUsed(), m.blocksAvailable(), m.prefixHits(), m.prefixHits() + m.prefixMisses()));
     }
 
     /** Cancels every waiting and running sequence (shutdown past its deadline). */
     public void cancelAll() {
-        List<Job> jobs = new ArrayList<>(waiting);
-        Job current = running;
-        if (current != null) jobs.add(current);
-        jobs.forEach(Job::cancel);
+        live.forEach(RequestHandle::cancel);
     }
 
     @Override
     public void close() {
-        closed = true;
-        cancelAll();
-        worker.interrupt();
-        try {
-            worker.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        adapterModels.values().forEach(HunyuanModel::close);
         translator.close();
-    }
-
-    private void work() {
-        while (!closed) {
-            Job job;
-            try {
-                job = waiting.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            queued.decrementAndGet();
-            if (job.cancelled.get()) {
-                job.end(Finish.CANCELLED, null);
-                continue;
-            }
-            running = job;
-            try {
-                job.run();
-            } finally {
-                running = null;
-            }
-        }
-    }
-
-    /** Thrown from the token listener to abandon a cancelled sequence mid-generation. */
-    private static final class Cancelled extends RuntimeException {
-        Cancelled() {
-            super(null, null, false, false);
-        }
-    }
-
-    private final class Job {
-        final int[] prompt;
-        final GenerationConfig config;
-        final HunyuanModel model;
-        final Listener listener;
-        final AtomicBoolean cancelled = new AtomicBoolean();
-        final AtomicBoolean ended = new AtomicBoolean();
-        final List<Integer> generated = new ArrayList<>();
-
-        Job(int[] prompt, GenerationConfig config, HunyuanModel model, Listener listener) {
-            this.prompt = prompt;
-            this.config = config;
-            this.model = model;
-            this.listener = listener;
-        }
-
-        void run() {
-            promptTokens.addAndGet(prompt.length);
-            try {
-                GenerationResult result = new Generator(model).generate(prompt, config, (row, id) -> {
-                    if (cancelled.get()) throw new Cancelled();
-                    steps.incrementAndGet();
-                    batchSizes.observe(1);
-                    generatedTokens.incrementAndGet();
-                    generated.add(id);
-                    listener.onToken(id);
-                });
-                end(result.finishReason() == FinishReason.STOP_TOKEN ? Finish.STOP_TOKEN : Finish.LENGTH, null);
-            } catch (Cancelled c) {
-                end(Finish.CANCELLED, null);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                end(Finish.ERROR, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
-            }
-        }
-
-        void cancel() {
-            if (!cancelled.compareAndSet(false, true)) return;
-            // A waiting job ends here; a running one ends on the worker thread at its next token.
-            if (waiting.remove(this)) {
-                queued.decrementAndGet();
-                end(Finish.CANCELLED, null);
-            }
-        }
-
-        void end(Finish finish, String error) {
-            if (!ended.compareAndSet(false, true)) return;
-            int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
-            listener.onEnd(new Result(prompt.length, ids, finish, error));
-        }
     }
 }

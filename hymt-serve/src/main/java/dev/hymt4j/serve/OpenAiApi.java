@@ -17,7 +17,9 @@ import java.util.Locale;
  * string in a message stays text). A completion prompt is raw: its special-token text is parsed, so a client
  * can write the template itself; nothing is added to it. Fields OpenAI defines that change nothing here
  * ({@code user}, {@code presence_penalty}…) are ignored; those whose effect we cannot give ({@code logprobs},
- * {@code tools}, {@code echo}) are refused with 400 rather than silently dropped.
+ * {@code tools}, {@code echo}) are refused with 400 rather than silently dropped. As vLLM,
+ * {@code "return_token_ids": true} adds each choice's generated ids ({@code token_ids}, the stop token included)
+ * to a non-streamed response.
  */
 final class OpenAiApi {
     private final Inference inference;
@@ -59,6 +61,7 @@ final class OpenAiApi {
         Fields f = ex.fields;
         Decoding decoding = Decoding.parse(f, inference.defaults(), limits);
         boolean stream = Boolean.TRUE.equals(f.bool("stream"));
+        boolean returnIds = Boolean.TRUE.equals(f.bool("return_token_ids"));
         boolean includeUsage = stream && f.get("stream_options") != null
                 && f.get("stream_options").path("include_usage").asBoolean(false);
         List<RunGroup.Spec> specs = new ArrayList<>();
@@ -82,6 +85,10 @@ final class OpenAiApi {
                     else choice.put("text", run.text());
                     choice.putNull("logprobs");
                     choice.put("finish_reason", run.finishReason());
+                    if (returnIds) {
+                        ArrayNode ids = choice.putArray("token_ids");
+                        for (int token : run.result().generated()) ids.add(token);
+                    }
                 }
                 body.set("usage", usage(runs, decoding.n()));
                 ex.sendJson(200, body);

@@ -1,5 +1,7 @@
 package dev.hymt4j.serve;
 
+import dev.hymt4j.engine.EngineOptions;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,14 +17,15 @@ import java.util.Set;
  * @param adapters        adapter name → PEFT adapter directory, loaded at start-up
  * @param host            address to bind (127.0.0.1 by default: loopback only)
  * @param port            port to bind; 0 picks a free one
- * @param maxQueue        sequences that may wait for the model; more → 503 with Retry-After (0 = unbounded)
+ * @param engine          the engine's token budget per step, sequences at once, KV cache budget, threads, and
+ *                        {@code maxQueue}: sequences that may wait for the model; more → 503 with Retry-After (0 = unbounded)
  * @param apiKeys         accepted keys (Authorization: Bearer, or LibreTranslate's api_key); empty = no auth
  * @param corsOrigins     origins allowed to call from a browser ("*" for any); empty = no CORS headers
  * @param limits          per-request input and max_tokens limits
  * @param shutdownGrace   how long SIGTERM waits for in-flight requests before cancelling them
  */
 public record ServerOptions(Path modelDir, String modelName, Map<String, Path> adapters, String host, int port,
-                            int maxQueue, Set<String> apiKeys, List<String> corsOrigins, Limits limits,
+                            EngineOptions engine, Set<String> apiKeys, List<String> corsOrigins, Limits limits,
                             Duration shutdownGrace) {
 
     public static final int DEFAULT_PORT = 8080;
@@ -41,7 +44,7 @@ public record ServerOptions(Path modelDir, String modelName, Map<String, Path> a
                 throw new IllegalArgumentException("adapter name '" + name + "': use letters, digits, '.', '_' and '-'");
             }
         }
-        if (maxQueue < 0) throw new IllegalArgumentException("--max-queue must be ≥ 0 (0 = unbounded), got " + maxQueue);
+        Objects.requireNonNull(engine, "engine");
         if (limits.maxInputChars() < 1) throw new IllegalArgumentException("--max-input-chars must be ≥ 1, got " + limits.maxInputChars());
         if (limits.maxTokensCap() < 1) throw new IllegalArgumentException("--max-tokens-cap must be ≥ 1, got " + limits.maxTokensCap());
     }
@@ -49,7 +52,7 @@ public record ServerOptions(Path modelDir, String modelName, Map<String, Path> a
     /** Defaults for a model directory: loopback, port 8080, no keys, no CORS. */
     public static ServerOptions defaults(Path modelDir) {
         return new ServerOptions(modelDir, defaultModelName(modelDir.toString()), Map.of(), "127.0.0.1", DEFAULT_PORT,
-                DEFAULT_MAX_QUEUE, Set.of(), List.of(), new Limits(DEFAULT_MAX_INPUT_CHARS, DEFAULT_MAX_TOKENS_CAP),
+                EngineOptions.builder().maxQueue(DEFAULT_MAX_QUEUE).build(), Set.of(), List.of(), new Limits(DEFAULT_MAX_INPUT_CHARS, DEFAULT_MAX_TOKENS_CAP),
                 Duration.ofSeconds(30));
     }
 
@@ -62,30 +65,34 @@ public record ServerOptions(Path modelDir, String modelName, Map<String, Path> a
     }
 
     public ServerOptions withPort(int port) {
-        return new ServerOptions(modelDir, modelName, adapters, host, port, maxQueue, apiKeys, corsOrigins, limits, shutdownGrace);
+        return new ServerOptions(modelDir, modelName, adapters, host, port, engine, apiKeys, corsOrigins, limits, shutdownGrace);
     }
 
     public ServerOptions withAdapters(Map<String, Path> adapters) {
-        return new ServerOptions(modelDir, modelName, adapters, host, port, maxQueue, apiKeys, corsOrigins, limits, shutdownGrace);
+        return new ServerOptions(modelDir, modelName, adapters, host, port, engine, apiKeys, corsOrigins, limits, shutdownGrace);
+    }
+
+    public ServerOptions withEngine(EngineOptions engine) {
+        return new ServerOptions(modelDir, modelName, adapters, host, port, engine, apiKeys, corsOrigins, limits, shutdownGrace);
     }
 
     public ServerOptions withMaxQueue(int maxQueue) {
-        return new ServerOptions(modelDir, modelName, adapters, host, port, maxQueue, apiKeys, corsOrigins, limits, shutdownGrace);
+        return withEngine(engine.toBuilder().maxQueue(maxQueue).build());
     }
 
     public ServerOptions withApiKeys(Set<String> apiKeys) {
-        return new ServerOptions(modelDir, modelName, adapters, host, port, maxQueue, apiKeys, corsOrigins, limits, shutdownGrace);
+        return new ServerOptions(modelDir, modelName, adapters, host, port, engine, apiKeys, corsOrigins, limits, shutdownGrace);
     }
 
     public ServerOptions withCorsOrigins(List<String> corsOrigins) {
-        return new ServerOptions(modelDir, modelName, adapters, host, port, maxQueue, apiKeys, corsOrigins, limits, shutdownGrace);
+        return new ServerOptions(modelDir, modelName, adapters, host, port, engine, apiKeys, corsOrigins, limits, shutdownGrace);
     }
 
     public ServerOptions withLimits(Limits limits) {
-        return new ServerOptions(modelDir, modelName, adapters, host, port, maxQueue, apiKeys, corsOrigins, limits, shutdownGrace);
+        return new ServerOptions(modelDir, modelName, adapters, host, port, engine, apiKeys, corsOrigins, limits, shutdownGrace);
     }
 
     public ServerOptions withShutdownGrace(Duration grace) {
-        return new ServerOptions(modelDir, modelName, adapters, host, port, maxQueue, apiKeys, corsOrigins, limits, grace);
+        return new ServerOptions(modelDir, modelName, adapters, host, port, engine, apiKeys, corsOrigins, limits, grace);
     }
 }

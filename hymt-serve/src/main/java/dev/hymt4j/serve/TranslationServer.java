@@ -91,7 +91,7 @@ public final class TranslationServer implements AutoCloseable {
      * (or fails with the load error, the server then answering 503 with it).
      */
     public static TranslationServer start(ServerOptions options) {
-        return start(options, (o, batchSizes) -> Inference.load(o.modelDir(), o.adapters(), o.maxQueue(), batchSizes));
+        return start(options, (o, batchSizes) -> Inference.load(o.modelDir(), o.adapters(), o.engine(), batchSizes));
     }
 
     static TranslationServer start(ServerOptions options, Loader loader) {
@@ -361,10 +361,18 @@ public final class TranslationServer implements AutoCloseable {
         ex.sendJson(200, body);
     }
 
+    /** Rendered on a worker thread: the engine's snapshot waits for the step in progress. */
     private void metricsText(Exchange ex) {
         Inference current = inference;
-        String text = metrics.render(() -> current == null ? null : current.stats());
-        ex.response.setStatusCode(200).putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text);
+        ex.context.executeBlocking(() -> metrics.render(() -> current == null ? null : current.stats()), false)
+                .onComplete(text -> {
+                    if (ex.clientGone()) return;
+                    if (text.succeeded()) {
+                        ex.response.setStatusCode(200).putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.result());
+                    } else {
+                        ex.fail(new ApiException(500, "server_error", "internal_error", null, "metrics failed: " + text.cause()));
+                    }
+                });
     }
 
     /** Requests being answered now. */

@@ -7,6 +7,8 @@ import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
 import dev.hymt4j.lora.LoraModule;
+import dev.hymt4j.merge.Merger;
+import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.tokenizer.Tokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
  * Per-request adapters: two PEFT adapters loaded at start-up, chosen by {@code "model": "base:name"} or
- * {@code "adapter"}. The reference is the adapted model run directly with {@link Generator} (the base weights with
- * the adapter applied, as training evaluates it).
+ * {@code "adapter"}, served together by the engine. The reference for each is the adapter merged into the base
+ * weights ({@code hymt merge}) and run alone.
  */
 class AdapterTest {
     @TempDir
@@ -59,12 +62,15 @@ class AdapterTest {
         server.close();
     }
 
-    /** Greedy text of the reference: the base model with {@code adapter} applied, run directly. */
+    /** Greedy text of the reference: the adapter merged into a copy of the base weights (PEFT's merge), run alone. */
     private static String reference(String adapterName, int[] prompt, int tokens) throws Exception {
-        try (HunyuanModel model = HunyuanModel.load(TestServers.demoModel())) {
-            HunyuanModel adapted = adapterName == null ? model
-                    : new HunyuanModel(LoraAdapter.load(dir.resolve(adapterName), model.config()).applyTo(model.weights()));
-            int[] ids = new Generator(adapted).generate(prompt, GenerationConfig.builder().greedy().maxNewTokens(tokens).build(),
+        Path modelDir = TestServers.demoModel();
+        if (adapterName != null) {
+            modelDir = dir.resolve("merged-" + adapterName);
+            if (!Files.isDirectory(modelDir)) Merger.merge(TestServers.demoModel(), dir.resolve(adapterName), modelDir, DType.F32);
+        }
+        try (HunyuanModel model = HunyuanModel.load(modelDir)) {
+            int[] ids = new Generator(model).generate(prompt, GenerationConfig.builder().greedy().maxNewTokens(tokens).build(),
                     TokenListener.NONE).generatedIds();
             return Tokenizer.load(TestServers.demoModel()).decode(ids, true, false);
         }
@@ -76,7 +82,9 @@ class AdapterTest {
         assertEquals(List.of(base, base + ":legal", base + ":medical"), List.of(models.get(0).get("id").asText(),
                 models.get(1).get("id").asText(), models.get(2).get("id").asText()));
         int[] prompt = {1, 2, 3, 4, 5, 6, 7, 8};
-        Map<String, Object> request = Map.of("prompt", prompt, "max_tokens", 8, "ignore_eos", true, "temperature", 0);
+        // Greedy without the model's default repetition penalty, as the reference decodes.
+        Map<String, Object> request = Map.of("prompt", prompt, "max_tokens", 8, "ignore_eos", true, "temperature", 0,
+                "repetition_penalty", 1.0);
         String baseText = text(client.postJson("/v1/completions", request));
         String legal = text(client.postJson("/v1/completions", with(request, "model", base + ":legal")));
         String medical = text(client.postJson("/v1/completions", with(request, "adapter", "medical")));
@@ -86,6 +94,23 @@ class AdapterTest {
         assertNotEquals(baseText, legal);
         assertNotEquals(legal, medical);
         assertEquals(base + ":legal", client.postJson("/v1/completions", with(request, "model", base + ":legal")).json().get("model").asText());
+    }
+
+    @Test
+    void differentAdaptersShareOneBatch() throws Exception {
+        int[] prompt = {9, 8, 7, 6, 5, 4, 3, 2, 1};
+        Map<String, Object> request = Map.of("prompt", prompt, "max_tokens", 12, "ignore_eos", true, "temperature", 0,
+                "repetition_penalty", 1.0);
+        List<String> models = List.of(base, base + ":legal", base + ":medical", base + ":legal", base, base + ":medical");
+        List<String> texts = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<String>> futures = new java.util.ArrayList<>();
+            for (String m : models) futures.add(pool.submit(() -> text(client.postJson("/v1/completions", with(request, "model", m)))));
+            for (var f : futures) texts.add(f.get());
+        }
+        Map<String, String> expected = Map.of(base, reference(null, prompt, 12), base + ":legal", reference("legal", prompt, 12),
+                base + ":medical", reference("medical", prompt, 12));
+        for (int i = 0; i < models.size(); i++) assertEquals(expected.get(models.get(i)), texts.get(i), models.get(i));
     }
 
     @Test

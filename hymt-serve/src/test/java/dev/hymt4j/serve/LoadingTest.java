@@ -31,7 +31,7 @@ class LoadingTest {
             } catch (InterruptedException e) {
                 throw new java.io.InterruptedIOException();
             }
-            return Inference.load(o.modelDir(), o.adapters(), o.maxQueue(), batchSizes);
+            return Inference.load(o.modelDir(), o.adapters(), o.engine(), batchSizes);
         });
         try {
             TestServers.Client client = new TestServers.Client(server);
