@@ -36,7 +36,8 @@ class TranslateApiTest {
         for (String series : List.of("hymt_requests_total{", "hymt_num_requests_waiting ", "hymt_num_requests_running ",
                 "hymt_batch_size_bucket{le=\"1\"}", "hymt_prompt_tokens_total ", "hymt_generation_tokens_total ",
                 "hymt_time_to_first_token_seconds_bucket", "hymt_time_per_output_token_seconds_count",
-                "hymt_e2e_request_latency_seconds_sum", "# TYPE hymt_batch_size histogram")) {
+                "hymt_e2e_request_latency_seconds_sum", "# TYPE hymt_batch_size histogram", "hymt_kv_cache_blocks_used ",
+                "hymt_kv_cache_blocks_free ", "hymt_prefix_cache_hits_total ", "hymt_prefix_cache_queries_total ")) {
             assertTrue(metrics.body().contains(series), series);
         }
     }
