@@ -39,7 +39,7 @@ public final class Inference implements AutoCloseable {
     /** Why a sequence ended. */
     public enum Finish { STOP_TOKEN, LENGTH, CANCELLED, ERROR }
 
-    /** Receives one sequence's tokens, on the inference thread: keep it short and never block. */
+    /** Receives one sequence's tokens, on the engine thread: keep it short and never block. */
     public interface Listener {
         void onToken(int tokenId);
 
@@ -66,14 +66,14 @@ public final class Inference implements AutoCloseable {
         }
     }
 
-    /**
-     * What the model is doing right now, for /metrics.
-     *
-     * @param cache the paged KV cache's state, or null where the backend has no block pool (before the engine)
-     */
+    /** What the model is doing right now, for /metrics. */
     public record Stats(int waiting, int running, long steps, long promptTokens, long generatedTokens, CacheStats cache) {}
 
-    /** Paged KV cache blocks and prefix-cache lookups. */
+    /**
+     * Paged KV cache blocks and prefix-cache lookups.
+     *
+     * @param blocksFree blocks a sequence could get now: free ones and those kept only for the prefix cache
+     */
     public record CacheStats(long blocksUsed, long blocksFree, long prefixHits, long prefixQueries) {}
 
     private final Translator translator;

@@ -104,12 +104,11 @@ public final class Metrics {
             counter(out, "hymt_engine_steps_total", "Model steps (forward passes).", s.steps());
             counter(out, "hymt_prompt_tokens_total", "Prompt tokens processed.", s.promptTokens());
             counter(out, "hymt_generation_tokens_total", "Tokens generated.", s.generatedTokens());
-            if (s.cache() != null) {
-                gauge(out, "hymt_kv_cache_blocks_used", "KV cache blocks in use.", s.cache().blocksUsed());
-                gauge(out, "hymt_kv_cache_blocks_free", "KV cache blocks free.", s.cache().blocksFree());
-                counter(out, "hymt_prefix_cache_hits_total", "Prompt blocks found in the prefix cache.", s.cache().prefixHits());
-                counter(out, "hymt_prefix_cache_queries_total", "Prompt blocks looked up in the prefix cache.", s.cache().prefixQueries());
-            }
+            gauge(out, "hymt_kv_cache_blocks_used", "KV cache blocks held by running sequences.", s.cache().blocksUsed());
+            gauge(out, "hymt_kv_cache_blocks_free", "KV cache blocks a sequence could get: free, or kept only for the prefix cache.",
+                    s.cache().blocksFree());
+            counter(out, "hymt_prefix_cache_hits_total", "Prompt blocks found in the prefix cache.", s.cache().prefixHits());
+            counter(out, "hymt_prefix_cache_queries_total", "Full prompt blocks looked up in the prefix cache.", s.cache().prefixQueries());
         }
         histogram(out, "hymt_batch_size", "Sequences in each model step.", batchSize);
         histogram(out, "hymt_time_to_first_token_seconds", "From request arrival to its first generated token.", timeToFirstToken);

@@ -56,12 +56,17 @@ public record ServerOptions(Path modelDir, String modelName, Map<String, Path> a
                 Duration.ofSeconds(30));
     }
 
-    /** The model id from a directory or repo id: its last path element, lower case ({@code hy-mt1.5-1.8b}). */
+    /**
+     * The model id from a directory, GGUF file or repo id: its last path element, lower case, without a
+     * {@code .gguf} extension ({@code hy-mt1.5-1.8b}).
+     */
     public static String defaultModelName(String modelDirOrRepoId) {
         String s = modelDirOrRepoId.replace('\\', '/');
         while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
         String last = s.substring(s.lastIndexOf('/') + 1);
-        return last.isEmpty() ? "model" : last.toLowerCase(java.util.Locale.ROOT);
+        String id = last.toLowerCase(java.util.Locale.ROOT);
+        if (id.endsWith(".gguf")) id = id.substring(0, id.length() - ".gguf".length());
+        return id.isEmpty() ? "model" : id;
     }
 
     public ServerOptions withPort(int port) {

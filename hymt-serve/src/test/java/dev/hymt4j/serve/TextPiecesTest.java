@@ -43,6 +43,19 @@ class TextPiecesTest {
     }
 
     @Test
+    void modelIdsComeFromTheModelsName() {
+        assertEquals("hy-mt1.5-1.8b", ServerOptions.defaultModelName("/models/HY-MT1.5-1.8B/"));
+        assertEquals("hy-mt1.5-1.8b", ServerOptions.defaultModelName("tencent/HY-MT1.5-1.8B"));
+        assertEquals("hy-mt1.5-1.8b-q4_k_m", ServerOptions.defaultModelName("/m/HY-MT1.5-1.8B-Q4_K_M.gguf"));
+        ModelNames names = new ModelNames("m", java.util.Set.of("legal"));
+        assertEquals(null, names.adapterFor(null, null));
+        assertEquals(null, names.adapterFor("m", ""));
+        assertEquals("legal", names.adapterFor("m:legal", null));
+        assertEquals("legal", names.adapterFor(null, "legal"));
+        assertEquals(List.of("m", "m:legal"), names.ids());
+    }
+
+    @Test
     void metricsAreValidPrometheusText() {
         Metrics m = new Metrics();
         m.request("/translate", 200);
