@@ -176,6 +176,8 @@ public final class TranslationServer implements AutoCloseable {
         }
         Exchange ex = new Exchange(req, Vertx.currentContext(), new Fields(Exchange.JSON.createObjectNode(), false),
                 route != null ? route.style() : Exchange.ErrorStyle.OPENAI);
+        // While draining, keep-alive connections are closed after their response so clients reconnect elsewhere.
+        if (state == State.DRAINING) res.putHeader("Connection", "close");
         String routeName = route != null || knownApiPath(path) ? path : "other";
         inFlight.incrementAndGet();
         // Vert.x calls the end handler when the response is disposed, also when the connection closed first.
