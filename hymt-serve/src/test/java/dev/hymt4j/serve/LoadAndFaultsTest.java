@@ -147,7 +147,7 @@ class LoadAndFaultsTest {
         for (boolean generousGrace : new boolean[]{true, false}) {
             TranslationServer server = TestServers.start(TestServers.options().withShutdownGrace(Duration.ofSeconds(60)));
             int port = server.port();
-            String body = chat(generousGrace ? 300 : 2000, true);
+            String body = chat(generousGrace ? 1000 : 2000, true);
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                         + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
@@ -158,6 +158,17 @@ class LoadAndFaultsTest {
                     if (line.startsWith("data: {")) break; // streaming: now shut down
                 }
                 Thread stopper = Thread.ofPlatform().start(() -> server.shutdown(generousGrace ? Duration.ofSeconds(60) : Duration.ofMillis(300)));
+                if (generousGrace) {
+                    // While the stream drains, new work is refused and health says why.
+                    TestServers.Client other = new TestServers.Client(server);
+                    TestServers.Reply health = other.get("/health");
+                    for (int i = 0; i < 100 && health.status() == 200; i++) health = other.get("/health");
+                    assertEquals(503, health.status());
+                    assertEquals("Shutting down", health.json().get("error").get("message").asText());
+                    TestServers.Reply refused = other.postJson("/v1/completions", Map.of("prompt", "x", "max_tokens", 1));
+                    assertEquals(503, refused.status());
+                    assertEquals("close", refused.header("Connection"));
+                }
                 for (String line; (line = in.readLine()) != null; ) stream.append(line).append('\n');
                 stopper.join();
                 assertTrue(stream.toString().contains("data: [DONE]"), stream.toString());
