@@ -1,11 +1,12 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.engine.EngineOptions;
+import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.serve.Limits;
 import dev.hymt4j.serve.ServerOptions;
 import dev.hymt4j.serve.TranslationServer;
+import dev.hymt4j.tensor.Parallel;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,8 +40,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    ModelOptions modelOptions;
+    // Not the ModelOptions mixin: serve's --adapter names several adapters (NAME=DIR), requests choose among them.
+    @Option(names = "--model", required = true, paramLabel = "DIR|FILE.gguf|REPO",
+            description = "Model directory, GGUF file, or hub repo id such as tencent/HY-MT1.5-1.8B (cached, or downloaded when online).")
+    String model;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
+    Integer threads;
 
     @Option(names = "--adapter", paramLabel = "NAME=DIR",
             description = "A LoRA adapter (PEFT directory) requests can name as \"model\": \"<model>:NAME\" or \"adapter\": \"NAME\" (repeatable).")
@@ -94,14 +100,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        modelOptions.applyThreads();
+        if (threads != null) Parallel.setThreads(threads);
         EngineOptions.Builder engine = EngineOptions.builder().maxQueue(maxQueue);
         if (maxBatchTokens != null) engine.maxBatchTokens(maxBatchTokens);
         if (maxSequences != null) engine.maxSequences(maxSequences);
         if (kvCacheMb != null) engine.kvCacheBytes(kvCacheMb << 20);
-        if (modelOptions.threads != null) engine.threads(modelOptions.threads);
-        ServerOptions options = new ServerOptions(modelOptions.dir(),
-                modelName != null ? modelName : ServerOptions.defaultModelName(modelOptions.model), adapters(), host, port,
+        if (threads != null) engine.threads(threads);
+        ServerOptions options = new ServerOptions(ModelLocator.resolve(model),
+                modelName != null ? modelName : ServerOptions.defaultModelName(model), adapters(), host, port,
                 engine.build(), keys(), corsOrigins, new Limits(maxInputChars, maxTokensCap), Duration.ofSeconds(shutdownGrace));
         PrintWriter out = spec.commandLine().getOut();
         TranslationServer server = TranslationServer.start(options);
