@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
                 // In the order of the workflow, then the tools.
                 QuickstartCommand.class,
                 TranslateCommand.class,
+                ServeCommand.class,
                 PrepareCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
