@@ -55,7 +55,7 @@ public final class Hymt implements Runnable {
     }
 
     /** The one line a user sees; the JDK's file exceptions carry only a path unless given a reason. */
-    static String describe(Exception ex) {
+    public static String describe(Exception ex) {
         if (ex instanceof NoSuchFileException e && e.getReason() == null) return e.getFile() + ": file not found";
         if (ex instanceof AccessDeniedException e && e.getReason() == null) return e.getFile() + ": permission denied";
         if (ex instanceof FileAlreadyExistsException e && e.getReason() == null) return e.getFile() + ": already exists";
