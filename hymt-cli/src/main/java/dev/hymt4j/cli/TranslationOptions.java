@@ -90,8 +90,9 @@ public final class TranslationOptions implements Serializable {
         return from == null ? null : Language.parse(from);
     }
 
-    public boolean formatted() {
-        return formatted;
+    /** {@code --batch-size}: texts per forward batch. */
+    public int batchSize() {
+        return batchSize;
     }
 
     /** The {@code --term} entries, then those of the {@code --glossary} file (read here, where the file is). */

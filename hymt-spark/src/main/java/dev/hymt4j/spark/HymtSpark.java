@@ -2,6 +2,7 @@ package dev.hymt4j.spark;
 
 import dev.hymt4j.cli.Hymt;
 import dev.hymt4j.cli.PrepareRuleOptions;
+import dev.hymt4j.cli.TranslationOptions;
 import dev.hymt4j.data.PrepareSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "hymt-spark", mixinStandardHelpOptions = true, version = "hymt4j 0.1.0",
         description = "hymt prepare and hymt translate --in/--out as Apache Spark jobs (spark-submit --class dev.hymt4j.spark.HymtSpark).",
-        subcommands = {HymtSpark.Prepare.class, CommandLine.HelpCommand.class})
+        subcommands = {HymtSpark.Prepare.class, HymtSpark.Translate.class, CommandLine.HelpCommand.class})
 public final class HymtSpark implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -88,6 +89,78 @@ public final class HymtSpark implements Runnable {
                     .write(session("hymt prepare"), inputs, format, out, force);
             spec.commandLine().getOut().print(summary.toTable());
             spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "translate", mixinStandardHelpOptions = true,
+            description = "hymt translate --in/--out on Spark: every line of a text file, or a field of every JSONL line, or a"
+                    + " Parquet column, translated with the official prompts; one model load per executor.")
+    static final class Translate implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR|URI|REPO",
+                description = "Model directory readable on every executor, an hdfs:// / s3a:// URI (each executor copies it"
+                        + " once), a name shipped with --archives, or a hub repo id.")
+        String model;
+
+        @Option(names = "--in", required = true, paramLabel = "PATH",
+                description = "A text file (one text per line), a .jsonl file (the --column field), or Parquet (the --column column).")
+        String in;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (any Hadoop file system).")
+        String out;
+
+        @Option(names = "--column", defaultValue = "source", description = "JSONL field or Parquet column to translate (default ${DEFAULT-VALUE}).")
+        String column;
+
+        @Option(names = "--glossary-column", paramLabel = "NAME", description = "Per-row terms: an array of {source, target}.")
+        String glossaryColumn;
+
+        @Option(names = "--context-column", paramLabel = "NAME", description = "Per-row context text (context template).")
+        String contextColumn;
+
+        @Option(names = "--formatted-column", paramLabel = "NAME", description = "Per-row true/false: the text carries <sn> tags.")
+        String formattedColumn;
+
+        @Option(names = "--output-column", defaultValue = "translation", description = "Name of the added translation column (default ${DEFAULT-VALUE}).")
+        String outputColumn;
+
+        @Option(names = "--error-column", defaultValue = "error", description = "Name of the added error column (default ${DEFAULT-VALUE}).")
+        String errorColumn;
+
+        @Option(names = "--out-format", defaultValue = "text",
+                description = "text (as hymt translate --out: one line per input row; failures in DIR/_errors), jsonl or parquet"
+                        + " (input fields plus the translation and error columns) (default ${DEFAULT-VALUE}).")
+        TranslateJob.OutputFormat outFormat;
+
+        @Option(names = "--partitions", paramLabel = "N", description = "Translation tasks (default: spark.default.parallelism).")
+        Integer partitions;
+
+        @Option(names = "--force", description = "Replace an existing non-empty output directory.")
+        boolean force;
+
+        @Mixin
+        TranslationOptions translation;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            translation.checkLanguages();
+            TranslateJob.Columns columns = TranslateJob.Columns.of(column).withGlossary(glossaryColumn).withContext(contextColumn)
+                    .withFormatted(formattedColumn).withOutput(outputColumn, errorColumn);
+            TranslateJob job = new TranslateJob(model, translation, translation.glossary(), columns);
+            SparkSession spark = session("hymt translate");
+            long start = System.nanoTime();
+            long failed = job.write(spark, in, out, outFormat,
+                    partitions != null ? partitions : spark.sparkContext().defaultParallelism(), force);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            TranslateJob.Metrics m = job.metrics();
+            var err = spec.commandLine().getErr();
+            err.printf("%d rows translated, %d failed%s; %d prompt + %d generated tokens in %.1f s (%.1f generated tok/s)%n",
+                    m.rows().value(), failed, failed == 0 ? "" : outFormat == TranslateJob.OutputFormat.TEXT ? " (see " + out + "/_errors)" : " (see the " + errorColumn + " column)",
+                    m.promptTokens().value(), m.generatedTokens().value(), seconds, m.generatedTokens().value() / seconds);
+            err.flush();
             return 0;
         }
     }

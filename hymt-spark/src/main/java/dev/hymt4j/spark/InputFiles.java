@@ -58,9 +58,9 @@ import scala.Tuple2;
 final class InputFiles {
     private InputFiles() {}
 
-    /** What a file holds: a local format, or Parquet (columns named as the JSONL fields). */
+    /** What a file holds: a local pair format, Parquet (columns named as the JSONL fields), or plain text lines. */
     enum Format {
-        JSONL, TSV, SHAREGPT, PARQUET;
+        JSONL, TSV, SHAREGPT, PARQUET, TEXT;
 
         /** The {@code --format} value: {@code jsonl}, {@code tsv}, {@code json} or {@code sharegpt}, {@code parquet}. */
         static Format parse(String name) {
@@ -77,6 +77,14 @@ final class InputFiles {
         static Format of(String fileName) {
             if (fileName.toLowerCase(Locale.ROOT).endsWith(".parquet")) return PARQUET;
             return valueOf(DataFormat.fromFileName(java.nio.file.Path.of(fileName)).name());
+        }
+
+        /** What {@code hymt translate --in} makes of a name: JSONL, Parquet, else one text per line. */
+        static Format forTranslation(String fileName) {
+            String name = fileName.toLowerCase(Locale.ROOT);
+            if (name.endsWith(".parquet")) return PARQUET;
+            if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) return JSONL;
+            return TEXT;
         }
 
         DataFormat local() {
@@ -96,6 +104,12 @@ final class InputFiles {
      * null guesses each file's format from its name.
      */
     static List<InputFile> list(Configuration conf, List<String> paths, Format format) throws IOException {
+        return list(conf, paths, format != null ? name -> format : Format::of);
+    }
+
+    /** As {@link #list(Configuration, List, Format)}, each file's format given by {@code formatOfName}. */
+    static List<InputFile> list(Configuration conf, List<String> paths, java.util.function.Function<String, Format> formatOfName)
+            throws IOException {
         List<InputFile> files = new ArrayList<>();
         for (String p : paths) {
             Path path = new Path(p);
@@ -119,7 +133,7 @@ final class InputFiles {
                 String name = s.getPath().getName();
                 Format f;
                 try {
-                    f = format != null ? format : Format.of(name);
+                    f = formatOfName.apply(name);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(s.getPath() + ": cannot tell the format from the name;"
                             + " expected .jsonl, .tsv, .json or .parquet (or give --format)");
@@ -137,7 +151,7 @@ final class InputFiles {
         List<InputFile> whole = files.stream().filter(f -> f.format() == Format.SHAREGPT).toList();
         List<InputFile> parquet = files.stream().filter(f -> f.format() == Format.PARQUET).toList();
         List<Dataset<Row>> parts = new ArrayList<>();
-        if (!lines.isEmpty()) parts.add(spark.createDataFrame(readLines(jsc, lines), Records.LOCATED));
+        if (!lines.isEmpty()) parts.add(spark.createDataFrame(readLines(jsc, lines, InputFiles::parsePair), Records.LOCATED));
         if (!whole.isEmpty()) parts.add(spark.createDataFrame(readWhole(jsc, whole), Records.LOCATED));
         if (!parquet.isEmpty()) parts.add(readParquet(spark, parquet));
         Dataset<Row> all = parts.get(0);
@@ -153,7 +167,24 @@ final class InputFiles {
                 LongWritable.class, Text.class, jsc.hadoopConfiguration());
     }
 
-    private static JavaRDD<Row> readLines(JavaSparkContext jsc, List<InputFile> files) {
+    /** What a line becomes: a row, or null to skip it (its number still counts). */
+    interface LineRows extends Serializable {
+        Row row(InputFile file, long line, String text);
+    }
+
+    /** A pair per non-blank line, parsed by the local readers' parser; a malformed one keeps its error. */
+    private static Row parsePair(InputFile file, long line, String text) {
+        if (text.isBlank()) return null;
+        String name = file.name();
+        try {
+            return Records.located(file.index(), name, line, file.format().local().parseLine(text, name, line));
+        } catch (DataFormatException e) {
+            return Records.malformed(file.index(), name, line, e.getMessage());
+        }
+    }
+
+    /** Every line of {@code files} through {@code rows}, with its true line number, in file and line order. */
+    static JavaRDD<Row> readLines(JavaSparkContext jsc, List<InputFile> files, LineRows rows) {
         // Pass 1: lines per split, keyed "fileIndex:splitStart"; then each split's first line number.
         List<JavaRDD<Tuple2<String, Long>>> counts = new ArrayList<>();
         for (InputFile f : files) {
@@ -168,15 +199,15 @@ final class InputFiles {
         }
         Map<String, Long> firstLine = firstLines(jsc.union(counts.toArray(JavaRDD[]::new)).collect());
         Broadcast<Map<String, Long>> starts = jsc.broadcast(firstLine);
-        // Pass 2: parse each non-blank line with the local readers' parser.
-        List<JavaRDD<Row>> rows = new ArrayList<>();
+        // Pass 2: each line, numbered.
+        List<JavaRDD<Row>> parts = new ArrayList<>();
         for (InputFile f : files) {
-            rows.add(textFile(jsc, f).mapPartitionsWithInputSplit((split, it) -> {
+            parts.add(textFile(jsc, f).mapPartitionsWithInputSplit((split, it) -> {
                 long line = starts.value().get(f.index() + ":" + ((FileSplit) split).getStart());
-                return new ParsedLines(f, line, it);
+                return new NumberedLines(f, line, it, rows);
             }, false));
         }
-        return jsc.union(rows.toArray(JavaRDD[]::new));
+        return jsc.union(parts.toArray(JavaRDD[]::new));
     }
 
     /** Split key → 1-based number of the split's first line (splits of one file in offset order). */
@@ -199,41 +230,32 @@ final class InputFiles {
         return first;
     }
 
-    /** The rows of one split's lines: blank lines skipped (but counted), malformed ones kept with their error. */
-    private static final class ParsedLines implements Iterator<Row> {
+    /** The rows of one split's lines, numbered from the split's first line. */
+    private static final class NumberedLines implements Iterator<Row> {
         private final InputFile file;
-        private final String name;
-        private final DataFormat format;
         private final Iterator<Tuple2<LongWritable, Text>> lines;
+        private final LineRows rows;
         private long line;
         private Row next;
 
-        ParsedLines(InputFile file, long firstLine, Iterator<Tuple2<LongWritable, Text>> lines) {
+        NumberedLines(InputFile file, long firstLine, Iterator<Tuple2<LongWritable, Text>> lines, LineRows rows) {
             this.file = file;
-            this.name = file.name();
-            this.format = file.format().local();
             this.lines = lines;
+            this.rows = rows;
             this.line = firstLine - 1;
         }
 
         @Override
         public boolean hasNext() {
             while (next == null && lines.hasNext()) {
-                String text = lines.next()._2().toString();
-                line++;
-                if (text.isBlank()) continue;
-                try {
-                    next = Records.located(file.index(), name, line, format.parseLine(text, name, line));
-                } catch (DataFormatException e) {
-                    next = Records.malformed(file.index(), name, line, e.getMessage());
-                }
+                next = rows.row(file, ++line, lines.next()._2().toString());
             }
             return next != null;
         }
 
         @Override
         public Row next() {
-            hasNext();
+            if (!hasNext()) throw new java.util.NoSuchElementException();
             Row r = next;
             next = null;
             return r;
@@ -270,8 +292,23 @@ final class InputFiles {
 
     // ---- Parquet: columns named as the JSONL fields ----
 
-    private static Dataset<Row> readParquet(SparkSession spark, List<InputFile> files) {
+    /**
+     * Parquet files with their rows' positions: the files' own columns plus {@code _file_index}, {@code _file} (name)
+     * and {@code _line} (1-based row number in its file, from {@code _metadata.row_index}).
+     */
+    static Dataset<Row> parquetWithPosition(SparkSession spark, List<InputFile> files) {
+        Map<String, Integer> index = new HashMap<>();
+        for (InputFile f : files) index.put(new Path(f.path()).toUri().getPath(), f.index());
         Dataset<Row> df = spark.read().parquet(files.stream().map(InputFile::path).toArray(String[]::new));
+        org.apache.spark.sql.api.java.UDF1<String, Integer> fileIndex = uri -> index.get(new Path(java.net.URI.create(uri)).toUri().getPath());
+        org.apache.spark.sql.api.java.UDF1<String, String> fileName = uri -> new Path(java.net.URI.create(uri)).getName();
+        return df.withColumn("_file_index", functions.udf(fileIndex, DataTypes.IntegerType).apply(functions.col("_metadata.file_path")))
+                .withColumn("_file", functions.udf(fileName, DataTypes.StringType).apply(functions.col("_metadata.file_path")))
+                .withColumn("_line", functions.col("_metadata.row_index").plus(1));
+    }
+
+    private static Dataset<Row> readParquet(SparkSession spark, List<InputFile> files) {
+        Dataset<Row> df = parquetWithPosition(spark, files);
         StructType schema = df.schema();
         String where = files.get(0).path();
         for (String required : List.of("source", "target")) {
@@ -279,9 +316,7 @@ final class InputFiles {
                 throw new IllegalArgumentException(where + ": no \"" + required + "\" column; columns: " + String.join(", ", schema.fieldNames()));
             }
         }
-        List<Column> columns = new ArrayList<>();
-        columns.add(functions.col("_metadata.file_path").as("_path"));
-        columns.add(functions.col("_metadata.row_index").as("_row"));
+        List<Column> columns = new ArrayList<>(List.of(functions.col("_file_index"), functions.col("_file"), functions.col("_line")));
         for (StructField f : Records.EXAMPLE) {
             if (Arrays.asList(schema.fieldNames()).contains(f.name())) {
                 checkType(where, schema.apply(f.name()), f.dataType());
@@ -290,30 +325,26 @@ final class InputFiles {
                 columns.add(functions.lit(null).cast(f.dataType()).as(f.name()));
             }
         }
-        Map<String, Integer> index = new HashMap<>();
-        for (InputFile f : files) index.put(new Path(f.path()).toUri().getPath(), f.index());
-        Broadcast<Map<String, Integer>> indexOf = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(index);
         return df.select(columns.toArray(Column[]::new)).mapPartitions(
                 (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> new Iterator<>() {
                     @Override public boolean hasNext() { return it.hasNext(); }
 
-                    @Override public Row next() { return locate(it.next(), indexOf.value()); }
+                    @Override public Row next() { return locate(it.next()); }
                 }, org.apache.spark.sql.Encoders.row(Records.LOCATED));
     }
 
     /** A Parquet row as a located record: a null source or target is the reader's "missing" error. */
-    private static Row locate(Row r, Map<String, Integer> indexOf) {
-        Path path = new Path(java.net.URI.create(r.getString(0)));
-        String name = path.getName();
-        Integer fileIndex = indexOf.get(path.toUri().getPath());
-        long line = r.getLong(1) + 1;
+    private static Row locate(Row r) {
+        int fileIndex = r.getInt(0);
+        String name = r.getString(1);
+        long line = r.getLong(2);
         for (int i = 0; i < 2; i++) {
-            if (r.isNullAt(2 + i)) {
+            if (r.isNullAt(3 + i)) {
                 return Records.malformed(fileIndex, name, line,
                         new DataFormatException(name, line, Records.EXAMPLE[i].name(), "missing").getMessage());
             }
         }
-        List<Row> terms = r.isNullAt(6) ? List.of() : r.getList(6);
+        List<Row> terms = r.isNullAt(7) ? List.of() : r.getList(7);
         for (int i = 0; i < terms.size(); i++) {
             for (int side = 0; side < 2; side++) {
                 if (terms.get(i) == null || terms.get(i).isNullAt(side)) {
@@ -322,7 +353,7 @@ final class InputFiles {
                 }
             }
         }
-        return Records.located(fileIndex, name, line, Records.example(r, 2));
+        return Records.located(fileIndex, name, line, Records.example(r, 3));
     }
 
     /** Parquet columns must hold what the JSONL fields hold; a wrong type is one clear error before any work. */
