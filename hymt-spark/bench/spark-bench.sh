@@ -14,7 +14,16 @@ mkdir -p "$SCRATCH"
 trap 'rm -rf "$SCRATCH"' EXIT
 VECTOR="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
 SPARK_FLAGS=$(sed -n '/<spark.jvm.flags>/,/<\/spark.jvm.flags>/p' hymt-spark/pom.xml | sed 's/<[^>]*>//g' | tr '\n' ' ')
-mvn -B -q -pl hymt-spark dependency:build-classpath -Dmdep.includeScope=provided -Dmdep.outputFile="$SCRATCH/cp.txt" >/dev/null
+# Spark's own jars (what a cluster provides), from a throwaway pom that depends on spark-sql alone.
+mkdir -p "$SCRATCH/cp"
+cat > "$SCRATCH/cp/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>bench</groupId><artifactId>spark-cp</artifactId><version>1</version>
+  <dependencies><dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_2.13</artifactId>
+    <version>$(sed -n 's/.*<spark.version>\(.*\)<\/spark.version>.*/\1/p' hymt-spark/pom.xml)</version></dependency></dependencies>
+</project>
+POM
+mvn -B -q -f "$SCRATCH/cp/pom.xml" dependency:build-classpath -Dmdep.outputFile="$SCRATCH/cp.txt" >/dev/null
 HYMT="$JAVA $VECTOR -Xmx6g -jar hymt-cli/target/hymt.jar"
 SPARK="$JAVA $VECTOR $SPARK_FLAGS -Xmx6g -Dspark.master=local[2] -Dspark.ui.enabled=false -Dspark.driver.host=127.0.0.1
   -Dspark.driver.bindAddress=127.0.0.1 -Dspark.local.dir=$SCRATCH/spark-local

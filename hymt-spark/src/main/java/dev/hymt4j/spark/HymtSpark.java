@@ -42,15 +42,8 @@ public final class HymtSpark implements Runnable {
 
     /** The configured command line; tests run it in-process against their own session. */
     public static CommandLine newCommandLine() {
-        CommandLine cl = new CommandLine(new HymtSpark());
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // User-facing faults print one clear line; Spark wraps executor failures, so unwrap to the cause.
-            cmd.getErr().println("hymt-spark " + cmd.getCommandName() + ": " + Hymt.describe(SparkErrors.userFault(ex)));
-            if (System.getenv("HYMT_DEBUG") != null) ex.printStackTrace(cmd.getErr());
-            return 1;
-        });
-        return cl;
+        // Spark wraps an executor's failure; the user's error is the cause inside.
+        return Hymt.configure(new CommandLine(new HymtSpark()), SparkErrors::userFault);
     }
 
     static SparkSession session(String appName) {
