@@ -52,6 +52,25 @@ class PrepareJobInputTest {
     }
 
     @Test
+    void sharegptFilesAreReadByTheLocalReaderWithTheSameResult() throws Exception {
+        Path json = Files.writeString(dir.resolve("chat.json"), """
+                [
+                  {"messages": [{"role": "user", "content": "Translate the following segment into German, without additional explanation.\\n\\nOpen the file."},
+                                {"role": "assistant", "content": "Öffnen Sie die Datei."}]},
+                  {"conversations": [{"from": "human", "value": "Close the window."}, {"from": "gpt", "value": "Schließen Sie das Fenster."}]},
+                  {"messages": [{"role": "user", "content": "Translate the following segment into German, without additional explanation.\\n\\nOpen the file."},
+                                {"role": "assistant", "content": "Öffnen Sie die Datei."}]}
+                ]
+                """);
+        Path local = dir.resolve("local");
+        new Preparer(new PrepareOptions()).run(List.of(json), local);
+        var r = hymtSpark("prepare", json.toString(), "--out", dir.resolve("spark").toString());
+        assertEquals(0, r.exitCode(), r.err());
+        PrepareJobTest.assertSameAsLocal(local, dir.resolve("spark"));
+        assertEquals(1, Files.readAllLines(local.resolve(Preparer.REJECTS)).size());
+    }
+
+    @Test
     void malformedRecordsAreRejectedWithTheirLineAndTheRestIsPrepared() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.jsonl"), """
                 {"source":"Open the file.","target":"Öffnen Sie die Datei.","src_lang":"en","tgt_lang":"de"}
