@@ -65,7 +65,7 @@ public final class TranslateCommand implements Callable<Integer> {
         List<String> inputs = inputs();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Translator loaded = Translator.load(modelOptions.dir())) {
+        try (Translator loaded = Translator.load(modelOptions.dir(), translation.translatorOptions())) {
             Translator translator = translation.configure(loaded);
             List<TranslationRequest> requests = inputs.stream()
                     .map(text -> translation.request(text, glossary, null, false)).toList();

@@ -7,6 +7,7 @@ import dev.hymt4j.prompt.Language;
 import dev.hymt4j.prompt.PromptEnding;
 import dev.hymt4j.prompt.TranslationRequest;
 import dev.hymt4j.translate.Translator;
+import dev.hymt4j.translate.TranslatorOptions;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -127,9 +128,17 @@ public final class TranslationOptions implements Serializable {
         return ctx == null ? r : r.withContext(ctx);
     }
 
-    /** {@code loaded} decoding, ending prompts and batching as these options say. */
+    /** The engine settings these options ask for: {@code --batch-size} sequences decoded at once. */
+    public TranslatorOptions translatorOptions() {
+        return TranslatorOptions.DEFAULTS.withMaxSequences(batchSize);
+    }
+
+    /**
+     * {@code loaded} decoding and ending prompts as these options say, on {@code loaded}'s own engine (load it
+     * with {@link #translatorOptions()}), so translators configured from one loaded model share its batches.
+     */
     public Translator configure(Translator loaded) {
-        return loaded.withGeneration(generation(loaded.generation())).withPromptEnding(ending).withBatchSize(batchSize);
+        return loaded.withGeneration(generation(loaded.generation())).withPromptEnding(ending);
     }
 
     private GenerationConfig generation(GenerationConfig defaults) {

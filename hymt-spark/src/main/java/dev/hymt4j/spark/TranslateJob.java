@@ -10,7 +10,9 @@ import dev.hymt4j.cli.TranslationOptions;
 import dev.hymt4j.prompt.GlossaryEntry;
 import dev.hymt4j.prompt.TranslationRequest;
 import dev.hymt4j.translate.Translation;
+import dev.hymt4j.translate.PendingTranslation;
 import dev.hymt4j.translate.Translator;
+import dev.hymt4j.translate.TranslatorOptions;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,10 +40,11 @@ import org.apache.spark.util.LongAccumulator;
  * row the same output as {@code hymt translate} on one machine.
  *
  * <ul>
- *   <li>Only the model's name ships; each executor JVM loads (memory-maps) it once, for all its tasks
- *       ({@link ExecutorTranslator}, {@link ModelSource}), computing with the executor's task slots ×
- *       {@code spark.task.cpus} threads.</li>
- *   <li>A partition's rows stream through in chunks: no partition is ever held whole.</li>
+ *   <li>Only the model's name ships; each executor JVM loads (memory-maps) it once and runs one continuous-batching
+ *       engine for all its tasks ({@link ExecutorTranslator}, {@link ModelSource}), computing with the executor's
+ *       task slots × {@code spark.task.cpus} threads.</li>
+ *   <li>A partition's rows stream through the engine, a bounded window of them in flight: no partition is ever
+ *       held whole, and the rows of all the executor's tasks share its batches.</li>
  *   <li>A row that cannot be translated (no text, a glossary with context, a prompt the model cannot take, a
  *       failure in generation) gets its message in the error column and no translation; the job goes on. Rows
  *       whose error column is already set (a malformed input line) pass through untranslated.</li>
@@ -60,8 +63,8 @@ public final class TranslateJob implements Serializable {
     static final String GENERATED_TOKENS = "hymt generated tokens";
     static final String TOKENS_PER_SECOND = "hymt generated tokens/s per task";
 
-    /** Rows per call into the translator: enough to fill several batches of similar length. */
-    private static final int CHUNK_BATCHES = 8;
+    /** Rows a task keeps in flight, in batches: enough that the engine always has a full batch from it. */
+    private static final int WINDOW_BATCHES = 2;
 
     /**
      * Which columns hold what. {@code glossary} (array of {source, target} structs), {@code context} (string) and
@@ -175,89 +178,91 @@ public final class TranslateJob implements Serializable {
         return slots * taskCpus;
     }
 
-    /** One partition's rows with their translations, computed a chunk at a time as the consumer pulls. */
+    /**
+     * One partition's rows with their translations, streamed through the executor's engine: up to
+     * {@code window} rows are in flight (submitted, not yet handed on), results leave in row order. A task that
+     * ends early (failed, killed) cancels what it still has in flight, freeing the engine for the retry.
+     */
     private static final class TranslatedRows implements Iterator<Row> {
         private final TranslateJob job;
         private final RowLayout layout;
         private final Metrics metrics;
         private final Iterator<Row> rows;
-        private final int chunkSize;
+        private final int window;
+        private final java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
         private Translator translator;
-        private final List<Row> ready = new ArrayList<>();
-        private int next;
+        private long lastEmit = System.nanoTime();
+
+        /** A row's values and its translation being computed (null when the row failed before submission). */
+        private record InFlight(Object[] values, PendingTranslation pending) {}
 
         TranslatedRows(TranslateJob job, RowLayout layout, Metrics metrics, Iterator<Row> rows) {
             this.job = job;
             this.layout = layout;
             this.metrics = metrics;
             this.rows = rows;
-            this.chunkSize = Math.max(1, job.options.batchSize()) * CHUNK_BATCHES;
+            this.window = Math.max(1, job.options.batchSize()) * WINDOW_BATCHES;
+            TaskContext task = TaskContext.get();
+            if (task != null) task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> cancelInFlight());
         }
 
         @Override
         public boolean hasNext() {
-            if (next < ready.size()) return true;
-            if (!rows.hasNext()) return false;
-            ready.clear();
-            next = 0;
-            translateChunk();
-            return true;
+            while (inFlight.size() < window && rows.hasNext()) inFlight.add(submit(rows.next()));
+            return !inFlight.isEmpty();
         }
 
         @Override
         public Row next() {
             if (!hasNext()) throw new NoSuchElementException();
-            return ready.get(next++);
-        }
-
-        private void translateChunk() {
-            List<Object[]> chunk = new ArrayList<>(chunkSize);
-            List<TranslationRequest> requests = new ArrayList<>();
-            List<Object[]> requested = new ArrayList<>();
-            while (chunk.size() < chunkSize && rows.hasNext()) {
-                Row r = rows.next();
-                Object[] v = new Object[layout.width()];
-                for (int i = 0; i < layout.inputWidth(); i++) v[i] = r.get(i);
-                chunk.add(v);
-                if (v[layout.error()] != null) continue;
+            InFlight head = inFlight.poll();
+            Object[] v = head.values();
+            if (head.pending() != null) {
                 try {
-                    requests.add(job.request(r, layout));
-                    requested.add(v);
-                } catch (RuntimeException e) {
-                    v[layout.error()] = Hymt.describe(e);
-                }
-            }
-            if (!requests.isEmpty()) {
-                long start = System.nanoTime();
-                List<ExecutorTranslator.Outcome> outcomes = ExecutorTranslator.translate(translator(), requests);
-                long generated = 0;
-                for (int i = 0; i < outcomes.size(); i++) {
-                    ExecutorTranslator.Outcome o = outcomes.get(i);
-                    Object[] v = requested.get(i);
-                    if (o.error() != null) {
-                        v[layout.error()] = o.error();
-                        continue;
-                    }
-                    Translation t = o.translation();
+                    Translation t = head.pending().result().get();
                     v[layout.output()] = t.text();
                     metrics.rows().add(1);
                     metrics.promptTokens().add(t.promptTokens());
-                    generated += t.generatedTokens();
+                    metrics.generatedTokens().add(t.generatedTokens());
+                    long now = System.nanoTime();
+                    metrics.tokensPerSecond().add(new long[] {t.generatedTokens(), now - lastEmit});
+                    lastEmit = now;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while translating (task killed)", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    v[layout.error()] = Hymt.describe(e.getCause() instanceof Exception c ? c : e);
                 }
-                metrics.generatedTokens().add(generated);
-                metrics.tokensPerSecond().add(new long[] {generated, System.nanoTime() - start});
             }
-            for (Object[] v : chunk) {
-                if (v[layout.error()] != null) metrics.failed().add(1);
-                // With its schema: Spark may hand these rows straight to the next map, which reads columns by name.
-                ready.add(new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, layout.schema()));
+            if (v[layout.error()] != null) metrics.failed().add(1);
+            // With its schema: Spark may hand these rows straight to the next map, which reads columns by name.
+            return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, layout.schema());
+        }
+
+        private InFlight submit(Row r) {
+            Object[] v = new Object[layout.width()];
+            for (int i = 0; i < layout.inputWidth(); i++) v[i] = r.get(i);
+            if (v[layout.error()] != null) return new InFlight(v, null);
+            Translator t = translator(); // a model that cannot be loaded fails the task, not the row
+            try {
+                return new InFlight(v, t.submit(job.request(r, layout), t.generation(), null, null));
+            } catch (IllegalArgumentException e) { // the row's own fault: no text, terms with context, a prompt too long
+                v[layout.error()] = Hymt.describe(e);
+                return new InFlight(v, null);
             }
+        }
+
+        private void cancelInFlight() {
+            for (InFlight f : inFlight) if (f.pending() != null) f.pending().cancel();
+            inFlight.clear();
         }
 
         private Translator translator() {
             if (translator == null) {
+                int threads = engineThreads();
+                TranslatorOptions engine = job.options.translatorOptions().withThreads(threads);
                 try {
-                    translator = job.options.configure(ExecutorTranslator.get(job.model, engineThreads()));
+                    translator = job.options.configure(ExecutorTranslator.get(job.model, engine));
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e.getMessage(), e);
                 }

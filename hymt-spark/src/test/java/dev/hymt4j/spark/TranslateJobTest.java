@@ -97,8 +97,8 @@ class TranslateJobTest {
     /**
      * Rows pass through unchanged, except in the first attempt of two partitions: partition 1 throws at its 12th
      * row (a task that fails mid-partition), partition 2 blocks at its 12th row until the driver kills it. With
-     * --batch-size 1 the translator works in chunks of 8 rows, so both attempts have already handed 8
-     * translations to the writer when they die.
+     * --batch-size 1 a task keeps 2 rows in flight, so both attempts have already handed 9 translations to the
+     * writer when they die.
      */
     static Dataset<Row> withFaults(Dataset<Row> rows) {
         return rows.mapPartitions((MapPartitionsFunction<Row, Row>) it -> {
