@@ -54,6 +54,7 @@ cat "$SCRATCH"/spark-tr/part-* | cmp - "$SCRATCH/local.txt" && echo "outputs ide
 echo "translate: hymt translate ${t_local}s, HymtSpark local[2] ${t_spark}s, overhead ratio $(echo "scale=2; $t_spark / $t_local" | bc)"
 echo "load after: $(cat /proc/loadavg)"
 
+[ "$SIZE" -gt 0 ] || exit 0   # SIZE=0: the translate half only
 echo "== prepare: $SIZE bytes =="
 python3 hymt-spark/bench/gen_corpus.py "$SCRATCH/corpus.jsonl" "$SIZE"
 ls -la "$SCRATCH/corpus.jsonl"; wc -l < "$SCRATCH/corpus.jsonl"
