@@ -53,7 +53,8 @@ final class CommandPaths {
                 if (a.reads != null) {
                     plan.reads(a.name, inputPath(a.reads.value(), value));
                 } else {
-                    Path out = value instanceof Path p ? p : Path.of(value.toString());
+                    if (!(value instanceof Path) && isRemote(value.toString())) continue;
+                    Path out = value instanceof Path p ? p : localPath(value.toString());
                     switch (a.writes.value()) {
                         case FILE -> plan.writesFile(a.name, out);
                         case DIRECTORY -> plan.writesDirectory(a.name, out);
@@ -71,11 +72,23 @@ final class CommandPaths {
     /** The path an input value stands for: a model argument resolves to its local folder (no download). */
     static Path inputPath(Reads.Kind kind, Object value) throws IOException {
         String text = value.toString();
+        if (!(value instanceof Path) && isRemote(text)) return null;   // hdfs://, s3a://: not this machine's files
         return switch (kind) {
             case MODEL -> ModelLocator.localPath(text).orElse(null);
             case SEGMENTS -> SegmentFile.pathOf(text);
-            case FILE, DIRECTORY, FILE_OR_DIRECTORY -> value instanceof Path p ? p : Path.of(text);
+            case FILE, DIRECTORY, FILE_OR_DIRECTORY -> value instanceof Path p ? p : localPath(text);
+            case NAMED_DIRECTORY -> localPath(text.substring(text.indexOf('=') + 1));
         };
+    }
+
+    /** A URI with a scheme other than {@code file:} names another file system (Spark's inputs and outputs). */
+    private static boolean isRemote(String text) {
+        int colon = text.indexOf("://");
+        return colon > 1 && !text.startsWith("file:") && text.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*");
+    }
+
+    private static Path localPath(String text) {
+        return text.startsWith("file:") ? Path.of(java.net.URI.create(text)) : Path.of(text);
     }
 
     private static List<Object> values(Object value) {

@@ -20,6 +20,7 @@ import java.util.List;
                 // In the order of the workflow, then the tools.
                 QuickstartCommand.class,
                 TranslateCommand.class,
+                ServeCommand.class,
                 PrepareCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
@@ -53,20 +54,29 @@ public final class Hymt implements Runnable {
 
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine newCommandLine() {
-        CommandLine cl = new CommandLine(new Hymt());
+        return configure(new CommandLine(new Hymt()), ex -> ex);
+    }
+
+    /**
+     * The handling of every hymt command line (this one, the Spark main's): enum values in any case; before a
+     * command runs, its option ranges and its inputs against its outputs are checked ({@link #execute}); a
+     * user-facing fault (bad file, bad option) is printed as one line, {@code ROOT COMMAND: message}, not a stack
+     * trace (--debug or HYMT_DEBUG adds it).
+     * {@code unwrap} picks the exception that says it (e.g. the cause under a framework's wrapper).
+     */
+    public static CommandLine configure(CommandLine cl, java.util.function.UnaryOperator<Exception> unwrap) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionStrategy(Hymt::execute);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println("hymt " + cmd.getCommandName() + ": " + ex.getMessage());
+            cmd.getErr().println(cmd.getCommandSpec().root().name() + " " + cmd.getCommandName() + ": " + ex.getMessage());
             if (!ex.getMessage().contains("--help")) {
-                cmd.getErr().println("Try 'hymt " + qualifiedName(cmd) + " --help' for the options.");
+                cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName(" ") + " --help' for the options.");
             }
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // User-facing faults (bad files, bad options) print one clear line, not a stack trace.
-            cmd.getErr().println("hymt " + cmd.getCommandName() + ": " + describe(ex));
+            cmd.getErr().println(cmd.getCommandSpec().root().name() + " " + cmd.getCommandName() + ": " + describe(unwrap.apply(ex)));
             if (debugging(cmd)) ex.printStackTrace(cmd.getErr());
             return 1;
         });
@@ -110,17 +120,12 @@ public final class Hymt implements Runnable {
         return debug != null && Boolean.TRUE.equals(debug.getValue()) || System.getenv("HYMT_DEBUG") != null;
     }
 
-    private static String qualifiedName(CommandLine cmd) {
-        String name = cmd.getCommandSpec().qualifiedName(" ");
-        return name.startsWith("hymt ") ? name.substring(5) : name;
-    }
-
     /**
      * The one line a user sees. Our own exceptions carry messages written for users; the JDK's file exceptions
      * carry a path and a reason; anything else escaped unexplained, which is a bug: said so, with the hint to
      * get the stack trace.
      */
-    static String describe(Exception ex) {
+    public static String describe(Exception ex) {
         // The engine completes futures: the fault is the cause, not the JDK's wrapper.
         while ((ex instanceof java.util.concurrent.CompletionException || ex instanceof java.util.concurrent.ExecutionException)
                 && ex.getCause() instanceof Exception cause) {

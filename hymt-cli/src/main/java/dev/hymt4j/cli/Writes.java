@@ -11,7 +11,7 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
-@interface Writes {
+public @interface Writes {
     Kind value();
 
     /** For {@link Kind#FILES_IN_DIRECTORY}: the names of the files written in the directory. */

@@ -23,7 +23,7 @@ abstract class LineReader extends LookaheadReader {
      * {@code code} when it names one of the HY-MT1.5 languages (or is null); otherwise the record is malformed:
      * a value such as {@code friend} in a language column is a sign of a misread file, never a language.
      */
-    String language(String code, String field, String hint) {
+    static String language(String code, String file, long lineNumber, String field, String hint) {
         if (code == null || Language.findByCode(code).isPresent()) return code;
         throw new DataFormatException(file, lineNumber, field, new UnknownLanguageException(code, Language.validCodes(), false).getMessage()
                 .replaceFirst("^Unknown language", "unknown language") + hint);
