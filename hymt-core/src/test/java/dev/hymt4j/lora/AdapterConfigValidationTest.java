@@ -1,5 +1,6 @@
 package dev.hymt4j.lora;
 
+import dev.hymt4j.testing.FieldTable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -22,50 +23,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AdapterConfigValidationTest {
 
-    /** field, wrong-type value, what its message says; impossible value (null: none exists), what that one says. */
-    record Row(String field, String wrongType, String wrongTypeSays, String outOfRange, String outOfRangeSays) {}
-
-    static final List<Row> ROWS = List.of(
-            new Row("peft_type", "1", "expected a string", "\"PREFIX_TUNING\"", "peft_type is \"PREFIX_TUNING\""),
-            new Row("task_type", "5", "expected a string", "\"SEQ_CLS\"", "\"CAUSAL_LM\" (or null)"),
-            new Row("r", "\"4\"", "expected an integer in [1, 2147483647]", "0", "expected an integer in [1, 2147483647]"),
-            new Row("r", "4.5", "expected an integer in [1, 2147483647]", "100000", "r = 100000 is larger than"),
-            new Row("lora_alpha", "\"8\"", "expected a number > 0", "0", "expected a number > 0"),
-            new Row("lora_dropout", "\"0.1\"", "expected a number in [0, 1)", "1", "expected a number in [0, 1)"),
-            new Row("use_rslora", "\"no\"", "expected true or false", null, null),
-            new Row("inference_mode", "1", "expected true or false", null, null),
-            new Row("use_dora", "\"yes\"", "expected true or false", "true", "use_dora=true is not supported"),
-            new Row("fan_in_fan_out", "\"x\"", "expected true or false", "true", "fan_in_fan_out=true is not supported"),
-            new Row("lora_bias", "1", "expected true or false", "true", "lora_bias=true is not supported"),
-            new Row("use_qalora", "\"x\"", "expected true or false", "true", "use_qalora=true is not supported"),
-            new Row("bias", "false", "expected a string", "\"all\"", "bias=\"all\" is not supported"),
-            new Row("target_modules", "5", "expected a list of module names or a regular expression",
+    static final List<FieldTable.Row> ROWS = List.of(
+            new FieldTable.Row("peft_type", "1", "expected a string", "\"PREFIX_TUNING\"", "peft_type is \"PREFIX_TUNING\""),
+            new FieldTable.Row("task_type", "5", "expected a string", "\"SEQ_CLS\"", "\"CAUSAL_LM\" (or null)"),
+            new FieldTable.Row("r", "\"4\"", "expected an integer in [1, 2147483647]", "0", "expected an integer in [1, 2147483647]"),
+            new FieldTable.Row("r", "4.5", "expected an integer in [1, 2147483647]", "100000", "r = 100000 is larger than"),
+            new FieldTable.Row("lora_alpha", "\"8\"", "expected a number > 0", "0", "expected a number > 0"),
+            new FieldTable.Row("lora_dropout", "\"0.1\"", "expected a number in [0, 1)", "1", "expected a number in [0, 1)"),
+            new FieldTable.Row("use_rslora", "\"no\"", "expected true or false", null, null),
+            new FieldTable.Row("inference_mode", "1", "expected true or false", null, null),
+            new FieldTable.Row("use_dora", "\"yes\"", "expected true or false", "true", "use_dora=true is not supported"),
+            new FieldTable.Row("fan_in_fan_out", "\"x\"", "expected true or false", "true", "fan_in_fan_out=true is not supported"),
+            new FieldTable.Row("lora_bias", "1", "expected true or false", "true", "lora_bias=true is not supported"),
+            new FieldTable.Row("use_qalora", "\"x\"", "expected true or false", "true", "use_qalora=true is not supported"),
+            new FieldTable.Row("bias", "false", "expected a string", "\"all\"", "bias=\"all\" is not supported"),
+            new FieldTable.Row("target_modules", "5", "expected a list of module names or a regular expression",
                     "[\"q_proj\", \"nope\"]", "target_modules: unknown module [nope]"),
-            new Row("target_modules", "[1, 2]", "expected a list of strings", "\"(\"", "is not a valid regular expression"),
-            new Row("layers_to_transform", "\"0\"", "expected an integer or a list of integers", "[0, 7]",
+            new FieldTable.Row("target_modules", "[1, 2]", "expected a list of strings", "\"(\"", "is not a valid regular expression"),
+            new FieldTable.Row("layers_to_transform", "\"0\"", "expected an integer or a list of integers", "[0, 7]",
                     "layers_to_transform names layer 7 but the model has 2"),
-            new Row("layers_to_transform", "[0.5]", "expected an integer or a list of integers", "-1", "expected an integer in [0, 2147483647]"),
-            new Row("rank_pattern", "\"x\"", "expected an object", "{\"q_proj\": 8}", "non-empty rank_pattern is not supported"),
-            new Row("alpha_pattern", "5", "expected an object", "{\"q_proj\": 8}", "non-empty alpha_pattern is not supported"),
-            new Row("modules_to_save", "\"lm_head\"", "modules_to_save is not supported", "[\"lm_head\"]",
+            new FieldTable.Row("layers_to_transform", "[0.5]", "expected an integer or a list of integers", "-1", "expected an integer in [0, 2147483647]"),
+            new FieldTable.Row("rank_pattern", "\"x\"", "expected an object", "{\"q_proj\": 8}", "non-empty rank_pattern is not supported"),
+            new FieldTable.Row("alpha_pattern", "5", "expected an object", "{\"q_proj\": 8}", "non-empty alpha_pattern is not supported"),
+            new FieldTable.Row("modules_to_save", "\"lm_head\"", "modules_to_save is not supported", "[\"lm_head\"]",
                     "modules_to_save is not supported"),
-            new Row("base_model_name_or_path", "5", "expected a string", null, null),
-            new Row("revision", "[]", "expected a string", null, null));
+            new FieldTable.Row("base_model_name_or_path", "5", "expected a string", null, null),
+            new FieldTable.Row("revision", "[]", "expected a string", null, null));
 
     @TempDir
     Path tmp;
 
     @TestFactory
     Stream<DynamicTest> everyFieldRefusesAWrongTypeAndAnImpossibleValue() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Row row : ROWS) {
-            tests.add(DynamicTest.dynamicTest(row.field + " = " + row.wrongType, () -> refused(row.field, row.wrongType, row.wrongTypeSays)));
-            if (row.outOfRange != null) {
-                tests.add(DynamicTest.dynamicTest(row.field + " = " + row.outOfRange,
-                        () -> refused(row.field, row.outOfRange, row.outOfRangeSays)));
-            }
-        }
-        return tests.stream();
+        return FieldTable.tests(ROWS, this::refused);
     }
 
     private void refused(String field, String value, String says) throws Exception {

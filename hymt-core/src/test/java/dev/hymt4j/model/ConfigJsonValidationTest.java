@@ -3,6 +3,7 @@ package dev.hymt4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hymt4j.testing.FieldTable;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -39,60 +39,45 @@ class ConfigJsonValidationTest {
              "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0}
             """;
 
-    /**
-     * field, a value of the wrong type, a value of the right type that is impossible (null: the type has no
-     * impossible value, e.g. tie_word_embeddings), and what the range message says.
-     */
-    record Row(String field, String wrongType, String outOfRange, String expected) {}
-
-    static final List<Row> ROWS = List.of(
-            new Row("model_type", "5", "\"llama\"", "unsupported model_type"),
-            new Row("hidden_act", "true", "\"gelu\"", "unsupported hidden_act"),
-            new Row("attention_bias", "\"no\"", "true", "not supported"),
-            new Row("mlp_bias", "0", "true", "not supported"),
-            new Row("use_cla", "\"false\"", "true", "not supported"),
-            new Row("vocab_size", "\"512\"", "0", "an integer in [1, "),
-            new Row("hidden_size", "64.5", "-64", "an integer in [1, "),
-            new Row("num_hidden_layers", "[2]", "0", "an integer in [1, "),
-            new Row("num_attention_heads", "\"4\"", "0", "an integer in [1, "),
-            new Row("num_key_value_heads", "{}", "3", "a divisor of num_attention_heads (4)"),
-            new Row("head_dim", "\"16\"", "15", "an even number"),
-            new Row("attention_head_dim", "false", "32", "the same value as head_dim (16)"),
-            new Row("intermediate_size", "\"160\"", "-1", "an integer in [1, "),
-            new Row("rms_norm_eps", "\"1e-5\"", "-1", "a number in (0, 1)"),
-            new Row("rope_theta", "\"abc\"", "0", "a finite number > 1"),
-            new Row("rope_scaling", "\"dynamic\"", null, null),
-            new Row("rope_scaling.type", "3", "\"yarn\"", "one of \"default\", \"dynamic\", \"linear\""),
-            new Row("rope_scaling.alpha", "\"big\"", "-2", "a number > 0"),
-            new Row("rope_scaling.factor", "\"1\"", "0", "a number > 0"),
-            new Row("max_position_embeddings", "\"32768\"", "1e15", "an integer in [1, 2147483647]"),
-            new Row("tie_word_embeddings", "\"yes\"", null, null),
-            new Row("use_qk_norm", "\"no\"", null, null),
-            new Row("bos_token_id", "\"x\"", "512", "a token id in [0, 511] (vocab_size 512)"),
-            new Row("eos_token_id", "\"x\"", "[2, 9999]", "a token id in [0, 511]"),
-            new Row("pad_token_id", "1.5", "-5", "a token id in [0, 511]"));
+    static final List<FieldTable.Row> ROWS = List.of(
+            FieldTable.Row.of("model_type", "5", "\"llama\"", "unsupported model_type"),
+            FieldTable.Row.of("hidden_act", "true", "\"gelu\"", "unsupported hidden_act"),
+            FieldTable.Row.of("attention_bias", "\"no\"", "true", "not supported"),
+            FieldTable.Row.of("mlp_bias", "0", "true", "not supported"),
+            FieldTable.Row.of("use_cla", "\"false\"", "true", "not supported"),
+            FieldTable.Row.of("vocab_size", "\"512\"", "0", "an integer in [1, "),
+            FieldTable.Row.of("hidden_size", "64.5", "-64", "an integer in [1, "),
+            FieldTable.Row.of("num_hidden_layers", "[2]", "0", "an integer in [1, "),
+            FieldTable.Row.of("num_attention_heads", "\"4\"", "0", "an integer in [1, "),
+            FieldTable.Row.of("num_key_value_heads", "{}", "3", "a divisor of num_attention_heads (4)"),
+            FieldTable.Row.of("head_dim", "\"16\"", "15", "an even number"),
+            FieldTable.Row.of("attention_head_dim", "false", "32", "the same value as head_dim (16)"),
+            FieldTable.Row.of("intermediate_size", "\"160\"", "-1", "an integer in [1, "),
+            FieldTable.Row.of("rms_norm_eps", "\"1e-5\"", "-1", "a number in (0, 1)"),
+            FieldTable.Row.of("rope_theta", "\"abc\"", "0", "a finite number > 1"),
+            FieldTable.Row.of("rope_scaling", "\"dynamic\"", null, null),
+            FieldTable.Row.of("rope_scaling.type", "3", "\"yarn\"", "one of \"default\", \"dynamic\", \"linear\""),
+            FieldTable.Row.of("rope_scaling.alpha", "\"big\"", "-2", "a number > 0"),
+            FieldTable.Row.of("rope_scaling.factor", "\"1\"", "0", "a number > 0"),
+            FieldTable.Row.of("max_position_embeddings", "\"32768\"", "1e15", "an integer in [1, 2147483647]"),
+            FieldTable.Row.of("tie_word_embeddings", "\"yes\"", null, null),
+            FieldTable.Row.of("use_qk_norm", "\"no\"", null, null),
+            FieldTable.Row.of("bos_token_id", "\"x\"", "512", "a token id in [0, 511] (vocab_size 512)"),
+            FieldTable.Row.of("eos_token_id", "\"x\"", "[2, 9999]", "a token id in [0, 511]"),
+            FieldTable.Row.of("pad_token_id", "1.5", "-5", "a token id in [0, 511]"));
 
     @TempDir
     Path dir;
 
     @TestFactory
     Stream<DynamicTest> everyFieldRefusesAWrongTypeAndAnImpossibleValue() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Row row : ROWS) {
-            tests.add(DynamicTest.dynamicTest(row.field + " of the wrong type " + row.wrongType,
-                    () -> refused(row.field, row.wrongType, "expected")));
-            if (row.outOfRange != null) {
-                tests.add(DynamicTest.dynamicTest(row.field + " out of range " + row.outOfRange,
-                        () -> refused(row.field, row.outOfRange, row.expected)));
-            }
-        }
-        return tests.stream();
+        return FieldTable.tests(ROWS, this::refused);
     }
 
     @Test
     void theTableCoversEveryFieldTheParserReads() throws Exception {
         // Fields whose absence changes nothing but which parse() looks at; each must be in the table.
-        List<String> tabled = ROWS.stream().map(Row::field).toList();
+        List<String> tabled = ROWS.stream().map(FieldTable.Row::field).toList();
         for (String field : new ObjectMapper().readTree(BASE).properties().stream().map(e -> e.getKey()).toList()) {
             if (field.equals("architectures")) continue;   // informational, not read
             assertTrue(tabled.contains(field) || field.equals("rope_scaling"), field + " is not in the table");

@@ -1,5 +1,6 @@
 package dev.hymt4j.tokenizer;
 
+import dev.hymt4j.testing.FieldTable;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -28,37 +29,27 @@ class TokenizerConfigValidationTest {
              "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]}}
             """;
 
-    /** field, wrong-type value, impossible value (null: none), what the impossible one's message says. */
-    record Row(String field, String wrongType, String outOfRange, String says) {}
-
-    static final List<Row> ROWS = List.of(
-            new Row("clean_up_tokenization_spaces", "\"yes\"", null, null),
-            new Row("add_bos_token", "1", null, null),
-            new Row("add_eos_token", "\"false\"", null, null),
-            new Row("tokenizer_class", "7", null, null),
-            new Row("padding_side", "0", "\"middle\"", "one of \"left\", \"right\""),
-            new Row("truncation_side", "[]", "\"up\"", "one of \"left\", \"right\""),
-            new Row("model_max_length", "\"big\"", "0", "a number > 0"),
-            new Row("model_input_names", "\"input_ids\"", null, null),
-            new Row("chat_template", "5", null, null),
-            new Row("eos_token", "5", "\"<missing>\"", "a token of tokenizer.json"),
-            new Row("bos_token", "[]", "{\"content\": \"zz\"}", "a token of tokenizer.json"),
-            new Row("pad_token", "true", "\"<pad>\"", "a token of tokenizer.json"),
-            new Row("added_tokens_decoder", "[]", "{\"99\": {\"content\": \"<eos>\"}}", "id 99 is outside the vocabulary"));
+    static final List<FieldTable.Row> ROWS = List.of(
+            FieldTable.Row.of("clean_up_tokenization_spaces", "\"yes\"", null, null),
+            FieldTable.Row.of("add_bos_token", "1", null, null),
+            FieldTable.Row.of("add_eos_token", "\"false\"", null, null),
+            FieldTable.Row.of("tokenizer_class", "7", null, null),
+            FieldTable.Row.of("padding_side", "0", "\"middle\"", "one of \"left\", \"right\""),
+            FieldTable.Row.of("truncation_side", "[]", "\"up\"", "one of \"left\", \"right\""),
+            FieldTable.Row.of("model_max_length", "\"big\"", "0", "a number > 0"),
+            FieldTable.Row.of("model_input_names", "\"input_ids\"", null, null),
+            FieldTable.Row.of("chat_template", "5", null, null),
+            FieldTable.Row.of("eos_token", "5", "\"<missing>\"", "a token of tokenizer.json"),
+            FieldTable.Row.of("bos_token", "[]", "{\"content\": \"zz\"}", "a token of tokenizer.json"),
+            FieldTable.Row.of("pad_token", "true", "\"<pad>\"", "a token of tokenizer.json"),
+            FieldTable.Row.of("added_tokens_decoder", "[]", "{\"99\": {\"content\": \"<eos>\"}}", "id 99 is outside the vocabulary"));
 
     @TempDir
     Path dir;
 
     @TestFactory
     Stream<DynamicTest> everyFieldRefusesAWrongTypeAndAnImpossibleValue() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Row row : ROWS) {
-            tests.add(DynamicTest.dynamicTest(row.field + " = " + row.wrongType, () -> refused(row.field, row.wrongType, "expected")));
-            if (row.outOfRange != null) {
-                tests.add(DynamicTest.dynamicTest(row.field + " = " + row.outOfRange, () -> refused(row.field, row.outOfRange, row.says)));
-            }
-        }
-        return tests.stream();
+        return FieldTable.tests(ROWS, this::refused);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hymt4j.train;
 
+import dev.hymt4j.testing.FieldTable;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -23,63 +24,53 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainingConfigValidationTest {
     private static final String REQUIRED = "model: m\ndata.train: t.jsonl\noutput_dir: out\n";
 
-    /** key, wrong-type YAML value, impossible YAML value (null: the type has none), what the range message says. */
-    record Row(String key, String wrongType, String outOfRange, String says) {}
-
-    static final List<Row> ROWS = List.of(
-            new Row("model", "[1]", "\"  \"", "a non-empty path"),
-            new Row("data.train", "{a: 1}", "\"\"", "a non-empty path"),
-            new Row("data.valid", "[x]", "\" \"", "a non-empty path"),
-            new Row("output_dir", "true", "\"\"", "a non-empty path"),
-            new Row("lora.r", "abc", "0", "an integer in [1, 65536]"),
-            new Row("lora.alpha", "x", "0", "a number in (0, 1000000]"),
-            new Row("lora.dropout", "[0.1]", "1", "a number in [0, 1)"),
-            new Row("lora.target_modules", "5", "[qq_proj]", "unknown module 'qq_proj'; did you mean 'q_proj'?"),
-            new Row("lora.use_rslora", "maybe", null, null),
-            new Row("learning_rate", "fast", "1e30", "a number in (0, 1]"),
-            new Row("num_train_epochs", "one", "-1", "a number in [0, 1000000]"),
-            new Row("max_steps", "2.5", "-5", "an integer >= -1"),
-            new Row("per_device_train_batch_size", "four", "0", "an integer in [1, 65536]"),
-            new Row("gradient_accumulation_steps", "[1]", "0", "an integer in [1, 1048576]"),
-            new Row("warmup_ratio", "x", "1.5", "a number in [0, 1]"),
-            new Row("warmup_steps", "1.5", "-1", "an integer >= 0"),
-            new Row("lr_scheduler_type", "[]", "exponential", "one of [linear, cosine, constant, constant_with_warmup]"),
-            new Row("weight_decay", "x", "-0.1", "a number in [0, 1]"),
-            new Row("adam_beta1", "x", "1", "a number in [0, 1)"),
-            new Row("adam_beta2", "true", "-0.1", "a number in [0, 1)"),
-            new Row("adam_epsilon", "x", "0", "a number in (0, 1]"),
-            new Row("max_grad_norm", "x", "-1", "a number in [0, 1000000]"),
-            new Row("eval_steps", "x", "0", "an integer >= 1"),
-            new Row("save_steps", "x", "0", "an integer >= 1"),
-            new Row("save_total_limit", "x", "0", "an integer >= 1"),
-            new Row("logging_steps", "x", "0", "an integer >= 1"),
-            new Row("seed", "x", "1e30", "an integer"),
-            new Row("max_seq_len", "x", "1", "an integer in [2, 1048576]"),
-            new Row("qlora", "x", null, null),
-            new Row("gradient_checkpointing", "3", null, null),
-            new Row("metric_for_best_model", "[]", "accuracy", "one of [eval_loss, bleu, chrf]"),
-            new Row("greater_is_better", "x", null, null),
-            new Row("threads", "x", "-1", "an integer in [0, 4096]"),
-            new Row("eval_max_samples", "x", "0", "an integer >= 1"),
-            new Row("eval_max_new_tokens", "x", "0", "an integer in [1, 1048576]"),
-            new Row("eval_on_start", "x", null, null));
+    static final List<FieldTable.Row> ROWS = List.of(
+            new FieldTable.Row("model", "[1]", "expects", "\"  \"", "a non-empty path"),
+            new FieldTable.Row("data.train", "{a: 1}", "expects", "\"\"", "a non-empty path"),
+            new FieldTable.Row("data.valid", "[x]", "expects", "\" \"", "a non-empty path"),
+            new FieldTable.Row("output_dir", "true", "expects", "\"\"", "a non-empty path"),
+            new FieldTable.Row("lora.r", "abc", "expects", "0", "an integer in [1, 65536]"),
+            new FieldTable.Row("lora.alpha", "x", "expects", "0", "a number in (0, 1000000]"),
+            new FieldTable.Row("lora.dropout", "[0.1]", "expects", "1", "a number in [0, 1)"),
+            new FieldTable.Row("lora.target_modules", "5", "expects", "[qq_proj]", "unknown module 'qq_proj'; did you mean 'q_proj'?"),
+            new FieldTable.Row("lora.use_rslora", "maybe", "expects", null, null),
+            new FieldTable.Row("learning_rate", "fast", "expects", "1e30", "a number in (0, 1]"),
+            new FieldTable.Row("num_train_epochs", "one", "expects", "-1", "a number in [0, 1000000]"),
+            new FieldTable.Row("max_steps", "2.5", "expects", "-5", "an integer >= -1"),
+            new FieldTable.Row("per_device_train_batch_size", "four", "expects", "0", "an integer in [1, 65536]"),
+            new FieldTable.Row("gradient_accumulation_steps", "[1]", "expects", "0", "an integer in [1, 1048576]"),
+            new FieldTable.Row("warmup_ratio", "x", "expects", "1.5", "a number in [0, 1]"),
+            new FieldTable.Row("warmup_steps", "1.5", "expects", "-1", "an integer >= 0"),
+            new FieldTable.Row("lr_scheduler_type", "[]", "expects", "exponential", "one of [linear, cosine, constant, constant_with_warmup]"),
+            new FieldTable.Row("weight_decay", "x", "expects", "-0.1", "a number in [0, 1]"),
+            new FieldTable.Row("adam_beta1", "x", "expects", "1", "a number in [0, 1)"),
+            new FieldTable.Row("adam_beta2", "true", "expects", "-0.1", "a number in [0, 1)"),
+            new FieldTable.Row("adam_epsilon", "x", "expects", "0", "a number in (0, 1]"),
+            new FieldTable.Row("max_grad_norm", "x", "expects", "-1", "a number in [0, 1000000]"),
+            new FieldTable.Row("eval_steps", "x", "expects", "0", "an integer >= 1"),
+            new FieldTable.Row("save_steps", "x", "expects", "0", "an integer >= 1"),
+            new FieldTable.Row("save_total_limit", "x", "expects", "0", "an integer >= 1"),
+            new FieldTable.Row("logging_steps", "x", "expects", "0", "an integer >= 1"),
+            new FieldTable.Row("seed", "x", "expects", "1e30", "an integer"),
+            new FieldTable.Row("max_seq_len", "x", "expects", "1", "an integer in [2, 1048576]"),
+            new FieldTable.Row("qlora", "x", "expects", null, null),
+            new FieldTable.Row("gradient_checkpointing", "3", "expects", null, null),
+            new FieldTable.Row("metric_for_best_model", "[]", "expects", "accuracy", "one of [eval_loss, bleu, chrf]"),
+            new FieldTable.Row("greater_is_better", "x", "expects", null, null),
+            new FieldTable.Row("threads", "x", "expects", "-1", "an integer in [0, 4096]"),
+            new FieldTable.Row("eval_max_samples", "x", "expects", "0", "an integer >= 1"),
+            new FieldTable.Row("eval_max_new_tokens", "x", "expects", "0", "an integer in [1, 1048576]"),
+            new FieldTable.Row("eval_on_start", "x", "expects", null, null));
 
     @Test
     void theTableHasEveryKey() {
         Set<String> keys = new TreeSet<>(TrainingConfig.parse(REQUIRED, "train.yaml", false, List.of()).asMap().keySet());
-        assertEquals(keys, ROWS.stream().map(Row::key).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(keys, ROWS.stream().map(FieldTable.Row::field).collect(Collectors.toCollection(TreeSet::new)));
     }
 
     @TestFactory
     Stream<DynamicTest> everyKeyRefusesAWrongTypeAndAnImpossibleValueInAFileAndInSet() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Row row : ROWS) {
-            tests.add(DynamicTest.dynamicTest(row.key + ": " + row.wrongType, () -> refused(row.key, row.wrongType, "expects")));
-            if (row.outOfRange != null) {
-                tests.add(DynamicTest.dynamicTest(row.key + ": " + row.outOfRange, () -> refused(row.key, row.outOfRange, row.says)));
-            }
-        }
-        return tests.stream();
+        return FieldTable.tests(ROWS, TrainingConfigValidationTest::refused);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hymt4j.prompt;
 
+import dev.hymt4j.testing.FieldTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,34 +65,22 @@ class GenerationDefaultsTest {
         assertTrue(parse.getMessage().startsWith(file + ": not valid JSON ("), parse.getMessage());
     }
 
-    /** field, a value of the wrong type, an impossible value (null: booleans have none), what the range says. */
-    record Row(String field, String wrongType, String outOfRange, String expected) {}
-
-    static final List<Row> ROWS = List.of(
-            new Row("top_k", "\"20\"", "-1", "an integer in [0, 2147483647]"),
-            new Row("top_p", "\"0.6\"", "1.5", "a number in (0, 1]"),
-            new Row("temperature", "\"hot\"", "0", "a number in (0, 100]"),
-            new Row("repetition_penalty", "[1.05]", "-1", "a number in (0, 100]"),
-            new Row("do_sample", "\"yes\"", null, null),
-            new Row("eos_token_id", "\"x\"", "[2, 99999]", "an integer in [0, 4033]"),
-            new Row("bos_token_id", "true", "-1", "an integer in [0, 4033]"),
-            new Row("pad_token_id", "{}", "4034", "an integer in [0, 4033]"),
-            new Row("max_length", "\"512\"", "0", "an integer in [1, 2147483647]"),
-            new Row("max_new_tokens", "1.5", "-3", "an integer in [1, 2147483647]"),
-            new Row("transformers_version", "4.57", null, null));
+    static final List<FieldTable.Row> ROWS = List.of(
+            FieldTable.Row.of("top_k", "\"20\"", "-1", "an integer in [0, 2147483647]"),
+            FieldTable.Row.of("top_p", "\"0.6\"", "1.5", "a number in (0, 1]"),
+            FieldTable.Row.of("temperature", "\"hot\"", "0", "a number in (0, 100]"),
+            FieldTable.Row.of("repetition_penalty", "[1.05]", "-1", "a number in (0, 100]"),
+            FieldTable.Row.of("do_sample", "\"yes\"", null, null),
+            FieldTable.Row.of("eos_token_id", "\"x\"", "[2, 99999]", "an integer in [0, 4033]"),
+            FieldTable.Row.of("bos_token_id", "true", "-1", "an integer in [0, 4033]"),
+            FieldTable.Row.of("pad_token_id", "{}", "4034", "an integer in [0, 4033]"),
+            FieldTable.Row.of("max_length", "\"512\"", "0", "an integer in [1, 2147483647]"),
+            FieldTable.Row.of("max_new_tokens", "1.5", "-3", "an integer in [1, 2147483647]"),
+            FieldTable.Row.of("transformers_version", "4.57", null, null));
 
     @org.junit.jupiter.api.TestFactory
     java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> everyFieldRefusesAWrongTypeAndAnImpossibleValue(@TempDir Path dir) {
-        List<org.junit.jupiter.api.DynamicTest> tests = new java.util.ArrayList<>();
-        for (Row row : ROWS) {
-            tests.add(org.junit.jupiter.api.DynamicTest.dynamicTest(row.field + " = " + row.wrongType,
-                    () -> refused(dir, row.field, row.wrongType, "expected")));
-            if (row.outOfRange != null) {
-                tests.add(org.junit.jupiter.api.DynamicTest.dynamicTest(row.field + " = " + row.outOfRange,
-                        () -> refused(dir, row.field, row.outOfRange, row.expected)));
-            }
-        }
-        return tests.stream();
+        return FieldTable.tests(ROWS, (field, value, says) -> refused(dir, field, value, says));
     }
 
     private static void refused(Path dir, String field, String value, String expected) throws Exception {
