@@ -18,6 +18,7 @@ import java.nio.file.NoSuchFileException;
                 TrainCommand.class,
                 EvalCommand.class,
                 MergeCommand.class,
+                QuantizeCommand.class,
                 DownloadCommand.class,
                 InitDemoCommand.class,
                 TokenizeCommand.class,
