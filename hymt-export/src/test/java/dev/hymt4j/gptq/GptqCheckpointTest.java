@@ -190,6 +190,34 @@ class GptqCheckpointTest {
         }
     }
 
+    /**
+     * Tencent's HY-MT1.5-1.8B-GPTQ-Int4 layout as AngelSlim's saver writes it (deployment notes §1): only
+     * config.json's quantization_config, with exactly AngelSlim's keys (static_groups true, desc_act false), no
+     * quantize_config.json, no g_idx, tied embeddings and no lm_head. It loads, and the loader says so.
+     */
+    @Test
+    void tencentAngelSlimLayoutLoadsAndIsReported(@TempDir Path tmp) throws IOException {
+        Path dir = writeGptq(tmp.resolve("gptq"), GptqOptions.DEFAULT);
+        int[] ids = {1, 5, 77, 200, 3};
+        float[] ours = logits(dir, ids);
+        Files.delete(dir.resolve("quantize_config.json"));
+        ObjectMapper json = new ObjectMapper();
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dir.resolve("config.json").toFile());
+        config.putObject("quantization_config").put("bits", 4).put("checkpoint_format", "gptq").put("desc_act", false)
+                .put("group_size", 128).put("quant_method", "gptq").put("static_groups", true).put("sym", true).put("true_sequential", true);
+        Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config));
+        assertArrayEquals(ours, logits(dir, ids));
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            GptqLinears linears = new GptqLinears(ckpt, GptqConfig.find(dir));
+            for (var e : linears(ckpt.config()).entrySet()) linears.matrix(e.getKey(), e.getValue()[0], e.getValue()[1]);
+            String found = String.join("\n", linears.findings());
+            assertTrue(found.contains("config.json (quantization_config)"), found);
+            assertTrue(found.contains("14 quantized linears; no g_idx tensors: natural column order"), found);
+            assertTrue(found.contains("symmetric zeros (every zero point 8, qzeros words 0x77777777)"), found);
+            assertTrue(found.contains("lm_head not quantized"), found);
+        }
+    }
+
     private static List<String> iterate(JsonNode node) {
         List<String> names = new java.util.ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
