@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
                 EvalCommand.class,
                 MergeCommand.class,
                 QuantizeCommand.class,
+                ExportCommand.class,
                 DownloadCommand.class,
                 InitDemoCommand.class,
                 TokenizeCommand.class,

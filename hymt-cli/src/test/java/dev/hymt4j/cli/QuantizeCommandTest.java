@@ -47,6 +47,21 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void exportOnnxWritesTheGenaiLayoutAndRefusesBadOptions() throws Exception {
+        Path out = tmp.resolve("onnx");
+        CoreCommandsTest.Run r = hymt("export", "onnx", "--model", demo.toString(), "--precision", "int4", "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("int4, block 32"), r.out());
+        for (String f : new String[]{"model.onnx", "genai_config.json", "tokenizer.json"}) assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        r = hymt("export", "onnx", "--model", demo.toString(), "--precision", "int4", "--block-size", "24", "--out", out.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--block-size 24: MatMulNBits needs a power of two from 16 to 4096"), r.err());
+        r = hymt("export", "onnx", "--model", demo.toString(), "--accuracy-level", "7", "--out", out.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--accuracy-level 7"), r.err());
+    }
+
+    @Test
     void unsupportedBitsAndGroupSizesAreClearErrors() {
         CoreCommandsTest.Run r = hymt("quantize", "--model", demo.toString(), "--method", "gptq", "--bits", "3", "--out", tmp.resolve("x").toString());
         assertEquals(1, r.exitCode());

@@ -222,7 +222,7 @@ public final class Gptq {
 
     /**
      * Round-to-nearest with the same quantizer, groups and storage rules: the baseline GPTQ must beat. {@code h}
-     * (the same Hessian, unmodified) only measures the output error.
+     * (the same Hessian, unmodified) only measures the output error; null skips that (error NaN).
      */
     public static Result roundToNearest(Matrix w, double[] h, GptqOptions o) {
         int rows = w.rows(), n = w.cols();
@@ -232,7 +232,7 @@ public final class Gptq {
         double[] scales = new double[groups * rows];
         for (int c = 0; c < n; c++) gIdx[c] = c / gs;
         double[] diagonal = new double[n];
-        for (int j = 0; j < n; j++) diagonal[j] = h[j * n + j];
+        if (h != null) for (int j = 0; j < n; j++) diagonal[j] = h[j * n + j];
         double[] errorParts = new double[2];
         Parallel.forRange(rows, TILE, (r0, r1) -> {
             float[] row = new float[n];
@@ -258,6 +258,7 @@ public final class Gptq {
                         }
                     }
                 }
+                if (h == null) continue;
                 double[] e = quadraticForms(h, diagonal, n, diff), ref = quadraticForms(h, diagonal, n, weights);
                 for (int t = 0; t < count; t++) {
                     part[0] += e[t];
@@ -269,7 +270,8 @@ public final class Gptq {
                 errorParts[1] += part[1];
             }
         });
-        return new Result(rows, n, gs, codes, scales, zeros, gIdx, null, 0, errorParts[1] == 0 ? 0 : errorParts[0] / errorParts[1]);
+        double error = h == null ? Double.NaN : errorParts[1] == 0 ? 0 : errorParts[0] / errorParts[1];
+        return new Result(rows, n, gs, codes, scales, zeros, gIdx, null, 0, error);
     }
 
     /**
