@@ -49,10 +49,11 @@ public final class QuantizeCommand implements Callable<Integer> {
         GptqOptions options = gptq.options();
         Path dir = model.dir();
         ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
-        if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+        boolean calibrated = method == Method.gptq || gptq.compareRtn;
+        if (calibrated && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
             throw new IllegalArgumentException(dir + ": missing tokenizer.json (calibration text is tokenized with the model's tokenizer)");
         }
-        int[][] calibration = CalibrationData.load(gptq.calibration, Tokenizer.load(dir), gptq.samples, gptq.seqLen);
+        int[][] calibration = calibrated ? CalibrationData.load(gptq.calibration, Tokenizer.load(dir), gptq.samples, gptq.seqLen) : new int[0][];
         String name = gptq.calibration == null ? CalibrationData.DEFAULT_NAME : gptq.calibration.getFileName().toString();
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "%s %d-bit, group %d, %s%s: %d layers, calibration %d × %d tokens (%s)%n", method, options.bits(),

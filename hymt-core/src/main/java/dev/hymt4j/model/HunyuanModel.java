@@ -59,7 +59,7 @@ public final class HunyuanModel implements AutoCloseable {
      * from the effective base (alpha-rescaled for HunYuan's dynamic type) and rounded once to float; the
      * linear type divides them by its factor, which is the same as dividing positions.
      */
-    static float[] inverseFrequencies(ModelConfig c) {
+    public static float[] inverseFrequencies(ModelConfig c) {
         double base = c.effectiveRopeBase();
         double divisor = c.ropeType().equals("linear") ? c.ropeFactor() : 1.0;
         float[] f = new float[c.headDim() / 2];

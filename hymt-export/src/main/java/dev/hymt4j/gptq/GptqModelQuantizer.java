@@ -114,6 +114,17 @@ public final class GptqModelQuantizer {
     /** One layer through its four groups; replaces {@code hidden} by the quantized layer's outputs. */
     private LayerReport quantizeLayer(ModelConfig c, ModelWeights weights, int l, float[][] hidden, GptqCheckpointWriter writer) {
         LayerWeights original = weights.layers()[l];
+        if (method == Method.RTN && !compareRtn) {
+            // Round-to-nearest needs no calibration: no forward passes, no error measure.
+            Map<String, Double> none = new LinkedHashMap<>();
+            for (List<String> group : GptqCheckpointWriter.SEQUENTIAL_GROUPS) {
+                for (String name : group) {
+                    writer.store(ModelWeights.layerPrefix(l) + name, Gptq.roundToNearest(linear(original, name), null, options));
+                    none.put(name, Double.NaN);
+                }
+            }
+            return new LayerReport(l, none, null, 0);
+        }
         Map<String, Matrix> quantized = new LinkedHashMap<>();
         Map<String, Double> errors = new LinkedHashMap<>(), rtnErrors = compareRtn ? new LinkedHashMap<>() : null;
         List<List<String>> groups = GptqCheckpointWriter.SEQUENTIAL_GROUPS;

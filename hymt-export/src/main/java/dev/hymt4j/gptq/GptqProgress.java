@@ -33,8 +33,8 @@ public final class GptqProgress implements Consumer<GptqModelQuantizer.LayerRepo
 
     @Override
     public void accept(GptqModelQuantizer.LayerReport r) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "layer %d/%d  %.1f s  error %.3e", r.layer() + 1, layers,
-                r.seconds(), r.meanError()));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "layer %d/%d  %.1f s", r.layer() + 1, layers, r.seconds()));
+        if (!Double.isNaN(r.meanError())) line.append(String.format(Locale.ROOT, "  error %.3e", r.meanError()));
         if (r.rtnErrors() != null) line.append(String.format(Locale.ROOT, " (round-to-nearest %.3e)", r.meanRtnError()));
         line.append("  [");
         boolean first = true;

@@ -1,5 +1,6 @@
 package dev.hymt4j.onnx;
 
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
@@ -137,7 +138,7 @@ final class DecoderGraph {
 
     /** cos/sin {@code [batch, seq, 1, hd]} of {@code position_ids · inv_freq} (float products, as the engine). */
     private void rotaryAngles() {
-        float[] inv = inverseFrequencies(c);
+        float[] inv = HunyuanModel.inverseFrequencies(c);   // the engine's own frequencies
         String freq = weights.addFloats("rotary.inv_freq", new long[]{inv.length}, inv);
         String pos = g.op("Unsqueeze", "positions", new String[]{g.op("Cast", "positions_f", new String[]{"position_ids"},
                 attr("to", (long) FLOAT)), g.ints(false, -1)});                                   // [batch, seq, 1]
@@ -146,19 +147,6 @@ final class DecoderGraph {
         String full4 = g.op("Unsqueeze", "angles4", new String[]{full, g.ints(false, 2)});         // [batch, seq, 1, hd]
         cos = g.op("Cos", "cos", new String[]{full4});
         sin = g.op("Sin", "sin", new String[]{full4});
-    }
-
-    /**
-     * {@code 1 / base^(2i/d)} from the effective (alpha-rescaled) base in double, rounded once to float: the
-     * engine's rule (HunyuanModel.inverseFrequencies on main, ops.Rope.inverseFrequencies after the engine
-     * lands — this copy goes then).
-     */
-    static float[] inverseFrequencies(ModelConfig c) {
-        double base = c.effectiveRopeBase();
-        double divisor = c.ropeType().equals("linear") ? c.ropeFactor() : 1.0;
-        float[] f = new float[c.headDim() / 2];
-        for (int i = 0; i < f.length; i++) f[i] = (float) (1.0 / Math.pow(base, 2.0 * i / c.headDim()) / divisor);
-        return f;
     }
 
     /** Rotate-half RoPE: {@code x·cos + [−x₂, x₁]·sin} on {@code [batch, seq, heads, hd]}. */

@@ -1,0 +1,73 @@
+package dev.hymt4j.onnx;
+
+import dev.hymt4j.model.ForwardOptions;
+import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.model.KvCache;
+import dev.hymt4j.tensor.Parallel;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * A benchmark, not a test (skipped unless {@code -Dhymt.bench.gptq=DIR}): prefill and decode tok/s of ONNX
+ * Runtime on our int4 export of the GPTQ checkpoint DIR next to our engine on the same checkpoint, same run,
+ * 2 threads each. It lives with the tests because ONNX Runtime is a test-scope dependency.
+ * {@code -Dhymt.bench.onnx=OUT} is where the export goes (reused if present); {@code -Dhymt.bench.level=4} the
+ * MatMulNBits accuracy level (4 = int8 activations, the CPU fast path; 0 = float).
+ */
+class OrtThroughputBench {
+    static final int PROMPT = 128, DECODE = 32;
+
+    @Test
+    void int4PrefillAndDecodeThroughput() throws Exception {
+        String gptqDir = System.getProperty("hymt.bench.gptq");
+        Assumptions.assumeTrue(gptqDir != null, "benchmark: run with -Dhymt.bench.gptq=DIR");
+        Path gptq = Path.of(gptqDir), out = Path.of(System.getProperty("hymt.bench.onnx", gptqDir + "-onnx"));
+        int level = Integer.getInteger("hymt.bench.level", 4);
+        Parallel.setThreads(2);
+        if (!Files.isRegularFile(out.resolve("model.onnx"))) {
+            long t0 = System.nanoTime();
+            OnnxExporter.Result r = OnnxExporter.export(gptq, out, new OnnxExporter.Options(OnnxExporter.Precision.INT4, 32, level, null));
+            System.out.printf(Locale.ROOT, "export: %.1f s, external data %s%n", (System.nanoTime() - t0) / 1e9, r.externalData());
+        }
+        int[] prompt = new int[PROMPT];
+        Random random = new Random(1);
+        for (int i = 0; i < PROMPT; i++) prompt[i] = 1 + random.nextInt(100000);
+        try (HunyuanModel m = HunyuanModel.load(gptq)) {
+            var c = m.config();
+            try (OrtDecoder d = new OrtDecoder(out.resolve("model.onnx"), c.numLayers(), c.numKvHeads(), c.headDim(), c.vocabSize())) {
+                for (int round = 0; round < 2; round++) {   // the first round warms both up
+                    long t0 = System.nanoTime();
+                    float[] logits = d.forward(prompt);
+                    double ortPrefill = PROMPT / ((System.nanoTime() - t0) / 1e9);
+                    int next = OrtDecoder.argmax(logits, (PROMPT - 1) * c.vocabSize(), c.vocabSize());
+                    t0 = System.nanoTime();
+                    for (int i = 0; i < DECODE; i++) {
+                        logits = d.step(new long[][]{{next}}, new long[][]{{1}});
+                        next = OrtDecoder.argmax(logits, 0, c.vocabSize());
+                    }
+                    double ortDecode = DECODE / ((System.nanoTime() - t0) / 1e9);
+
+                    KvCache cache = m.newCache(1, PROMPT + DECODE + 1);
+                    t0 = System.nanoTime();
+                    logits = m.forward(new int[][]{prompt}, null, cache, ForwardOptions.LAST_LOGITS).logits();
+                    double ourPrefill = PROMPT / ((System.nanoTime() - t0) / 1e9);
+                    next = OrtDecoder.argmax(logits, 0, c.vocabSize());
+                    t0 = System.nanoTime();
+                    for (int i = 0; i < DECODE; i++) {
+                        logits = m.forward(new int[][]{{next}}, null, cache, ForwardOptions.LAST_LOGITS).logits();
+                        next = OrtDecoder.argmax(logits, 0, c.vocabSize());
+                    }
+                    double ourDecode = DECODE / ((System.nanoTime() - t0) / 1e9);
+                    System.out.printf(Locale.ROOT, "round %d: prefill %d tok: ORT %.1f tok/s, hymt %.1f tok/s (hymt/ORT %.2f); decode %d tok: "
+                                    + "ORT %.2f tok/s, hymt %.2f tok/s (hymt/ORT %.2f); accuracy_level %d%n", round, PROMPT, ortPrefill, ourPrefill,
+                            ourPrefill / ortPrefill, DECODE, ortDecode, ourDecode, ourDecode / ortDecode, level);
+                }
+            }
+        }
+    }
+}
