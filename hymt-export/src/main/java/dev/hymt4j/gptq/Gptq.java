@@ -25,6 +25,11 @@ import java.util.stream.IntStream;
 public final class Gptq {
     /** Rows processed together: each Hinv row is read once per tile. */
     private static final int TILE = 32;
+    /**
+     * The output error is measured on every row of matrices up to this many rows, and on an evenly strided sample
+     * of about this many rows beyond (it costs rows × cols² / 2 multiply-adds per measured row set).
+     */
+    private static final int ERROR_ROWS = 256;
 
     private Gptq() {}
 
@@ -38,8 +43,9 @@ public final class Gptq {
      * @param preRounding  {@code [rows, cols]}: each weight as it entered the quantizer (after the error feedback
      *                     of earlier columns), if asked for; else null
      * @param damp         the damping fraction that gave a positive definite H (≥ the requested one)
-     * @param error        relative output error {@code Σ (w−q)ᵀH(w−q) / Σ wᵀHw} over the rows, with the undamped H:
-     *                     the mean squared error of the layer's outputs on the calibration tokens, relative
+     * @param error        relative output error {@code Σ (w−q)ᵀH(w−q) / Σ wᵀHw} over the rows (a strided sample of
+     *                     about 256 rows for larger matrices), with the undamped H: the mean squared error of the
+     *                     layer's outputs on the calibration tokens, relative
      */
     public record Result(int rows, int cols, int groupSize, int[] codes, double[] scales, int[] zeros, int[] gIdx,
                          double[] preRounding, double damp, double error) {
@@ -213,10 +219,24 @@ public final class Gptq {
                 diff[t][c] = original[t][c] - Quantizer.dequantize(codes[r * n + col], scales[g * rows + r], zeros[g * rows + r]);
             }
         }
-        double[] e = quadraticForms(hinv, hDiagonal, n, diff), ref = quadraticForms(hinv, hDiagonal, n, original);
-        for (int t = 0; t < count; t++) {
-            errorParts[0] += e[t];
-            errorParts[1] += ref[t];
+        addError(hinv, hDiagonal, n, diff, original, t0, rows, errorParts);
+    }
+
+    /** Adds {@code Σ dᵀHd} and {@code Σ wᵀHw} of the tile's measured rows (all, or every stride-th beyond ERROR_ROWS). */
+    private static void addError(double[] h, double[] diagonal, int n, double[][] diff, double[][] weights, int t0, int rows,
+                                 double[] parts) {
+        int stride = (rows + ERROR_ROWS - 1) / ERROR_ROWS;
+        java.util.List<double[]> d = new java.util.ArrayList<>(), w = new java.util.ArrayList<>();
+        for (int t = 0; t < diff.length; t++) {
+            if ((t0 + t) % stride != 0) continue;
+            d.add(diff[t]);
+            w.add(weights[t]);
+        }
+        if (d.isEmpty()) return;
+        double[] e = quadraticForms(h, diagonal, n, d.toArray(new double[0][])), ref = quadraticForms(h, diagonal, n, w.toArray(new double[0][]));
+        for (int t = 0; t < e.length; t++) {
+            parts[0] += e[t];
+            parts[1] += ref[t];
         }
     }
 
@@ -258,12 +278,7 @@ public final class Gptq {
                         }
                     }
                 }
-                if (h == null) continue;
-                double[] e = quadraticForms(h, diagonal, n, diff), ref = quadraticForms(h, diagonal, n, weights);
-                for (int t = 0; t < count; t++) {
-                    part[0] += e[t];
-                    part[1] += ref[t];
-                }
+                if (h != null) addError(h, diagonal, n, diff, weights, t0, rows, part);
             }
             synchronized (errorParts) {
                 errorParts[0] += part[0];

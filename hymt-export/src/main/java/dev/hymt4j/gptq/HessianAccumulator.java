@@ -47,21 +47,35 @@ public final class HessianAccumulator {
             if (width < CHUNK) for (int i = 0; i < n; i++) java.util.Arrays.fill(xt, i * CHUNK + width, (i + 1) * CHUNK, 0f);
             // Row i of the lower triangle costs i + 1 dots: small chunks keep the threads balanced.
             Parallel.forRange(n, 16, (i0, i1) -> {
-                for (int i = i0; i < i1; i++) {
-                    int io = i * CHUNK, so = i * n;
-                    for (int j = 0; j <= i; j++) sum[so + j] += dot(xt, io, j * CHUNK);
-                }
+                for (int i = i0; i < i1; i++) row(xt, i);
             });
         }
         tokens += m;
     }
 
-    private static float dot(float[] xt, int a, int b) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int k = 0; k < CHUNK; k += F.length()) {
-            acc = FloatVector.fromArray(F, xt, a + k).fma(FloatVector.fromArray(F, xt, b + k), acc);
+    /** Row i of the lower triangle: dots of Xt row i with rows 0..i, four at a time (five loads per four FMAs). */
+    private void row(float[] xt, int i) {
+        int io = i * CHUNK, so = i * n, j = 0;
+        for (; j + 3 <= i; j += 4) {
+            int b0 = j * CHUNK, b1 = b0 + CHUNK, b2 = b1 + CHUNK, b3 = b2 + CHUNK;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int k = 0; k < CHUNK; k += F.length()) {
+                FloatVector x = FloatVector.fromArray(F, xt, io + k);
+                s0 = x.fma(FloatVector.fromArray(F, xt, b0 + k), s0);
+                s1 = x.fma(FloatVector.fromArray(F, xt, b1 + k), s1);
+                s2 = x.fma(FloatVector.fromArray(F, xt, b2 + k), s2);
+                s3 = x.fma(FloatVector.fromArray(F, xt, b3 + k), s3);
+            }
+            sum[so + j] += Lanes.sum(s0);
+            sum[so + j + 1] += Lanes.sum(s1);
+            sum[so + j + 2] += Lanes.sum(s2);
+            sum[so + j + 3] += Lanes.sum(s3);
         }
-        return Lanes.sum(acc);
+        for (; j <= i; j++) {
+            FloatVector s0 = FloatVector.zero(F);
+            for (int k = 0; k < CHUNK; k += F.length()) s0 = FloatVector.fromArray(F, xt, io + k).fma(FloatVector.fromArray(F, xt, j * CHUNK + k), s0);
+            sum[so + j] += Lanes.sum(s0);
+        }
     }
 
     /**
