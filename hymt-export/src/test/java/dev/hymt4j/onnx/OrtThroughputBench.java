@@ -19,11 +19,19 @@ import java.util.Random;
  * {@code -Dhymt.bench.onnx=OUT} is where the export goes (reused if present); {@code -Dhymt.bench.level=4} the
  * MatMulNBits accuracy level (4 = int8 activations, the CPU fast path; 0 = float).
  */
-class OrtThroughputBench {
+public class OrtThroughputBench {
     static final int PROMPT = 128, DECODE = 32;
 
+    /** {@code java -cp <test classpath> dev.hymt4j.onnx.OrtThroughputBench GPTQ_DIR ONNX_DIR LEVEL}. */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("hymt.bench.gptq", args[0]);
+        System.setProperty("hymt.bench.onnx", args[1]);
+        System.setProperty("hymt.bench.level", args[2]);
+        new OrtThroughputBench().int4PrefillAndDecodeThroughput();
+    }
+
     @Test
-    void int4PrefillAndDecodeThroughput() throws Exception {
+    public void int4PrefillAndDecodeThroughput() throws Exception {
         String gptqDir = System.getProperty("hymt.bench.gptq");
         Assumptions.assumeTrue(gptqDir != null, "benchmark: run with -Dhymt.bench.gptq=DIR");
         Path gptq = Path.of(gptqDir), out = Path.of(System.getProperty("hymt.bench.onnx", gptqDir + "-onnx"));
