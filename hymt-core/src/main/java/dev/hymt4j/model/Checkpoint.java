@@ -2,11 +2,15 @@ package dev.hymt4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.quant.GptqConfig;
+import dev.hymt4j.quant.GptqLinears;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.safetensors.SafetensorsException;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.TensorInfo;
-import dev.hymt4j.tensor.MappedMatrix;
+import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.weights.MatrixFormats;
+import dev.hymt4j.weights.WeightSource;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -14,16 +18,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Hugging Face model directory: {@code config.json} plus {@code model.safetensors} or the shards listed in
  * {@code model.safetensors.index.json}, all memory-mapped. Lookups name the tensor, the file and the fault.
+ * The safetensors {@link WeightSource}: matrices are {@link MatrixFormats} of the tensor's dtype over the mapping.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements WeightSource {
     public static final String SINGLE_FILE = "model.safetensors";
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
@@ -31,6 +38,7 @@ public final class Checkpoint implements AutoCloseable {
     private final ModelConfig config;
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> byTensor;
+    private GptqLinears gptq;
 
     private Checkpoint(Path dir, ModelConfig config, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor) {
         this.dir = dir;
@@ -61,7 +69,15 @@ public final class Checkpoint implements AutoCloseable {
             files.forEach(SafetensorsFile::close);
             throw e;
         }
-        return new Checkpoint(dir, config, List.copyOf(files), byTensor);
+        Checkpoint ckpt = new Checkpoint(dir, config, List.copyOf(files), byTensor);
+        GptqConfig gptq = GptqConfig.find(dir);
+        if (gptq != null) ckpt.gptq = new GptqLinears(ckpt, gptq);
+        return ckpt;
+    }
+
+    /** The GPTQ linears of a GPTQ checkpoint (its {@code quantization_config} says so), else null. */
+    public GptqLinears gptq() {
+        return gptq;
     }
 
     private static void openShards(Path index, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor)
@@ -100,6 +116,12 @@ public final class Checkpoint implements AutoCloseable {
         return dir;
     }
 
+    @Override
+    public Path path() {
+        return dir;
+    }
+
+    @Override
     public ModelConfig config() {
         return config;
     }
@@ -109,10 +131,12 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Every tensor name, in file then header order. */
-    public Iterable<String> tensorNames() {
-        return byTensor.keySet();
+    @Override
+    public Set<String> tensorNames() {
+        return Collections.unmodifiableSet(byTensor.keySet());
     }
 
+    @Override
     public boolean has(String name) {
         return byTensor.containsKey(name);
     }
@@ -144,13 +168,20 @@ public final class Checkpoint implements AutoCloseable {
         return byTensor.get(name).path();
     }
 
-    /** A weight matrix of the expected shape, mapped (never copied); float dtypes only. */
-    public MappedMatrix matrix(String name, int rows, int cols) throws ModelException {
+    /** A weight matrix of the expected shape in its dtype's format, mapped (never copied). */
+    @Override
+    public Matrix matrix(String name, int rows, int cols) throws ModelException {
+        // A GPTQ checkpoint stores linear P as P.qweight/qzeros/scales(/g_idx) instead of P.weight.
+        if (gptq != null && name.endsWith(".weight") && !byTensor.containsKey(name)) {
+            String prefix = name.substring(0, name.length() - ".weight".length());
+            if (gptq.isQuantized(prefix)) return gptq.matrix(prefix, rows, cols);
+        }
         TensorInfo t = checked(name, rows, cols);
-        return new MappedMatrix(data(name), t.dtype(), rows, cols);
+        return MatrixFormats.create(t.dtype().name(), data(name), rows, cols);
     }
 
     /** A small float tensor (norm weights) copied to the heap after its shape is checked. */
+    @Override
     public float[] vector(String name, int length) throws ModelException {
         checked(name, length);
         try {

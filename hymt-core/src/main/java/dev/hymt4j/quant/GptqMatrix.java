@@ -2,6 +2,7 @@ package dev.hymt4j.quant;
 
 import dev.hymt4j.tensor.Lanes;
 import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.tensor.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -28,8 +29,8 @@ import java.util.Arrays;
  * permutation built at load.
  */
 public final class GptqMatrix implements Matrix {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final VectorSpecies<Integer> I = VectorWidth.INT;
     private static final int L = F.length();
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -2,6 +2,7 @@ package dev.hymt4j.gptq;
 
 import dev.hymt4j.tensor.Lanes;
 import dev.hymt4j.tensor.Parallel;
+import dev.hymt4j.tensor.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * dot product over the chunk (fixed order), added into the float64 sum.
  */
 public final class HessianAccumulator {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     private static final int CHUNK = 128;
 
     private final int n;

@@ -1,6 +1,6 @@
 package dev.hymt4j.onnx;
 
-import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.ops.Rope;
 import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
@@ -138,7 +138,7 @@ final class DecoderGraph {
 
     /** cos/sin {@code [batch, seq, 1, hd]} of {@code position_ids · inv_freq} (float products, as the engine). */
     private void rotaryAngles() {
-        float[] inv = HunyuanModel.inverseFrequencies(c);   // the engine's own frequencies
+        float[] inv = Rope.inverseFrequencies(c);   // the engine's own frequencies
         String freq = weights.addFloats("rotary.inv_freq", new long[]{inv.length}, inv);
         String pos = g.op("Unsqueeze", "positions", new String[]{g.op("Cast", "positions_f", new String[]{"position_ids"},
                 attr("to", (long) FLOAT)), g.ints(false, -1)});                                   // [batch, seq, 1]

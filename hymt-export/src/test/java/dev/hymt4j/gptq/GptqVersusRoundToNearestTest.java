@@ -3,7 +3,7 @@ package dev.hymt4j.gptq;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hymt4j.data.ParallelExample;
 import dev.hymt4j.demo.DemoSetup;
-import dev.hymt4j.lora.Merger;
+import dev.hymt4j.merge.Merger;
 import dev.hymt4j.model.ForwardOptions;
 import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.tokenizer.Tokenizer;
