@@ -12,6 +12,7 @@ import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.quant.GptqMatrix;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.MemoryStream;
@@ -213,7 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<Matrix> matrices = new ArrayList<>();
         for (LayerWeights l : w.layers()) matrices.addAll(List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()));
         matrices.add(w.lmHead());
-        return matrices.stream().map(x -> ((MappedMatrix) x).segment()).toList();
+        return matrices.stream().flatMap(x -> x instanceof GptqMatrix g ? java.util.stream.Stream.of(g.qweight(), g.qzeros(), g.scales())
+                : java.util.stream.Stream.of(((MappedMatrix) x).segment())).toList();
     }
 
 

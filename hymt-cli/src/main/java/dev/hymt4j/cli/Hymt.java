@@ -25,6 +25,8 @@ import java.util.List;
                 TrainCommand.class,
                 EvalCommand.class,
                 MergeCommand.class,
+                QuantizeCommand.class,
+                ExportCommand.class,
                 DownloadCommand.class,
                 InitDemoCommand.class,
                 TokenizeCommand.class,
