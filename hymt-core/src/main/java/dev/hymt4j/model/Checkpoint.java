@@ -180,6 +180,15 @@ public final class Checkpoint implements WeightSource {
         return MatrixFormats.create(t.dtype().name(), data(name), rows, cols);
     }
 
+    @Override
+    public Set<String> storedTensors(String name) {
+        if (gptq != null && name.endsWith(".weight") && !byTensor.containsKey(name)) {
+            String prefix = name.substring(0, name.length() - ".weight".length());
+            if (gptq.isQuantized(prefix)) return gptq.storedTensors(prefix);
+        }
+        return Set.of(name);
+    }
+
     /** A small float tensor (norm weights) copied to the heap after its shape is checked. */
     @Override
     public float[] vector(String name, int length) throws ModelException {

@@ -83,7 +83,7 @@ public record ModelWeights(ModelConfig config, Matrix embedding, LayerWeights[] 
     /** Reads tensors from a source, remembering their names. */
     private record Reader(WeightSource source, Set<String> used) {
         Matrix matrix(String name, int rows, int cols) throws ModelException {
-            used.add(name);
+            used.addAll(source.storedTensors(name));
             return source.matrix(name, rows, cols);
         }
 

@@ -43,6 +43,13 @@ public final class GptqLinears {
         return ckpt.has(prefix + ".qweight");
     }
 
+    /** The tensors linear {@code prefix} is stored as: qweight, qzeros, scales, and g_idx where present. */
+    public Set<String> storedTensors(String prefix) {
+        Set<String> names = new LinkedHashSet<>(List.of(prefix + ".qweight", prefix + ".qzeros", prefix + ".scales"));
+        if (ckpt.has(prefix + ".g_idx")) names.add(prefix + ".g_idx");
+        return names;
+    }
+
     /** The quantized linear {@code prefix} of shape {@code [rows = out, cols = in]}, its layout checked. */
     public GptqMatrix matrix(String prefix, int rows, int cols) throws ModelException {
         int bits = config.bits(), pf = config.packFactor(), groups = config.groups(cols);
