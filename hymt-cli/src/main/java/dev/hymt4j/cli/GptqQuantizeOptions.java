@@ -7,9 +7,11 @@ import java.nio.file.Path;
 
 /** The options of {@code hymt quantize --method gptq|rtn} (kept apart from the GGUF types' options). */
 final class GptqQuantizeOptions {
+    @Bounds(min = 2, max = 8)
     @Option(names = "--bits", defaultValue = "4", description = "Bits per weight: 4 (default), 2 or 8.")
     int bits;
 
+    @Bounds(min = -1, max = 4096)
     @Option(names = "--group-size", defaultValue = "128", paramLabel = "N",
             description = "Input columns per scale/zero group: a power of two from 16 to 4096, or -1 for one group per row "
                     + "(default ${DEFAULT-VALUE}).")
@@ -28,6 +30,7 @@ final class GptqQuantizeOptions {
     @Option(names = "--static-groups", description = "Fit every group's scale before any update (no g_idx needed with --desc-act).")
     boolean staticGroups;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--damp", defaultValue = "0.01", description = "Dampening, a fraction of the mean Hessian diagonal (default ${DEFAULT-VALUE}).")
     double damp;
 
@@ -35,14 +38,17 @@ final class GptqQuantizeOptions {
             description = "gptq (v1, stores zero - 1; what loaders expect) or gptq_v2 (GPTQModel's true zeros).")
     String checkpointFormat;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--calibration", paramLabel = "FILE",
             description = "Calibration text: JSONL/TSV/sharegpt pairs (e.g. your training data) or a .txt file of lines, rendered "
                     + "with the translation prompts (default: the shipped LibreOffice help en-zh sample).")
     Path calibration;
 
+    @Bounds(min = 1)
     @Option(names = "--samples", defaultValue = "128", description = "Calibration sequences (default ${DEFAULT-VALUE}).")
     int samples;
 
+    @Bounds(min = 1)
     @Option(names = "--seq-len", defaultValue = "512", description = "Tokens per calibration sequence (default ${DEFAULT-VALUE}).")
     int seqLen;
 

@@ -4,6 +4,7 @@ import dev.hymt4j.gptq.CalibrationData;
 import dev.hymt4j.gptq.GptqModelQuantizer;
 import dev.hymt4j.gptq.GptqOptions;
 import dev.hymt4j.gptq.GptqProgress;
+import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
@@ -40,8 +41,12 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     GptqQuantizeOptions gptq;
 
+    @Writes(Writes.Kind.DIRECTORY)
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
     Path out;
+
+    @Mixin
+    ForceOption force;
 
     @Override
     public Integer call() throws Exception {
@@ -62,7 +67,11 @@ public final class QuantizeCommand implements Callable<Integer> {
         GptqModelQuantizer.Method m = method == Method.gptq ? GptqModelQuantizer.Method.GPTQ : GptqModelQuantizer.Method.RTN;
         GptqModelQuantizer.Report report;
         try (GptqProgress progress = new GptqProgress(config.numLayers(), o)) {
-            report = new GptqModelQuantizer(m, options, gptq.compareRtn).run(dir, calibration, name, out, progress);
+            GptqModelQuantizer quantizer = new GptqModelQuantizer(m, options, gptq.compareRtn);
+            GptqModelQuantizer.Report[] written = new GptqModelQuantizer.Report[1];
+            // Into a temporary sibling first: an interrupted quantization leaves no half-written model at --out.
+            AtomicDirectory.write(out, tmp -> written[0] = quantizer.run(dir, calibration, name, tmp, progress));
+            report = written[0];
         }
         double mean = report.layers().stream().mapToDouble(GptqModelQuantizer.LayerReport::meanError).average().orElse(0);
         o.printf(Locale.ROOT, "wrote %s (%.1f MB) in %.1f s; mean relative output error %.3e%n", out,

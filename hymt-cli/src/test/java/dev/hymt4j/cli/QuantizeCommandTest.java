@@ -15,6 +15,7 @@ import java.nio.file.Path;
 
 import static dev.hymt4j.cli.CoreCommandsTest.hymt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,12 +54,17 @@ class QuantizeCommandTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("int4, block 32"), r.out());
         for (String f : new String[]{"model.onnx", "genai_config.json", "tokenizer.json"}) assertTrue(Files.isRegularFile(out.resolve(f)), f);
-        r = hymt("export", "onnx", "--model", demo.toString(), "--precision", "int4", "--block-size", "24", "--out", out.toString());
+        Path bad = tmp.resolve("onnx-bad");
+        r = hymt("export", "onnx", "--model", demo.toString(), "--precision", "int4", "--block-size", "24", "--out", bad.toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("--block-size 24: MatMulNBits needs a power of two from 16 to 4096"), r.err());
-        r = hymt("export", "onnx", "--model", demo.toString(), "--accuracy-level", "7", "--out", out.toString());
+        r = hymt("export", "onnx", "--model", demo.toString(), "--accuracy-level", "7", "--out", bad.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--accuracy-level") && r.err().contains("7"), r.err());
+        assertFalse(Files.exists(bad), "nothing is written for refused options");
+        r = hymt("export", "onnx", "--model", demo.toString(), "--precision", "int4", "--out", out.toString());
         assertEquals(1, r.exitCode());
-        assertTrue(r.err().contains("--accuracy-level 7"), r.err());
+        assertTrue(r.err().contains("add --force to replace it"), r.err());
     }
 
     @Test
