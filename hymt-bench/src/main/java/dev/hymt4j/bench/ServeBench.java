@@ -37,8 +37,9 @@ import java.util.concurrent.Future;
  * from a whole-prompt cache; the instruction in front is shared, as in real traffic. Each server gets the same
  * prompts. The first streamed chunk with text marks the first token (both servers hold back a character split
  * over tokens, and neither streams tokens that decode to nothing: give a random-weight model's GGUF through
- * {@code scripts/visible-padding-gguf.py} first, or its padding tokens never show). At each level the servers run one after the other: a warm-up round of {@code level} requests,
- * then the measured ones. With {@code --pid NAME=PID} the server's CPU seconds per request (user + system, from
+ * {@code scripts/visible-padding-gguf.py} first, or its padding tokens never show). At each level the servers
+ * run one after the other: a warm-up round of {@code level} short requests, then the measured ones. p99 of fewer
+ * than 100 requests is their slowest. With {@code --pid NAME=PID} the server's CPU seconds per request (user + system, from
  * /proc) are printed: how much of the two cores each server turns into tokens.
  *
  * <p>Usage: {@code ServeBench --server NAME=URL [--server NAME=URL…] [--pid NAME=PID…] [--concurrency 1,4,16]
@@ -50,6 +51,7 @@ public final class ServeBench {
     private static final String INSTRUCTION = "Translate the following segment into German, without additional explanation.\n\n";
     private static final String TEXT = "Select a magnification for the print preview, then open the file and check the cells.";
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+    private static final int WARM_UP_TOKENS = 8;
 
     private record Sample(double ttftSeconds, double totalSeconds, int promptTokens) {}
 
@@ -88,7 +90,9 @@ public final class ServeBench {
             int level = levels[l];
             int n = requests == null ? Math.max(4, 2 * level) : requests[requests.length == 1 ? 0 : l];
             for (Map.Entry<String, String> server : servers.entrySet()) {
-                run(server.getValue(), 100_000 * (l + 1), tokens, level, level); // warm-up, its own segments
+                // Warm-up, its own segments: the batch shapes of this level compiled and their caches touched; a few
+                // tokens each are enough for that and keep a slow server's run short.
+                run(server.getValue(), 100_000 * (l + 1), Math.min(tokens, WARM_UP_TOKENS), level, level);
                 Long pid = pids.get(server.getKey());
                 double cpuBefore = pid == null ? Double.NaN : cpuSeconds(pid);
                 long start = System.nanoTime();
