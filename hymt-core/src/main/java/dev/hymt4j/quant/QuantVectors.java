@@ -1,0 +1,38 @@
+package dev.hymt4j.quant;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector shapes of the quantized kernels, fixed at start-up (the Vector API compiles well only for
+ * constant species). The kernels need at least 8 float lanes, so that one byte load of {@code F.length()}
+ * quants widens to one float vector; with fewer (128-bit SSE/NEON) or with {@code -Dhymt.vector.bits=0}
+ * the scalar reference kernels run. {@code -Dhymt.vector.bits=256|512} caps the width (tests use it to run
+ * every width the machine has).
+ */
+final class QuantVectors {
+    private QuantVectors() {}
+
+    static final VectorSpecies<Float> F;
+    /** As many byte lanes as {@link #F} has float lanes (64 or 128 bits). */
+    static final VectorSpecies<Byte> B;
+    /** Whether the vector kernels run (else the scalar references). */
+    static final boolean ENABLED;
+
+    static {
+        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        int bits = Math.min(512, Integer.getInteger("hymt.vector.bits", preferred));
+        bits = Math.min(bits, preferred);
+        ENABLED = bits >= 256;
+        int used = ENABLED ? bits : 256;
+        F = VectorSpecies.of(float.class, VectorShape.forBitSize(used));
+        B = VectorSpecies.of(byte.class, VectorShape.forBitSize(used / 4));
+        if (B.length() != F.length()) throw new AssertionError(B + " vs " + F);
+    }
+
+    /** "512-bit", "256-bit" or "scalar", for benchmarks and test names. */
+    static String describe() {
+        return ENABLED ? F.vectorBitSize() + "-bit" : "scalar";
+    }
+}
