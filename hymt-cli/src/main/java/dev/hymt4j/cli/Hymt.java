@@ -18,6 +18,8 @@ import java.nio.file.NoSuchFileException;
                 TrainCommand.class,
                 EvalCommand.class,
                 MergeCommand.class,
+                QuantizeCommand.class,
+                ExportCommand.class,
                 DownloadCommand.class,
                 InitDemoCommand.class,
                 TokenizeCommand.class,

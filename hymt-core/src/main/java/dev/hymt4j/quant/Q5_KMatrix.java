@@ -1,7 +1,6 @@
 package dev.hymt4j.quant;
 
 import dev.hymt4j.gguf.GgmlType;
-import dev.hymt4j.tensor.Lanes;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -64,7 +63,7 @@ public final class Q5_KMatrix extends BlockMatrix {
                 mins += dmin * scaleOrMin(data, o, 2 * c + 1, true) * sums[sj + 1];
             }
         }
-        return Lanes.sum(acc) - mins;
+        return QuantVectors.sum(acc) - mins;
     }
 
     @Override
@@ -122,10 +121,10 @@ public final class Q5_KMatrix extends BlockMatrix {
                 m3 += mh * sums[s3 + sj + 1];
             }
         }
-        out[t * rows + r] = Lanes.sum(a0) - m0;
-        out[(t + 1) * rows + r] = Lanes.sum(a1) - m1;
-        out[(t + 2) * rows + r] = Lanes.sum(a2) - m2;
-        out[(t + 3) * rows + r] = Lanes.sum(a3) - m3;
+        out[t * rows + r] = QuantVectors.sum(a0) - m0;
+        out[(t + 1) * rows + r] = QuantVectors.sum(a1) - m1;
+        out[(t + 2) * rows + r] = QuantVectors.sum(a2) - m2;
+        out[(t + 3) * rows + r] = QuantVectors.sum(a3) - m3;
     }
 
     /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */

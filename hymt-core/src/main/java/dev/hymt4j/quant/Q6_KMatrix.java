@@ -1,7 +1,6 @@
 package dev.hymt4j.quant;
 
 import dev.hymt4j.gguf.GgmlType;
-import dev.hymt4j.tensor.Lanes;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -64,7 +63,7 @@ public final class Q6_KMatrix extends BlockMatrix {
                 }
             }
         }
-        return Lanes.sum(acc);
+        return QuantVectors.sum(acc);
     }
 
     @Override
@@ -108,10 +107,10 @@ public final class Q6_KMatrix extends BlockMatrix {
                 }
             }
         }
-        out[t * rows + r] = Lanes.sum(a0);
-        out[(t + 1) * rows + r] = Lanes.sum(a1);
-        out[(t + 2) * rows + r] = Lanes.sum(a2);
-        out[(t + 3) * rows + r] = Lanes.sum(a3);
+        out[t * rows + r] = QuantVectors.sum(a0);
+        out[(t + 1) * rows + r] = QuantVectors.sum(a1);
+        out[(t + 2) * rows + r] = QuantVectors.sum(a2);
+        out[(t + 3) * rows + r] = QuantVectors.sum(a3);
     }
 
     /** The reference: each value dequantized as {@code d·scale·(q − 32)} and multiplied, in element order. */

@@ -1,7 +1,6 @@
 package dev.hymt4j.quant;
 
 import dev.hymt4j.gguf.GgmlType;
-import dev.hymt4j.tensor.Lanes;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -44,7 +43,7 @@ public final class Q8_0Matrix extends BlockMatrix {
             }
             acc = blk.fma(d, acc);
         }
-        return Lanes.sum(acc);
+        return QuantVectors.sum(acc);
     }
 
     @Override
@@ -74,10 +73,10 @@ public final class Q8_0Matrix extends BlockMatrix {
             a2 = k2.fma(d, a2);
             a3 = k3.fma(d, a3);
         }
-        out[t * rows + r] = Lanes.sum(a0);
-        out[(t + 1) * rows + r] = Lanes.sum(a1);
-        out[(t + 2) * rows + r] = Lanes.sum(a2);
-        out[(t + 3) * rows + r] = Lanes.sum(a3);
+        out[t * rows + r] = QuantVectors.sum(a0);
+        out[(t + 1) * rows + r] = QuantVectors.sum(a1);
+        out[(t + 2) * rows + r] = QuantVectors.sum(a2);
+        out[(t + 3) * rows + r] = QuantVectors.sum(a3);
     }
 
     /** The reference: each block's integer-weighted sum, scaled by its d, summed left to right. */

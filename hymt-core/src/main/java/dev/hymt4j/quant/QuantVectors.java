@@ -2,6 +2,7 @@ package dev.hymt4j.quant;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -29,6 +30,28 @@ final class QuantVectors {
         F = VectorSpecies.of(float.class, VectorShape.forBitSize(used));
         B = VectorSpecies.of(byte.class, VectorShape.forBitSize(used / 4));
         if (B.length() != F.length()) throw new AssertionError(B + " vs " + F);
+    }
+
+    /** Shuffles pairing lane i with lane i xor step, for step = half the lanes of {@link #F}, a quarter, …, 1. */
+    private static final VectorShuffle<Float>[] FOLDS = folds();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds() {
+        VectorShuffle<Float>[] folds = new VectorShuffle[Integer.numberOfTrailingZeros(F.length())];
+        for (int k = 0, step = F.length() / 2; step >= 1; k++, step /= 2) {
+            int s = step;
+            folds[k] = VectorShuffle.fromOp(F, i -> i ^ s);
+        }
+        return folds;
+    }
+
+    /**
+     * The lanes of {@code v} (species {@link #F}) summed in one fixed pairwise order, in every execution mode
+     * (the reason {@link dev.hymt4j.tensor.Lanes} exists, for this class's species).
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
+        return v.lane(0);
     }
 
     /** "512-bit", "256-bit" or "scalar", for benchmarks and test names. */

@@ -1,7 +1,6 @@
 package dev.hymt4j.quant;
 
 import dev.hymt4j.gguf.GgmlType;
-import dev.hymt4j.tensor.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -38,7 +37,7 @@ final class RowDecodingMatrix extends BlockMatrix {
             for (int upper = F.loopBound(cols); c < upper; c += F.length()) {
                 acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), acc);
             }
-            sum = Lanes.sum(acc);
+            sum = QuantVectors.sum(acc);
         } else {
             sum = 0;
         }

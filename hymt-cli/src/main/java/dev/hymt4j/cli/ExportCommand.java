@@ -1,0 +1,19 @@
+package dev.hymt4j.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code hymt export}: write a model or an adapter in another tool's format. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a model or adapter to another format (llama.cpp GGUF LoRA, ...).",
+        subcommands = {ExportGgufLoraCommand.class})
+public final class ExportCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
