@@ -1,13 +1,14 @@
 package dev.hymt4j.bench;
 
-import dev.hymt4j.lora.Batch;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
-import dev.hymt4j.lora.LoraModel;
 import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.DemoModel;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.Training;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.optim.AdamW;
 import dev.hymt4j.quant.QuantizedModels;
 import dev.hymt4j.safetensors.DType;
@@ -78,7 +79,7 @@ public final class LoraTrainBench {
         resetPeakRss();
         LoraConfig lc = LoraConfig.of(16, 32, 0.05, "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
         LoraAdapter adapter = LoraAdapter.create(c, lc, 1);
-        LoraModel model = new LoraModel(w, adapter).setGradientCheckpointing(checkpointing);
+        Training model = new Training(new HunyuanModel(w), adapter).setGradientCheckpointing(checkpointing);
         AdamW opt = AdamW.withDefaults(adapter.parameters(), 1e-4);
         SplittableRandom rng = new SplittableRandom(7);
         int n = batch * len;
@@ -88,7 +89,7 @@ public final class LoraTrainBench {
             mask[i] = 1;
             labels[i] = ids[i];
         }
-        Batch b = new Batch(batch, len, ids, mask, labels);
+        TrainingBatch b = new TrainingBatch(batch, len, ids, mask, labels);
         List<String> times = new ArrayList<>();
         double best = Double.MAX_VALUE;
         float loss = 0;

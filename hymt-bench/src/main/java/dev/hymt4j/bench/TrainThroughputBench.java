@@ -1,13 +1,14 @@
 package dev.hymt4j.bench;
 
-import dev.hymt4j.lora.Batch;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
-import dev.hymt4j.lora.LoraModel;
-import dev.hymt4j.lora.LoraTrainer;
 import dev.hymt4j.model.Checkpoint;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.Training;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.optim.AdamW;
+import dev.hymt4j.optim.LoraTrainer;
 import dev.hymt4j.tokenizer.Tokenizer;
 import dev.hymt4j.train.EncodedDataset;
 import dev.hymt4j.train.ExampleEncoder;
@@ -69,20 +70,20 @@ public final class TrainThroughputBench {
                     new ExampleEncoder(Tokenizer.load(Path.of(c.model()))), c.maxSeqLen());
             LengthBucketedBatcher.Cursor cursor = new LengthBucketedBatcher(train, c.perDeviceTrainBatchSize(), c.seed())
                     .cursor(BatchPosition.START);
-            List<Batch> batches = new ArrayList<>();
+            List<TrainingBatch> batches = new ArrayList<>();
             long tokens = 0;
             for (int i = 0; i < steps; i++) {
-                Batch b = train.batch(cursor.next());
+                TrainingBatch b = train.batch(cursor.next());
                 batches.add(b);
                 for (int m : b.attentionMask()) tokens += m;
             }
             LoraAdapter adapter = LoraAdapter.create(weights.config(), LoraConfig.of(c.loraR(), c.loraAlpha(), c.loraDropout(),
                     c.loraTargetModules().toArray(String[]::new)), c.seed());
-            LoraModel model = new LoraModel(weights, adapter);
+            Training model = new Training(new HunyuanModel(weights), adapter);
             LoraTrainer engine = new LoraTrainer(model, new AdamW(adapter.parameters(), c.learningRate(), 0.9, 0.999, 1e-8, 0),
                     c.lrSchedule(steps), c.maxGradNorm());
             long t0 = System.nanoTime();
-            for (Batch b : batches) engine.step(List.of(b));
+            for (TrainingBatch b : batches) engine.step(List.of(b));
             return tokens / ((System.nanoTime() - t0) / 1e9);
         }
     }

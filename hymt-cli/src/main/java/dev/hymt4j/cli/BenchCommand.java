@@ -1,13 +1,15 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.generate.Sampling;
+import dev.hymt4j.kv.BlockTable;
+import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.model.DemoModel;
-import dev.hymt4j.model.ForwardOptions;
-import dev.hymt4j.model.ForwardResult;
 import dev.hymt4j.model.HunyuanModel;
-import dev.hymt4j.model.KvCache;
 import dev.hymt4j.model.LayerWeights;
+import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.StepBatch;
+import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
@@ -107,20 +109,20 @@ public final class BenchCommand implements Callable<Integer> {
     private Row measure(HunyuanModel m, List<MemorySegment> decodeReads) {
         int vocab = m.config().vocabSize();
         SplittableRandom random = new SplittableRandom(1);
-        int[] prompt = random.ints(promptTokens, 0, vocab).toArray();
+        int[] tokens = java.util.Arrays.copyOf(random.ints(promptTokens, 0, vocab).toArray(), promptTokens + decodeTokens + 1);
         // Warm-up: compile the kernels on a short prompt and a few decode steps.
-        KvCache warm = m.newCache(1, 16);
-        m.forward(new int[][]{java.util.Arrays.copyOf(prompt, 8)}, null, warm, ForwardOptions.LAST_LOGITS);
-        for (int i = 0; i < 3; i++) m.forward(new int[][]{{prompt[i]}}, null, warm, ForwardOptions.LAST_LOGITS);
+        Sequence warm = new Sequence(m.config(), 16);
+        warm.run(m, tokens, 0, 8);
+        for (int i = 0; i < 3; i++) warm.run(m, tokens, 8 + i, 1);
         streamOnce(decodeReads);
 
-        KvCache cache = m.newCache(1, promptTokens + decodeTokens + 1);
+        Sequence seq = new Sequence(m.config(), promptTokens + decodeTokens + 1);
         long t0 = System.nanoTime();
-        ForwardResult r = m.forward(new int[][]{prompt}, null, cache, ForwardOptions.LAST_LOGITS);
+        StepOutput out = seq.run(m, tokens, 0, promptTokens);
         long t1 = System.nanoTime();
         for (int i = 0; i < decodeTokens; i++) {
-            int next = Sampling.argmax(r.logits(0, 0));
-            r = m.forward(new int[][]{{next}}, null, cache, ForwardOptions.LAST_LOGITS);
+            tokens[promptTokens + i] = Sampling.argmax(out.copyRow(out.row(0)));
+            out = seq.run(m, tokens, promptTokens + i, 1);
         }
         long t2 = System.nanoTime();
         long stream = Long.MAX_VALUE;
@@ -130,6 +132,24 @@ public final class BenchCommand implements Callable<Integer> {
             stream = Math.min(stream, System.nanoTime() - s0);
         }
         return new Row(t1 - t0, t2 - t1, stream);
+    }
+
+    /** One sequence with a cache of its own, stepped by hand: prefill, then one token per step. */
+    private static final class Sequence {
+        final PagedKvCache cache;
+        final BlockTable table = new BlockTable();
+        final StepBatch batch = new StepBatch();
+
+        Sequence(ModelConfig c, int tokens) {
+            cache = new PagedKvCache(c, 16, PagedKvCache.bytesPerToken(c.numLayers(), c.kvDim()) * (tokens + 16), false);
+        }
+
+        StepOutput run(HunyuanModel m, int[] tokens, int from, int count) {
+            cache.reserve(table, from + count);
+            batch.clear();
+            batch.add(tokens, from, count, from, table, StepBatch.Logits.LAST, null);
+            return m.forward(batch, cache);
+        }
     }
 
     /** Every matrix a decode step reads in full: the layers' projections and the LM head. */

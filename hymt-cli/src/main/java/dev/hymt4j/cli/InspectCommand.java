@@ -1,8 +1,8 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.hub.ModelLocator;
+import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.model.Checkpoint;
-import dev.hymt4j.model.KvCache;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.safetensors.SafetensorsFile;
@@ -57,7 +57,7 @@ public final class InspectCommand implements Callable<Integer> {
                 parameters += t.numel();
             }
             for (SafetensorsFile f : ckpt.files()) mapped += java.nio.file.Files.size(f.path());
-            long kvPerToken = KvCache.bytesPerToken(c.numLayers(), c.kvDim());
+            long kvPerToken = PagedKvCache.bytesPerToken(c.numLayers(), c.kvDim());
             out.println();
             out.printf("parameters      %,d%n", parameters);
             out.printf("mapped          %,d bytes (%s) in %d file(s)%n", mapped, size(mapped), ckpt.files().size());

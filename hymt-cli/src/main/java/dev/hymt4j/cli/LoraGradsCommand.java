@@ -1,12 +1,13 @@
 package dev.hymt4j.cli;
 
-import dev.hymt4j.lora.Batch;
 import dev.hymt4j.lora.LoraAdapter;
-import dev.hymt4j.lora.LoraModel;
 import dev.hymt4j.model.Checkpoint;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelWeights;
-import dev.hymt4j.optim.Parameter;
+import dev.hymt4j.model.Training;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.safetensors.SafetensorsWriter;
+import dev.hymt4j.tensor.Parameter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,7 +38,7 @@ public final class LoraGradsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (Checkpoint ckpt = Checkpoint.open(model)) {
             LoraAdapter lora = LoraAdapter.load(adapter, ckpt.config());
-            float loss = new LoraModel(ModelWeights.load(ckpt), lora).forwardBackward(Batch.load(batch), 1f);
+            float loss = new Training(new HunyuanModel(ModelWeights.load(ckpt)), lora).forwardBackward(TrainingBatch.load(batch), 1f);
             SafetensorsWriter w = new SafetensorsWriter();
             w.addF32("loss", new long[]{1}, new float[]{loss});
             for (Parameter p : lora.parameters()) w.addF32(p.name(), p.shape(), p.grad());

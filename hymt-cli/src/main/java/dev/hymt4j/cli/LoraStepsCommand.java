@@ -1,11 +1,12 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.io.AtomicFile;
-import dev.hymt4j.lora.Batch;
 import dev.hymt4j.lora.LoraAdapter;
-import dev.hymt4j.lora.LoraModel;
 import dev.hymt4j.model.Checkpoint;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.Training;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.optim.AdamW;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,9 +64,9 @@ public final class LoraStepsCommand implements Callable<Integer> {
         if (steps < 1) throw new ParameterException(spec.commandLine(), "--steps must be ≥ 1, got " + steps);
         try (Checkpoint ckpt = Checkpoint.open(model)) {
             LoraAdapter lora = LoraAdapter.load(adapter, ckpt.config());
-            LoraModel m = new LoraModel(ModelWeights.load(ckpt), lora);
+            Training m = new Training(new HunyuanModel(ModelWeights.load(ckpt)), lora);
             AdamW opt = new AdamW(lora.parameters(), lr, Double.parseDouble(b[0].trim()), Double.parseDouble(b[1].trim()), eps, weightDecay);
-            Batch data = Batch.load(batch);
+            TrainingBatch data = TrainingBatch.load(batch);
             List<String> losses = new ArrayList<>();
             for (int s = 0; s < steps; s++) {
                 opt.zeroGrad();

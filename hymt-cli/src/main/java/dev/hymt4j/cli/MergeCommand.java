@@ -1,6 +1,6 @@
 package dev.hymt4j.cli;
 
-import dev.hymt4j.lora.Merger;
+import dev.hymt4j.merge.Merger;
 import dev.hymt4j.safetensors.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

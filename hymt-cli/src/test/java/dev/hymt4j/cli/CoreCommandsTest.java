@@ -59,6 +59,39 @@ class CoreCommandsTest {
         assertEquals(join(expected), r.lastLine());
     }
 
+    /** Requests arriving at different engine steps; each output line equals that request run alone with --ids. */
+    @Test
+    void generateRequestsWritesPromptPlusGeneratedInInputOrder(@TempDir Path tmp) throws Exception {
+        long[] prompt = reference("greedy_prompt"), expected = reference("greedy_output");
+        Path in = tmp.resolve("in.jsonl"), out = tmp.resolve("out.jsonl");
+        java.nio.file.Files.writeString(in, "{\"ids\":[" + join(prompt) + "],\"max_new_tokens\":16,\"arrival_step\":3}\n"
+                + "{\"ids\":[7,300,42,9,11,100,3,250,1,2,3,4,5,6,7,8,9,10,11],\"max_new_tokens\":5}\n"
+                + "{\"ids\":[4],\"max_new_tokens\":9,\"arrival_step\":1}\n");
+        Run r = hymt("generate", "--model", TINY.toString(), "--requests", in.toString(), "--out", out.toString(), "--greedy",
+                "--max-batch-tokens", "8", "--stop-ids", "100000");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = java.nio.file.Files.readAllLines(out);
+        assertEquals(3, lines.size());
+        assertEquals("{\"ids\":[" + join(expected) + "],\"finish_reason\":\"length\"}", lines.get(0));
+        String[][] alone = {{"7,300,42,9,11,100,3,250,1,2,3,4,5,6,7,8,9,10,11", "5"}, {"4", "9"}};
+        for (int i = 0; i < 2; i++) {
+            Run one = hymt("generate", "--model", TINY.toString(), "--ids", alone[i][0], "--max-new-tokens", alone[i][1], "--greedy",
+                    "--stop-ids", "100000");
+            assertEquals("{\"ids\":[" + one.lastLine() + "],\"finish_reason\":\"length\"}", lines.get(i + 1));
+        }
+    }
+
+    @Test
+    void generateRequestsNamesTheBadLineAndField(@TempDir Path tmp) throws Exception {
+        Path in = tmp.resolve("in.jsonl");
+        java.nio.file.Files.writeString(in, "{\"ids\":[1,2]}\n{\"ids\":[1,\"x\"]}\n");
+        Run r = hymt("generate", "--model", TINY.toString(), "--requests", in.toString(), "--out", tmp.resolve("o.jsonl").toString());
+        assertEquals(1, r.exitCode());
+        assertEquals("hymt generate: " + in + ":2: field \"ids\"[1]: expected a token id ≥ 0, got \"x\"", r.err().trim());
+        Run same = hymt("generate", "--model", TINY.toString(), "--requests", in.toString(), "--out", in.toString());
+        assertTrue(same.err().contains("is the --requests file"), same.err());
+    }
+
     @Test
     void generateSamplingIsReproducibleWithASeed() {
         String[] args = {"generate", "--model", TINY.toString(), "--ids", "1,20,300", "--max-new-tokens", "6",

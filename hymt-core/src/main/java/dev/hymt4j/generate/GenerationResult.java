@@ -5,11 +5,12 @@ import java.util.stream.Collectors;
 
 /**
  * One generated sequence. The generated ids include the stop token when {@link FinishReason#STOP_TOKEN}, as
- * transformers' output does. Timings are those of the whole batch the sequence was generated in: prefill
- * is the forward pass over the prompts (which also yields the first token), decode every pass after it.
+ * transformers' output does. Timings: queue is submission to the first step that ran the request, prefill
+ * from there to its first token (the prompt's forward passes, shared with the other sequences of those steps),
+ * decode from the first token to the last.
  */
 public record GenerationResult(int[] promptIds, int[] generatedIds, FinishReason finishReason,
-                               long prefillNanos, long decodeNanos) {
+                               long queueNanos, long prefillNanos, long decodeNanos) {
 
     public int promptTokens() {
         return promptIds.length;

@@ -1,10 +1,19 @@
 package dev.hymt4j.generate;
 
-/** Receives each token as soon as it is chosen (streaming). */
+/**
+ * Receives a request's tokens as soon as they are chosen (streaming). Called on the engine's thread between
+ * steps: keep it short, never block (hand work to another thread), and do not call back into the engine's
+ * step from here.
+ */
 @FunctionalInterface
 public interface TokenListener {
-    TokenListener NONE = (sequence, tokenId) -> {};
+    TokenListener NONE = tokenId -> {};
 
-    /** @param sequence index of the prompt in the batch (0 for a single prompt) */
-    void onToken(int sequence, int tokenId);
+    void onToken(int tokenId);
+
+    /**
+     * The raw logits the next token is about to be chosen from (before the repetition penalty and sampling),
+     * valid only during the call: copy what must be kept. For debugging and tests; the default ignores them.
+     */
+    default void onLogits(float[] logits) {}
 }

@@ -6,7 +6,9 @@ import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.safetensors.SafetensorsException;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.TensorInfo;
-import dev.hymt4j.tensor.MappedMatrix;
+import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.weights.MatrixFormats;
+import dev.hymt4j.weights.WeightSource;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -14,16 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Hugging Face model directory: {@code config.json} plus {@code model.safetensors} or the shards listed in
  * {@code model.safetensors.index.json}, all memory-mapped. Lookups name the tensor, the file and the fault.
+ * The safetensors {@link WeightSource}: matrices are {@link MatrixFormats} of the tensor's dtype over the mapping.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements WeightSource {
     public static final String SINGLE_FILE = "model.safetensors";
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
@@ -100,6 +105,12 @@ public final class Checkpoint implements AutoCloseable {
         return dir;
     }
 
+    @Override
+    public Path path() {
+        return dir;
+    }
+
+    @Override
     public ModelConfig config() {
         return config;
     }
@@ -109,10 +120,12 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Every tensor name, in file then header order. */
-    public Iterable<String> tensorNames() {
-        return byTensor.keySet();
+    @Override
+    public Set<String> tensorNames() {
+        return Collections.unmodifiableSet(byTensor.keySet());
     }
 
+    @Override
     public boolean has(String name) {
         return byTensor.containsKey(name);
     }
@@ -144,13 +157,15 @@ public final class Checkpoint implements AutoCloseable {
         return byTensor.get(name).path();
     }
 
-    /** A weight matrix of the expected shape, mapped (never copied); float dtypes only. */
-    public MappedMatrix matrix(String name, int rows, int cols) throws ModelException {
+    /** A weight matrix of the expected shape in its dtype's format, mapped (never copied). */
+    @Override
+    public Matrix matrix(String name, int rows, int cols) throws ModelException {
         TensorInfo t = checked(name, rows, cols);
-        return new MappedMatrix(data(name), t.dtype(), rows, cols);
+        return MatrixFormats.create(t.dtype().name(), data(name), rows, cols);
     }
 
     /** A small float tensor (norm weights) copied to the heap after its shape is checked. */
+    @Override
     public float[] vector(String name, int length) throws ModelException {
         checked(name, length);
         try {

@@ -1,72 +1,76 @@
 package dev.hymt4j.model;
 
-import dev.hymt4j.tensor.Lanes;
-import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.kv.BlockTable;
+import dev.hymt4j.kv.PagedKvCache;
+import dev.hymt4j.lora.LoraAdapter;
+import dev.hymt4j.ops.Attention;
+import dev.hymt4j.ops.KvLayout;
+import dev.hymt4j.ops.Linear;
+import dev.hymt4j.ops.LoraBatch;
+import dev.hymt4j.ops.RmsNorm;
+import dev.hymt4j.ops.Rope;
+import dev.hymt4j.ops.SwiGlu;
+import dev.hymt4j.ops.Vec;
 import dev.hymt4j.tensor.Parallel;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import dev.hymt4j.weights.WeightSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
+
+import static dev.hymt4j.lora.LoraTarget.DOWN_PROJ;
+import static dev.hymt4j.lora.LoraTarget.GATE_PROJ;
+import static dev.hymt4j.lora.LoraTarget.K_PROJ;
+import static dev.hymt4j.lora.LoraTarget.O_PROJ;
+import static dev.hymt4j.lora.LoraTarget.Q_PROJ;
+import static dev.hymt4j.lora.LoraTarget.UP_PROJ;
+import static dev.hymt4j.lora.LoraTarget.V_PROJ;
 
 /**
- * The HunYuan dense causal LM forward pass (spec §2), in float32 over mapped F32/BF16/F16 weights.
+ * The HunYuan dense causal LM (spec §2) in float32 over frozen weights of any {@link dev.hymt4j.tensor.Matrix}
+ * format: the one implementation of the network. Inference ({@link #forward(StepBatch, PagedKvCache)}, an
+ * engine step over a ragged batch with a paged KV cache) and training ({@link Training}, a padded batch with a
+ * tape of activations and an explicit backward pass) run the same layer code ({@link #layerForward}), built
+ * from the {@code ops} package.
  *
- * <p>Input is a batch {@code ids [B, T]} with an optional attention mask {@code [B, T]} for the new tokens;
- * padding may be on either side. Position ids come from the mask (cumsum − 1, clamped at 0, continuing from
- * what the cache has seen), and keys whose mask is 0 are never attended to. A query with no visible key at
- * all (a left-padding position) gets a zero attention output; its logits are meaningless, as in transformers.
- *
- * <p>Matrix products are parallel over weight rows ({@link Matrix#matmul}), attention over (row, token,
- * head) units, all on the shared {@link Parallel} pool. Thread-safe for concurrent calls with distinct caches.
+ * <p>Every output of a step depends only on its own sequence: matrix products sum each (row, token) in a fixed
+ * order, attention and norms work per token, so a sequence's logits are bit-identical whatever else is in the
+ * batch and whenever it joined (batch invariance). Thread-safe for concurrent calls with distinct batches and
+ * caches; parallel work runs on the shared {@link Parallel} pool within the caller's thread budget.
  */
-public final class HunyuanModel implements AutoCloseable {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-
+public final class HunyuanModel implements CausalLm {
     private final ModelWeights weights;
     private final ModelConfig config;
-    /** The checkpoint this model mapped its weights from, when it opened it itself; else null. */
-    private final Checkpoint ownedCheckpoint;
-    private final float[] inverseFrequencies;
-    private final float attentionScale;
+    /** What this model mapped its weights from, when it opened it itself; else null. */
+    private final WeightSource owned;
+    private final Rope rope;
 
     public HunyuanModel(ModelWeights weights) {
         this(weights, null);
     }
 
-    private HunyuanModel(ModelWeights weights, Checkpoint ownedCheckpoint) {
+    private HunyuanModel(ModelWeights weights, WeightSource owned) {
         this.weights = weights;
         this.config = weights.config();
-        this.ownedCheckpoint = ownedCheckpoint;
-        this.inverseFrequencies = inverseFrequencies(config);
-        this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.owned = owned;
+        this.rope = new Rope(config);
     }
 
     /** Opens a model directory (config.json + model.safetensors or shards); {@link #close()} unmaps it. */
     public static HunyuanModel load(Path dir) throws IOException {
-        Checkpoint checkpoint = Checkpoint.open(dir);
+        return load(Checkpoint.open(dir));
+    }
+
+    /** A model over the weights of {@code source}, which it owns from now on ({@link #close()} closes it). */
+    public static HunyuanModel load(WeightSource source) throws IOException {
         try {
-            return new HunyuanModel(ModelWeights.load(checkpoint), checkpoint);
+            return new HunyuanModel(ModelWeights.load(source), source);
         } catch (IOException | RuntimeException e) {
-            checkpoint.close();
+            source.close();
             throw e;
         }
     }
 
-    /**
-     * RoPE inverse frequencies {@code 1 / base^(2i/d)} for the configured type (spec §2.5): computed in double
-     * from the effective base (alpha-rescaled for HunYuan's dynamic type) and rounded once to float; the
-     * linear type divides them by its factor, which is the same as dividing positions.
-     */
-    static float[] inverseFrequencies(ModelConfig c) {
-        double base = c.effectiveRopeBase();
-        double divisor = c.ropeType().equals("linear") ? c.ropeFactor() : 1.0;
-        float[] f = new float[c.headDim() / 2];
-        for (int i = 0; i < f.length; i++) f[i] = (float) (1.0 / Math.pow(base, 2.0 * i / c.headDim()) / divisor);
-        return f;
-    }
-
+    @Override
     public ModelConfig config() {
         return config;
     }
@@ -75,249 +79,249 @@ public final class HunyuanModel implements AutoCloseable {
         return weights;
     }
 
-    /** A cache for {@code batch} sequences that grows on demand up to {@code max_position_embeddings}. */
-    public KvCache newCache(int batch) {
-        return new KvCache(config, batch, config.maxPositionEmbeddings());
+    Rope rope() {
+        return rope;
     }
 
-    /** A cache for {@code batch} sequences that grows on demand up to {@code maxTokens} positions. */
-    public KvCache newCache(int batch, int maxTokens) {
-        return new KvCache(config, batch, maxTokens);
+    // ---------------------------------------------------------------- inference
+
+    @Override
+    public StepOutput forward(StepBatch batch, PagedKvCache cache) {
+        if (batch.tokens() == 0) throw new IllegalArgumentException("empty step: need at least one token");
+        if (Parallel.inPool()) forwardInPool(batch, cache);
+        else Parallel.run(Parallel.threads(), () -> forwardInPool(batch, cache));
+        return batch.output();
     }
 
-    /** One unpadded sequence without a cache: logits {@code [T, vocab]} (and hidden states if asked). */
+    private void forwardInPool(StepBatch batch, PagedKvCache cache) {
+        int n = batch.tokens(), sequences = batch.sequences(), h = config.hiddenSize();
+        Workspace w = workspace(batch, n);
+        int[] starts = batch.starts();
+        for (int s = 0; s < sequences; s++) {
+            BlockTable table = batch.table(s);
+            int end = batch.firstSlot(s) + batch.count(s);
+            if (cache.blocksFor(end) > table.size()) {
+                throw new IllegalArgumentException("sequence " + s + " of the step needs slots up to " + end + " but its block table covers "
+                        + table.size() * cache.blockSize());
+            }
+            w.tables[s] = table.blocks();
+            for (int i = 0; i < batch.count(s); i++) w.positions[starts[s] + i] = batch.firstSlot(s) + i;
+            LoraAdapter adapter = batch.adapter(s);
+            if (adapter != null && !adapter.modelConfig().equals(config)) {
+                throw new IllegalArgumentException("sequence " + s + " of the step has an adapter built for another model config");
+            }
+        }
+        rope.angles(w.positions, n, w.cos, w.sin);
+        embed(batch.ids(), n, w.x);
+        w.kv.setPaged(cache.blockArrays(), cache.blockBases(), cache.blockSize(), sequences, w.tables, starts, batch.firstSlots());
+        w.lora.clear();
+        for (int s = 0; s < sequences; s++) w.lora.add(batch.adapter(s), starts[s], batch.count(s));
+
+        int layers = config.numLayers();
+        float[][] hidden = batch.hiddenStates() ? new float[layers + 1][] : null;
+        if (hidden != null) hidden[0] = java.util.Arrays.copyOf(w.x, n * h);
+        float[] x = w.x, next = w.xNext;
+        for (int l = 0; l < layers; l++) {
+            w.kv.setOffsets(cache.keyOffset(l), cache.valueOffset(l));
+            layerForward(l, x, next, w.acts, n, w.cos, w.sin, w.kv, true, w.lora, 0);
+            float[] t = x;
+            x = next;
+            next = t;
+            if (hidden != null && l < layers - 1) hidden[l + 1] = java.util.Arrays.copyOf(x, n * h);
+        }
+
+        // Final norm and head on the wanted positions only.
+        int rows = 0;
+        for (int s = 0; s < sequences; s++) rows += wantedRows(batch, s);
+        float[] logits = batch.output().reset(sequences, rows, config.vocabSize());
+        for (int s = 0, row = 0; s < sequences; s++) {
+            batch.output().setRows(s, row, wantedRows(batch, s));
+            row += wantedRows(batch, s);
+        }
+        for (int s = 0; s < sequences; s++) {
+            int first = batch.output().row(s), count = batch.output().rowCount(s);
+            int from = starts[s + 1] - count;
+            System.arraycopy(x, from * h, w.selected, first * h, count * h);
+        }
+        if (hidden != null) {
+            float[] last = new float[n * h];
+            RmsNorm.forward(x, weights.finalNorm(), config.rmsNormEps(), n, h, last, new float[n]);
+            hidden[layers] = last;
+        }
+        if (rows > 0) {
+            RmsNorm.forward(w.selected, weights.finalNorm(), config.rmsNormEps(), rows, h, w.selected, w.rstd);
+            weights.lmHead().matmul(w.selected, rows, logits);
+        }
+        batch.output().setHiddenStates(hidden);
+    }
+
+    private static int wantedRows(StepBatch batch, int s) {
+        return switch (batch.logits(s)) {
+            case NONE -> 0;
+            case LAST -> 1;
+            case ALL -> batch.count(s);
+        };
+    }
+
+    /**
+     * One unpadded sequence without a cache of its own: logits {@code [T, vocab]} (or the last position's), and
+     * the hidden states if asked. A convenience over a one-sequence step (debug commands, tests).
+     */
     public ForwardResult forward(int[] ids, ForwardOptions options) {
-        return forward(new int[][]{ids}, null, null, options);
+        return forward(ids, options, null);
+    }
+
+    /** As {@link #forward(int[], ForwardOptions)} with a LoRA adapter applied (null: the base model). */
+    public ForwardResult forward(int[] ids, ForwardOptions options, LoraAdapter adapter) {
+        if (ids.length == 0) throw new IllegalArgumentException("empty input: need at least one token");
+        PagedKvCache cache = new PagedKvCache(config, ids.length, PagedKvCache.bytesPerToken(config.numLayers(), config.kvDim())
+                * ids.length, false);
+        BlockTable table = new BlockTable();
+        cache.reserve(table, ids.length);
+        StepBatch batch = new StepBatch();
+        batch.add(ids, 0, ids.length, 0, table, options.allLogits() ? StepBatch.Logits.ALL : StepBatch.Logits.LAST, adapter);
+        if (options.hiddenStates()) batch.collectHiddenStates();
+        StepOutput out = forward(batch, cache);
+        int rows = out.rows();
+        float[] logits = java.util.Arrays.copyOf(out.logits(), rows * out.vocab());
+        return new ForwardResult(1, rows, out.vocab(), logits, out.hiddenStates());
+    }
+
+    /** The step's buffers, kept in the batch and grown when a step has more tokens than any before. */
+    private Workspace workspace(StepBatch batch, int n) {
+        if (batch.workspace instanceof Workspace w && w.config == config && w.acts.capacity >= n && w.tables.length >= batch.sequences()) {
+            return w;
+        }
+        int capacity = batch.workspace instanceof Workspace old && old.config == config ? Math.max(n, 2 * old.acts.capacity) : n;
+        Workspace w = new Workspace(config, Math.max(capacity, 8), Math.max(batch.sequences(), 8));
+        batch.workspace = w;
+        return w;
+    }
+
+    /** Per-batch inference buffers; shapes for {@code capacity} tokens. */
+    private static final class Workspace {
+        final ModelConfig config;
+        final LayerActivations acts;
+        final float[] x, xNext;            // [n, hidden] residual stream (ping-pong between layers)
+        final int[] positions;             // [n]
+        final float[] cos, sin;            // [n, headDim/2]
+        final float[] selected;            // [n, hidden] hidden states of the positions whose logits are wanted
+        final float[] rstd;                // [n]
+        final int[][] tables;              // [sequences] block ids
+        final KvLayout kv = new KvLayout();
+        final LoraBatch lora = new LoraBatch();
+
+        Workspace(ModelConfig c, int capacity, int sequences) {
+            config = c;
+            acts = new LayerActivations(c, capacity, 0);
+            int h = c.hiddenSize();
+            x = new float[capacity * h];
+            xNext = new float[capacity * h];
+            positions = new int[capacity];
+            cos = new float[capacity * c.headDim() / 2];
+            sin = new float[capacity * c.headDim() / 2];
+            selected = new float[capacity * h];
+            rstd = new float[capacity];
+            tables = new int[Math.max(sequences, 2 * sequences)][];
+        }
+    }
+
+    // ---------------------------------------------------------------- the layers (inference and training)
+
+    /** {@code x [n, hidden]} = the embedding rows of {@code ids[0, n)}, each id checked against the vocabulary. */
+    void embed(int[] ids, int n, float[] x) {
+        int h = config.hiddenSize(), vocab = config.vocabSize();
+        for (int t = 0; t < n; t++) {
+            if (ids[t] < 0 || ids[t] >= vocab) {
+                throw new IllegalArgumentException("token id " + ids[t] + " at " + t + " is outside the vocabulary [0, " + vocab + ")");
+            }
+            weights.embedding().readRow(ids[t], x, t * h);
+        }
     }
 
     /**
-     * Runs the new tokens {@code ids [B, T]} through the model, appending them to {@code cache}.
+     * One decoder layer (spec §2.4) over {@code n} tokens: {@code xOut = layer(xIn)}, every intermediate kept
+     * in {@code s}. Keys and values are written to their slots first when {@code storeKv} (paged cache), or
+     * read in place from {@code s.k, s.v} (a training batch's layout); attention keeps its probabilities when
+     * {@code probStride > 0}.
      *
-     * @param mask    1 for real tokens, 0 for padding, per new token; null means all 1
-     * @param cache   the sequences so far (its batch must be B), or null for a one-off pass
+     * @param xIn  {@code [n, hidden]}
+     * @param xOut {@code [n, hidden]} out
+     * @param cos  {@code [n, headDim/2]} the tokens' rotations, and {@code sin} likewise
      */
-    public ForwardResult forward(int[][] ids, int[][] mask, KvCache cache, ForwardOptions options) {
-        int batch = ids.length;
-        if (batch == 0 || ids[0].length == 0) throw new IllegalArgumentException("empty input: need at least one token");
-        int tokens = ids[0].length;
-        mask = checkedMask(ids, mask, tokens);
-        if (cache == null) cache = new KvCache(config, batch, tokens);
-        if (cache.batch() != batch) {
-            throw new IllegalArgumentException("input has " + batch + " rows but the cache holds " + cache.batch());
-        }
-        int hidden = config.hiddenSize(), layersCount = config.numLayers(), n = batch * tokens;
-        int half = config.headDim() / 2;
-
-        // Positions continue from the real tokens the cache has seen; cos/sin are shared by all layers.
-        float[] cos = new float[n * half], sin = new float[n * half];
-        for (int b = 0; b < batch; b++) {
-            int seen = cache.realTokens(b);
-            for (int t = 0; t < tokens; t++) {
-                seen += mask[b][t];
-                float position = Math.max(seen - 1, 0);
-                int off = (b * tokens + t) * half;
-                for (int i = 0; i < half; i++) {
-                    float angle = position * inverseFrequencies[i];
-                    cos[off + i] = (float) Math.cos(angle);
-                    sin[off + i] = (float) Math.sin(angle);
-                }
-            }
-        }
-        int past = cache.length();
-        cache.append(mask, tokens);
-
-        float[] x = new float[n * hidden];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < tokens; t++) weights.embedding().readRow(ids[b][t], x, (b * tokens + t) * hidden);
-        }
-        float[][] hiddenStates = options.hiddenStates() ? new float[layersCount + 1][] : null;
-        if (hiddenStates != null) hiddenStates[0] = x.clone();
-
-        float[] a = new float[n * hidden], projected = new float[n * hidden];
-        float[] q = new float[n * config.qDim()], attended = new float[n * config.qDim()];
-        float[] k = new float[n * config.kvDim()], v = new float[n * config.kvDim()];
-        float[] gate = new float[n * config.intermediateSize()], up = new float[n * config.intermediateSize()];
-        for (int l = 0; l < layersCount; l++) {
-            LayerWeights w = weights.layers()[l];
-            rmsNorm(x, w.inputNorm(), a, n, hidden);
-            w.q().matmul(a, n, q);
-            w.k().matmul(a, n, k);
-            w.v().matmul(a, n, v);
-            // RoPE first, then the per-head norms (spec §2.4 step 4, §8.1).
-            rotate(q, n * config.numHeads(), config.numHeads(), cos, sin);
-            rotate(k, n * config.numKvHeads(), config.numKvHeads(), cos, sin);
-            if (config.useQkNorm()) {
-                rmsNorm(q, w.queryNorm(), q, n * config.numHeads(), config.headDim());
-                rmsNorm(k, w.keyNorm(), k, n * config.numKvHeads(), config.headDim());
-            }
-            store(cache, l, k, v, past, batch, tokens);
-            final int layer = l;
-            final KvCache c = cache;
-            Parallel.forRange(n * config.numHeads(), 2, (u0, u1) -> attend(c, layer, q, attended, past, tokens, u0, u1));
-            w.o().matmul(attended, n, projected);
-            addInPlace(x, projected);
-            rmsNorm(x, w.postAttentionNorm(), a, n, hidden);
-            w.gate().matmul(a, n, gate);
-            w.up().matmul(a, n, up);
-            swiGlu(gate, up);
-            w.down().matmul(gate, n, projected);
-            addInPlace(x, projected);
-            if (hiddenStates != null && l < layersCount - 1) hiddenStates[l + 1] = x.clone();
-        }
-        rmsNorm(x, weights.finalNorm(), a, n, hidden);
-        if (hiddenStates != null) hiddenStates[layersCount] = a.clone();
-
-        int vocab = config.vocabSize();
-        float[] logits;
-        int positions;
-        if (options.allLogits()) {
-            positions = tokens;
-            logits = new float[n * vocab];
-            weights.lmHead().matmul(a, n, logits);
-        } else {
-            positions = 1;
-            float[] last = new float[batch * hidden];
-            for (int b = 0; b < batch; b++) System.arraycopy(a, (b * tokens + tokens - 1) * hidden, last, b * hidden, hidden);
-            logits = new float[batch * vocab];
-            weights.lmHead().matmul(last, batch, logits);
-        }
-        return new ForwardResult(batch, positions, vocab, logits, hiddenStates);
-    }
-
-    private int[][] checkedMask(int[][] ids, int[][] mask, int tokens) {
-        int vocab = config.vocabSize();
-        for (int b = 0; b < ids.length; b++) {
-            if (ids[b].length != tokens) {
-                throw new IllegalArgumentException("row " + b + " has " + ids[b].length + " tokens, row 0 has " + tokens
-                        + " (pad rows to one length and mask the padding)");
-            }
-            for (int t = 0; t < tokens; t++) {
-                if (ids[b][t] < 0 || ids[b][t] >= vocab) {
-                    throw new IllegalArgumentException("token id " + ids[b][t] + " at [" + b + ", " + t
-                            + "] is outside the vocabulary [0, " + vocab + ")");
-                }
-            }
-        }
-        if (mask == null) {
-            mask = new int[ids.length][tokens];
-            for (int[] row : mask) Arrays.fill(row, 1);
-            return mask;
-        }
-        if (mask.length != ids.length) throw new IllegalArgumentException("mask has " + mask.length + " rows, ids " + ids.length);
-        for (int b = 0; b < mask.length; b++) {
-            if (mask[b].length != tokens) throw new IllegalArgumentException("mask row " + b + " has " + mask[b].length + " entries, ids " + tokens);
-            for (int m : mask[b]) if (m != 0 && m != 1) throw new IllegalArgumentException("mask values must be 0 or 1, got " + m);
-        }
-        return mask;
-    }
-
-    /**
-     * RMSNorm of {@code count} vectors of {@code dim} (spec §2.3): statistics in double, the normalized value in
-     * float, then times the weight. {@code out} may be {@code in}.
-     */
-    private void rmsNorm(float[] in, float[] weight, float[] out, int count, int dim) {
+    void layerForward(int l, float[] xIn, float[] xOut, LayerActivations s, int n, float[] cos, float[] sin, KvLayout kv,
+                      boolean storeKv, LoraBatch lora, int probStride) {
+        LayerWeights w = weights.layers()[l];
+        int h = config.hiddenSize(), ff = config.intermediateSize(), hd = config.headDim();
+        int heads = config.numHeads(), kvHeads = config.numKvHeads();
         float eps = config.rmsNormEps();
-        for (int r = 0; r < count; r++) {
-            int off = r * dim;
-            double sumSquares = 0;
-            for (int i = 0; i < dim; i++) sumSquares += (double) in[off + i] * in[off + i];
-            float variance = (float) (sumSquares / dim);
-            float inverseRms = (float) (1.0 / Math.sqrt(variance + eps));
-            for (int i = 0; i < dim; i++) out[off + i] = weight[i] * (in[off + i] * inverseRms);
+        RmsNorm.forward(xIn, w.inputNorm(), eps, n, h, s.a, s.rstd1);
+        Linear.forward(w.q(), s.a, n, s.qRope, lora, l, Q_PROJ, s.loraDown[Q_PROJ.ordinal()]);
+        Linear.forward(w.k(), s.a, n, s.kRope, lora, l, K_PROJ, s.loraDown[K_PROJ.ordinal()]);
+        Linear.forward(w.v(), s.a, n, s.v, lora, l, V_PROJ, s.loraDown[V_PROJ.ordinal()]);
+        // RoPE first, then the per-head norms (spec §2.4 step 4, §8.1).
+        rope.forward(s.qRope, n, heads, cos, sin);
+        rope.forward(s.kRope, n, kvHeads, cos, sin);
+        if (config.useQkNorm()) {
+            RmsNorm.forward(s.qRope, w.queryNorm(), eps, n * heads, hd, s.q, s.rstdQ);
+            RmsNorm.forward(s.kRope, w.keyNorm(), eps, n * kvHeads, hd, s.k, s.rstdK);
         }
-    }
-
-    /** NeoX rotate-half RoPE on {@code vectors} head vectors, {@code heads} per token, pairs (i, i + d/2). */
-    private void rotate(float[] x, int vectors, int heads, float[] cos, float[] sin) {
-        int dim = config.headDim(), half = dim / 2;
-        for (int h = 0; h < vectors; h++) {
-            int off = h * dim, angles = (h / heads) * half;
-            for (int i = 0; i < half; i++) {
-                float x0 = x[off + i], x1 = x[off + i + half];
-                float c = cos[angles + i], s = sin[angles + i];
-                x[off + i] = x0 * c - x1 * s;
-                x[off + i + half] = x1 * c + x0 * s;
-            }
-        }
-    }
-
-    private void store(KvCache cache, int layer, float[] k, float[] v, int past, int batch, int tokens) {
-        int kvDim = config.kvDim();
-        for (int b = 0; b < batch; b++) {
-            float[] keys = cache.keys(layer, b), values = cache.values(layer, b);
-            int src = b * tokens * kvDim, dst = past * kvDim, len = tokens * kvDim;
-            System.arraycopy(k, src, keys, dst, len);
-            System.arraycopy(v, src, values, dst, len);
-        }
+        if (storeKv) kv.store(s.k, s.v, config.kvDim());
+        Attention.forward(s.q, kv, heads, kvHeads, hd, s.probs, probStride, s.att);
+        Linear.forward(w.o(), s.att, n, s.xMid, lora, l, O_PROJ, s.loraDown[O_PROJ.ordinal()]);
+        Vec.add(xIn, s.xMid, n * h);
+        RmsNorm.forward(s.xMid, w.postAttentionNorm(), eps, n, h, s.b, s.rstd2);
+        Linear.forward(w.gate(), s.b, n, s.gate, lora, l, GATE_PROJ, s.loraDown[GATE_PROJ.ordinal()]);
+        Linear.forward(w.up(), s.b, n, s.up, lora, l, UP_PROJ, s.loraDown[UP_PROJ.ordinal()]);
+        SwiGlu.forward(s.gate, s.up, s.act, n * ff);
+        Linear.forward(w.down(), s.act, n, xOut, lora, l, DOWN_PROJ, s.loraDown[DOWN_PROJ.ordinal()]);
+        Vec.add(s.xMid, xOut, n * h);
     }
 
     /**
-     * Causal attention for units {@code [u0, u1)}, unit = (token n of the flattened batch, query head h):
-     * scores {@code q·k · d^-½} over the visible cached positions, float32 softmax, weighted sum of values.
-     * Query head h reads KV head {@code h / group} (GQA).
+     * The backward pass of {@link #layerForward} (same arguments, plus the gradient): {@code dx} holds
+     * ∂loss/∂(layer output) on entry and ∂loss/∂(layer input) on return; LoRA gradients accumulate in the
+     * adapter. For a training batch's layout ({@link KvLayout#ofBatch}) with probabilities kept.
      */
-    private void attend(KvCache cache, int layer, float[] q, float[] out, int past, int tokens, int u0, int u1) {
-        int heads = config.numHeads(), dim = config.headDim(), qDim = config.qDim(), kvDim = config.kvDim();
-        int group = config.kvGroup(), upper = F.loopBound(dim);
-        float[] scores = new float[past + tokens];
-        for (int u = u0; u < u1; u++) {
-            int n = u / heads, h = u % heads, b = n / tokens, last = past + n % tokens;
-            float[] keys = cache.keys(layer, b), values = cache.values(layer, b);
-            byte[] mask = cache.mask(b);
-            int qo = n * qDim + h * dim, kvo = (h / group) * dim;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j <= last; j++) {
-                if (mask[j] == 0) continue;
-                int ko = j * kvDim + kvo;
-                FloatVector acc = FloatVector.zero(F);
-                int i = 0;
-                for (; i < upper; i += F.length()) {
-                    acc = FloatVector.fromArray(F, q, qo + i).fma(FloatVector.fromArray(F, keys, ko + i), acc);
-                }
-                float dot = Lanes.sum(acc);
-                for (; i < dim; i++) dot += q[qo + i] * keys[ko + i];
-                float s = dot * attentionScale;
-                scores[j] = s;
-                if (s > max) max = s;
-            }
-            Arrays.fill(out, qo, qo + dim, 0f);
-            if (max == Float.NEGATIVE_INFINITY) continue; // nothing visible: a padding query
-            float sum = 0;
-            for (int j = 0; j <= last; j++) {
-                if (mask[j] == 0) continue;
-                float e = (float) Math.exp(scores[j] - max);
-                scores[j] = e;
-                sum += e;
-            }
-            for (int j = 0; j <= last; j++) {
-                if (mask[j] == 0) continue;
-                FloatVector p = FloatVector.broadcast(F, scores[j] / sum);
-                int vo = j * kvDim + kvo;
-                int i = 0;
-                for (; i < upper; i += F.length()) {
-                    FloatVector.fromArray(F, values, vo + i).fma(p, FloatVector.fromArray(F, out, qo + i)).intoArray(out, qo + i);
-                }
-                for (; i < dim; i++) out[qo + i] += scores[j] / sum * values[vo + i];
-            }
+    void layerBackward(int l, float[] xIn, LayerActivations s, int n, float[] cos, float[] sin, KvLayout kv, LoraBatch lora,
+                       int probStride, float[] dx) {
+        LayerWeights w = weights.layers()[l];
+        int h = config.hiddenSize(), ff = config.intermediateSize(), hd = config.headDim();
+        int heads = config.numHeads(), kvHeads = config.numKvHeads();
+        // MLP half: xOut = xMid + down(swiglu(gate(b), up(b))), b = norm(xMid). The residual passes dx through.
+        float[] dAct = new float[n * ff];                                     // [n, ff]
+        Linear.backward(w.down(), s.act, n, dx, dAct, lora, l, DOWN_PROJ, s.loraDown[DOWN_PROJ.ordinal()]);
+        float[] dGate = new float[n * ff], dUp = new float[n * ff];           // [n, ff] each
+        SwiGlu.backward(s.gate, s.up, dAct, dGate, dUp, n * ff);
+        float[] dB = new float[n * h];                                        // [n, hidden]
+        Linear.backward(w.gate(), s.b, n, dGate, dB, lora, l, GATE_PROJ, s.loraDown[GATE_PROJ.ordinal()]);
+        Linear.backward(w.up(), s.b, n, dUp, dB, lora, l, UP_PROJ, s.loraDown[UP_PROJ.ordinal()]);
+        RmsNorm.backward(s.xMid, w.postAttentionNorm(), s.rstd2, dB, n, h, dx);
+        // Attention half: xMid = xIn + o(attention(qknorm(rope(q(a))), qknorm(rope(k(a))), v(a))), a = norm(xIn).
+        float[] dAtt = new float[n * config.qDim()];                          // [n, qDim]
+        Linear.backward(w.o(), s.att, n, dx, dAtt, lora, l, O_PROJ, s.loraDown[O_PROJ.ordinal()]);
+        float[] dq = new float[n * config.qDim()];                            // [n, qDim]
+        float[] dk = new float[n * config.kvDim()], dv = new float[n * config.kvDim()];   // [n, kvDim] each
+        Attention.backward(s.q, kv, heads, kvHeads, hd, s.probs, probStride, s.att, dAtt, dq, dk, dv);
+        float[] dqRope = dq, dkRope = dk;
+        if (config.useQkNorm()) {
+            dqRope = new float[n * config.qDim()];                            // [n, qDim]
+            dkRope = new float[n * config.kvDim()];                           // [n, kvDim]
+            RmsNorm.backward(s.qRope, w.queryNorm(), s.rstdQ, dq, n * heads, hd, dqRope);
+            RmsNorm.backward(s.kRope, w.keyNorm(), s.rstdK, dk, n * kvHeads, hd, dkRope);
         }
+        rope.backward(dqRope, n, heads, cos, sin);
+        rope.backward(dkRope, n, kvHeads, cos, sin);
+        float[] dA = new float[n * h];                                        // [n, hidden]
+        Linear.backward(w.q(), s.a, n, dqRope, dA, lora, l, Q_PROJ, s.loraDown[Q_PROJ.ordinal()]);
+        Linear.backward(w.k(), s.a, n, dkRope, dA, lora, l, K_PROJ, s.loraDown[K_PROJ.ordinal()]);
+        Linear.backward(w.v(), s.a, n, dv, dA, lora, l, V_PROJ, s.loraDown[V_PROJ.ordinal()]);
+        RmsNorm.backward(xIn, w.inputNorm(), s.rstd1, dA, n, h, dx);
     }
 
-    /** {@code gate ← silu(gate) ⊙ up}, silu(x) = x·σ(x). */
-    private static void swiGlu(float[] gate, float[] up) {
-        for (int i = 0; i < gate.length; i++) {
-            float g = gate[i];
-            float sigmoid = (float) (1.0 / (1.0 + Math.exp(-g)));
-            gate[i] = g * sigmoid * up[i];
-        }
-    }
-
-    private static void addInPlace(float[] x, float[] y) {
-        for (int i = 0; i < x.length; i++) x[i] += y[i];
-    }
-
-    /** Unmaps the checkpoint if this model opened it; weights must not be used afterwards. */
+    /** Unmaps the weights if this model opened them; the model must not be used afterwards. */
     @Override
     public void close() {
-        if (ownedCheckpoint != null) ownedCheckpoint.close();
+        if (owned != null) owned.close();
     }
 }

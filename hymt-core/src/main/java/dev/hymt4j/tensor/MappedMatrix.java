@@ -159,32 +159,23 @@ public final class MappedMatrix implements Matrix {
 
     /**
      * One token against BF16 weights (decode): widens each weight vector in registers and dots it at once,
-     * without the row buffer — decode is memory-bound, so the weights should be touched exactly once. Two
-     * accumulators, because with one the FMA latency chain, not memory, limits the loop.
+     * without the row buffer — decode is memory-bound, so the weights should be touched exactly once. One
+     * accumulator, in the column order of {@link #dot}: a (row, token) sums the same way whether its token
+     * runs alone or in a batch (batch invariance).
      */
     private void matvecBf16(float[] x, float[] out, int r0, int r1) {
-        int step = F.length(), upper = F.loopBound(cols), pairs = upper - upper % (2 * step);
+        int step = F.length(), upper = F.loopBound(cols);
         for (int r = r0; r < r1; r++) {
             long base = (long) r * cols;
-            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+            FloatVector acc = FloatVector.zero(F);
             int c = 0;
-            for (; c < pairs; c += 2 * step) {
-                ShortVector s0 = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
-                ShortVector s1 = ShortVector.fromMemorySegment(S, data, (base + c + step) * 2, ByteOrder.LITTLE_ENDIAN);
-                FloatVector w0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I, 0))
-                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                FloatVector w1 = ((IntVector) s1.convertShape(VectorOperators.S2I, I, 0))
-                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                acc0 = w0.fma(FloatVector.fromArray(F, x, c), acc0);
-                acc1 = w1.fma(FloatVector.fromArray(F, x, c + step), acc1);
-            }
             for (; c < upper; c += step) {
                 ShortVector s0 = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
                 FloatVector w0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I, 0))
                         .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                acc0 = w0.fma(FloatVector.fromArray(F, x, c), acc0);
+                acc = w0.fma(FloatVector.fromArray(F, x, c), acc);
             }
-            float sum = Lanes.sum(acc0.add(acc1));
+            float sum = Lanes.sum(acc);
             for (; c < cols; c++) sum += Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16) * x[c];
             out[r] = sum;
         }
@@ -208,7 +199,7 @@ public final class MappedMatrix implements Matrix {
                 for (; c < upper; c += F.length()) {
                     FloatVector.fromArray(F, w, c).fma(gb, FloatVector.fromArray(F, out, oo + c)).intoArray(out, oo + c);
                 }
-                for (; c < width; c++) out[oo + c] += gv * w[c];
+                for (; c < width; c++) out[oo + c] = Math.fma(gv, w[c], out[oo + c]);   // as the vector body: no split dependence
             }
         }
     }

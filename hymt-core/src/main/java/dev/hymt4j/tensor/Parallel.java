@@ -1,15 +1,40 @@
 package dev.hymt4j.tensor;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one thread pool the kernels share. Work is split into contiguous index ranges; the thread count is
- * set once per process ({@code -Dhymt.threads=N}, {@link #setThreads}, default: available processors).
+ * The one compute pool of the process, shared by every engine, trainer and command, and the thread budget of
+ * each piece of work that runs on it.
+ *
+ * <p>The pool has as many workers as processors (or {@code -Dhymt.threads=N}, or the largest count ever asked
+ * for): several engines in one JVM (a server with several models, a Spark executor) share these workers
+ * instead of each bringing its own, so they never oversubscribe the CPUs. Each piece of work has its own
+ * budget: {@link #run(int, Runnable)} runs it on the pool with at most {@code threads} workers busy on its
+ * behalf at any time; {@link #forRange} inside it splits index ranges over at most that many runners.
+ * Callers that never call {@code run} get the process default ({@link #setThreads}).
+ *
+ * <p>An engine step is one {@code run}: the hand-off to the pool happens once per step, and the kernels'
+ * {@code forRange} calls inside it fork from a pool worker, which helps with its own chunks instead of
+ * parking. Jobs and runner tasks are reused, so a steady-state step allocates nothing here.
+ *
+ * <p>Work split across threads must not change results: every user of {@code forRange} computes each output
+ * element in a fixed order whatever the range it falls in (the batch-invariance rule of {@link Matrix}).
  */
 public final class Parallel {
-    private static volatile ForkJoinPool pool = newPool(Integer.getInteger("hymt.threads",
-            Runtime.getRuntime().availableProcessors()));
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
+    private static final ForkJoinPool POOL;
+    private static volatile int defaultThreads;
+    private static final ThreadLocal<RunTask> EXTERNAL = ThreadLocal.withInitial(RunTask::new);
+
+    static {
+        int configured = Integer.getInteger("hymt.threads", PROCESSORS);
+        if (configured < 1) throw new IllegalArgumentException("-Dhymt.threads must be ≥ 1, got " + configured);
+        defaultThreads = configured;
+        POOL = new ForkJoinPool(Math.max(PROCESSORS, configured), Worker::new, null, false);
+    }
 
     private Parallel() {}
 
@@ -19,60 +44,210 @@ public final class Parallel {
         void run(int start, int end);
     }
 
+    /**
+     * Sets the thread budget of work that does not state its own ({@code --threads}, {@code -Dhymt.threads}).
+     * Asking for more threads than the pool has grows the pool: an explicit count is honoured.
+     */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
-        if (threads == pool.getParallelism()) return;
-        ForkJoinPool old = pool;
-        pool = newPool(threads);
-        old.shutdown();
+        growPool(threads);
+        defaultThreads = threads;
     }
 
+    private static synchronized void growPool(int threads) {
+        if (threads > POOL.getParallelism()) POOL.setParallelism(threads);
+    }
+
+    /** The thread budget of the calling code: that of the {@link #run} it is inside, else the default. */
     public static int threads() {
-        return pool.getParallelism();
+        return Thread.currentThread() instanceof Worker w && w.threads > 0 ? w.threads : defaultThreads;
+    }
+
+    /** Whether the calling thread is a worker of the pool (inside a {@link #run}): parallel work forks directly. */
+    public static boolean inPool() {
+        return Thread.currentThread() instanceof Worker;
+    }
+
+    /** The process default set by {@link #setThreads} (what {@code threads = 0} in an engine's options means). */
+    public static int defaultThreads() {
+        return defaultThreads;
     }
 
     /**
-     * Runs {@code body} over {@code [0, total)} in chunks of at least {@code minChunk} indices, on the pool.
-     * Small totals run inline: forking costs more than it saves.
+     * Runs {@code work} on the shared pool with a budget of {@code threads} busy workers (≤ 0: the default),
+     * returning when it is done. Called from a pool worker (nested), it runs in place under the new budget.
+     */
+    public static void run(int threads, Runnable work) {
+        int budget = threads > 0 ? threads : defaultThreads;
+        if (budget > POOL.getParallelism()) growPool(budget);
+        if (Thread.currentThread() instanceof Worker w) {
+            w.runWithBudget(budget, work);
+            return;
+        }
+        if (budget == 1) {
+            work.run();
+            return;
+        }
+        RunTask task = EXTERNAL.get();
+        task.reinitialize();
+        task.work = work;
+        task.threads = budget;
+        try {
+            POOL.invoke(task);
+        } finally {
+            task.work = null;
+        }
+        rethrow(task.takeFailure());
+    }
+
+    /** Rethrows a failure of pool work as it was thrown (the pool would wrap it in a copy of its own). */
+    private static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException e) throw e;
+        if (failure instanceof Error e) throw e;
+        if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, total)} in chunks of at least {@code minChunk} indices, on at most
+     * {@link #threads()} workers. Small totals, and a budget of one thread, run inline.
      */
     public static void forRange(int total, int minChunk, RangeBody body) {
-        int threads = pool.getParallelism();
+        int threads = threads();
         if (threads == 1 || total <= minChunk) {
             body.run(0, total);
             return;
         }
+        if (!(Thread.currentThread() instanceof Worker w)) {
+            run(threads, () -> forRange(total, minChunk, body));
+            return;
+        }
         int chunks = Math.min(threads * 4, Math.max(1, total / Math.max(1, minChunk)));
-        pool.invoke(new Split(body, 0, total, Math.max(1, (total + chunks - 1) / chunks)));
+        w.job().run(body, total, chunks, Math.min(threads, chunks));
     }
 
-    private static ForkJoinPool newPool(int threads) {
-        return new ForkJoinPool(threads, p -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setName("hymt-worker-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        }, null, false);
+    /** A pool thread: carries the thread budget of the run in progress and its reusable jobs. */
+    private static final class Worker extends ForkJoinWorkerThread {
+        /** The budget of the run in progress on this thread; 0 outside any run. */
+        int threads;
+        /** Reusable jobs; {@code active} of them are in progress (a join may help another job that forks its own). */
+        private Job[] jobs = new Job[2];
+        private int active;
+
+        Worker(ForkJoinPool pool) {
+            super(null, pool, true);
+            setName("hymt-worker-" + getPoolIndex());
+            setDaemon(true);
+        }
+
+        void runWithBudget(int budget, Runnable work) {
+            int saved = threads;
+            threads = budget;
+            try {
+                work.run();
+            } finally {
+                threads = saved;
+            }
+        }
+
+        Job job() {
+            if (active == jobs.length) jobs = java.util.Arrays.copyOf(jobs, 2 * active);
+            if (jobs[active] == null) jobs[active] = new Job(this);
+            return jobs[active];
+        }
     }
 
-    private static final class Split extends RecursiveAction {
-        private final RangeBody body;
-        private final int start, end, grain;
+    /** One forRange call: its chunks are claimed by up to {@code runners} tasks from a shared counter. */
+    private static final class Job {
+        private final Worker owner;
+        private final AtomicInteger next = new AtomicInteger();
+        private Runner[] runners = new Runner[0];
+        private RangeBody body;
+        private int total, chunks, chunkSize;
+        private volatile Throwable failure;
 
-        Split(RangeBody body, int start, int end, int grain) {
+        Job(Worker owner) {
+            this.owner = owner;
+        }
+
+        void run(RangeBody body, int total, int chunks, int runnerCount) {
             this.body = body;
-            this.start = start;
-            this.end = end;
-            this.grain = grain;
+            this.total = total;
+            this.chunks = chunks;
+            this.chunkSize = (total + chunks - 1) / chunks;
+            next.set(0);
+            if (runners.length < runnerCount) {
+                Runner[] grown = java.util.Arrays.copyOf(runners, runnerCount);
+                for (int i = runners.length; i < runnerCount; i++) grown[i] = new Runner(this);
+                runners = grown;
+            }
+            owner.active++;
+            failure = null;
+            int forked = 0;
+            try {
+                for (int i = 1; i < runnerCount; i++, forked++) {
+                    runners[i].reinitialize();
+                    runners[i].fork();
+                }
+                drain();
+            } finally {
+                // Every forked runner is joined before the job is reused, even when a chunk failed.
+                for (int i = forked; i >= 1; i--) runners[i].join();
+                owner.active--;
+                this.body = null;
+            }
+            Throwable f = failure;
+            failure = null;
+            rethrow(f);
+        }
+
+        /** Runs chunks until none is left; the first failure stops the job and is kept for the caller. */
+        void drain() {
+            try {
+                for (int c; failure == null && (c = next.getAndIncrement()) < chunks; ) {
+                    int start = c * chunkSize;
+                    if (start >= total) break;
+                    body.run(start, Math.min(total, start + chunkSize));
+                }
+            } catch (Throwable t) {
+                synchronized (this) {
+                    if (failure == null) failure = t;
+                }
+            }
+        }
+    }
+
+    private static final class Runner extends RecursiveAction {
+        private final Job job;
+
+        Runner(Job job) {
+            this.job = job;
         }
 
         @Override
         protected void compute() {
-            if (end - start <= grain) {
-                body.run(start, end);
-                return;
+            job.drain();
+        }
+    }
+
+    /** The task an external thread hands to the pool for {@link #run}; one per thread, reused. */
+    private static final class RunTask extends RecursiveAction {
+        Runnable work;
+        int threads;
+        private Throwable failure;
+
+        @Override
+        protected void compute() {
+            try {
+                ((Worker) Thread.currentThread()).runWithBudget(threads, work);
+            } catch (Throwable t) {
+                failure = t;
             }
-            int mid = start + (end - start) / 2;
-            invokeAll(new Split(body, start, mid, grain), new Split(body, mid, end, grain));
+        }
+
+        Throwable takeFailure() {
+            Throwable f = failure;
+            failure = null;
+            return f;
         }
     }
 }

@@ -38,7 +38,7 @@ class GeneratorTest {
     void greedyReproducesTheReferenceTokensAndStreamsThem() {
         List<Integer> streamed = new ArrayList<>();
         GenerationResult r = new Generator(model).generate(prompt,
-                GenerationConfig.builder().greedy().maxNewTokens(16).build(), (seq, id) -> streamed.add(id));
+                GenerationConfig.builder().greedy().maxNewTokens(16).build(), streamed::add);
         assertArrayEquals(expected, r.allIds());
         assertEquals(FinishReason.MAX_NEW_TOKENS, r.finishReason());
         assertEquals(5, r.promptTokens());
@@ -62,7 +62,7 @@ class GeneratorTest {
         Generator g = new Generator(model);
         GenerationConfig c = GenerationConfig.builder().greedy().maxNewTokens(8).build();
         int[] other = {7, 300, 42, 9, 11, 100, 3, 250};
-        List<GenerationResult> batch = g.generate(List.of(prompt, other), c, TokenListener.NONE);
+        List<GenerationResult> batch = g.generate(List.of(prompt, other), c);
         assertArrayEquals(g.generate(prompt, c, TokenListener.NONE).allIds(), batch.get(0).allIds());
         assertArrayEquals(g.generate(other, c, TokenListener.NONE).allIds(), batch.get(1).allIds());
         assertArrayEquals(Arrays.copyOf(expected, prompt.length + 8), batch.get(0).allIds());

@@ -1,6 +1,7 @@
 package dev.hymt4j.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.ops.Rope;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,7 +19,7 @@ class RopeTest {
     @Test
     void hyMtDynamicAlphaMatchesTheSpecReferenceValues() throws Exception {
         // HY-MT1.5-1.8B's transformers-4 spelling; spec §2.5 lists transformers' float32 inv_freq.
-        float[] f = HunyuanModel.inverseFrequencies(config(128,
+        float[] f = Rope.inverseFrequencies(config(128,
                 ", \"rope_scaling\": {\"alpha\": 1000.0, \"factor\": 1.0, \"type\": \"dynamic\"}"));
         assertEquals(64, f.length);
         assertEquals(1.0f, f[0]);
@@ -29,11 +30,11 @@ class RopeTest {
     @Test
     void defaultAndLinearTypes() throws Exception {
         // head_dim 4: 1/10000^(0/4) = 1, 1/10000^(2/4) = 0.01; linear factor 2 halves both.
-        assertArrayEquals(new float[]{1f, 0.01f}, HunyuanModel.inverseFrequencies(config(4, "")));
-        assertArrayEquals(new float[]{0.5f, 0.005f}, HunyuanModel.inverseFrequencies(config(4,
+        assertArrayEquals(new float[]{1f, 0.01f}, Rope.inverseFrequencies(config(4, "")));
+        assertArrayEquals(new float[]{0.5f, 0.005f}, Rope.inverseFrequencies(config(4,
                 ", \"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}")));
         // The dynamic type without alpha keeps the raw base below max_position_embeddings, as transformers does.
-        assertArrayEquals(new float[]{1f, 0.01f}, HunyuanModel.inverseFrequencies(config(4,
+        assertArrayEquals(new float[]{1f, 0.01f}, Rope.inverseFrequencies(config(4,
                 ", \"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 2.0}")));
     }
 }

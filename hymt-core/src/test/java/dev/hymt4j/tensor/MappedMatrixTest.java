@@ -40,10 +40,9 @@ class MappedMatrixTest {
                 double exact = 0;
                 for (int c = 0; c < COLS; c++) exact += (double) weights[r * COLS + c] * x[t * COLS + c];
                 assertEquals(exact, batchF32[t * ROWS + r], 1e-4, "F32 token " + t + " row " + r);
-                // Same values; the summation order differs slightly (fused path: two accumulators; lane
-                // reductions: interpreted vs compiled), so the paths agree to rounding, not bit for bit.
-                assertEquals(batchF32[t * ROWS + r], batchBf16[t * ROWS + r], 1e-5, "BF16 batch token " + t + " row " + r);
-                assertEquals(batchF32[t * ROWS + r], one[r], 1e-5, "BF16 fused token " + t + " row " + r);
+                // Same values, and every path sums a (row, token) in the same order: bit-identical (batch invariance).
+                assertEquals(batchF32[t * ROWS + r], batchBf16[t * ROWS + r], 0f, "BF16 batch token " + t + " row " + r);
+                assertEquals(batchF32[t * ROWS + r], one[r], 0f, "BF16 fused token " + t + " row " + r);
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.hymt4j.safetensors.SafetensorsException;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.SafetensorsWriter;
 import dev.hymt4j.safetensors.TensorInfo;
+import dev.hymt4j.tensor.Parameter;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -89,6 +90,7 @@ public final class AdamW {
                 float denom = (float) Math.sqrt(v[j]) / bc2Sqrt + epsF;
                 p[j] += negStepSize * (m[j] / denom);
             }
+            params.get(i).markUpdated();
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.hymt4j.optim;
 
+import dev.hymt4j.tensor.Parameter;
+
 import java.util.List;
 
 /** {@code torch.nn.utils.clip_grad_norm_} over a set of parameters (L2 norm). */

@@ -1,5 +1,6 @@
 package dev.hymt4j.optim;
 
+import dev.hymt4j.tensor.Parameter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

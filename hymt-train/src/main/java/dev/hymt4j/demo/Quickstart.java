@@ -7,7 +7,7 @@ import dev.hymt4j.data.Preparer;
 import dev.hymt4j.data.Split;
 import dev.hymt4j.data.TemplatePromptCodec;
 import dev.hymt4j.generate.GenerationConfig;
-import dev.hymt4j.lora.Merger;
+import dev.hymt4j.merge.Merger;
 import dev.hymt4j.train.MetricsLog;
 import dev.hymt4j.train.TrainReport;
 import dev.hymt4j.train.Trainer;

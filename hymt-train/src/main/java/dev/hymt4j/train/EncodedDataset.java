@@ -1,7 +1,7 @@
 package dev.hymt4j.train;
 
 import dev.hymt4j.data.ParallelExample;
-import dev.hymt4j.lora.Batch;
+import dev.hymt4j.model.TrainingBatch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,7 +78,7 @@ public final class EncodedDataset implements LengthAware {
     }
 
     /** The padded training batch of a {@link LengthBucketedBatcher} batch. */
-    public Batch batch(dev.hymt4j.train.Batch batch) {
+    public TrainingBatch batch(Batch batch) {
         return batch(batch.indices(), batch.paddedLength());
     }
 
@@ -86,11 +86,11 @@ public final class EncodedDataset implements LengthAware {
      * Sequences {@code indices}, right-padded to {@code length} (dynamic padding: the batch's longest, not
      * max_seq_len); labels are the ids on the answer and −100 on the prompt and the padding.
      */
-    public Batch batch(int[] indices, int length) {
+    public TrainingBatch batch(int[] indices, int length) {
         int n = indices.length * length;
         int[] ids = new int[n], mask = new int[n], labels = new int[n];
         Arrays.fill(ids, padId);
-        Arrays.fill(labels, Batch.IGNORE_INDEX);
+        Arrays.fill(labels, TrainingBatch.IGNORE_INDEX);
         for (int b = 0; b < indices.length; b++) {
             ExampleEncoder.Sequence s = sequences.get(indices[b]);
             if (s.length() > length) throw new IllegalArgumentException("sequence of " + s.length() + " tokens in a batch of length " + length);
@@ -99,6 +99,6 @@ public final class EncodedDataset implements LengthAware {
             Arrays.fill(mask, row, row + s.length(), 1);
             System.arraycopy(s.ids(), s.promptLength(), labels, row + s.promptLength(), s.length() - s.promptLength());
         }
-        return new Batch(indices.length, length, ids, mask, labels);
+        return new TrainingBatch(indices.length, length, ids, mask, labels);
     }
 }

@@ -1,8 +1,8 @@
 package dev.hymt4j.train;
 
 import dev.hymt4j.generate.GenerationConfig;
-import dev.hymt4j.lora.LoraModel;
-import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.model.Training;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.prompt.GenerationDefaults;
 import dev.hymt4j.tokenizer.Tokenizer;
 import dev.hymt4j.translate.Translator;
@@ -18,23 +18,22 @@ import java.util.stream.IntStream;
 /**
  * The periodic evaluation of {@code hymt train} on the validation split: the teacher-forced loss (mean over all
  * answer tokens, as the training loss) and BLEU and chrF of greedy translations. Translation runs the inference
- * model over the base weights with the adapter applied ({@link dev.hymt4j.lora.LoraAdapter#applyTo}); that view
- * is live, so one translator serves every evaluation of the run.
+ * model's engine with the adapter on every request; the adapter is read live, so one translator serves every
+ * evaluation of the run (its prefix cache keys change with the adapter's weights).
  */
 final class Evaluator {
-    private final LoraModel model;
+    private final Training model;
     private final EncodedDataset valid;
     private final Translator translator;
     private final String bleuTokenize;
     private final int batchSize;
 
-    Evaluator(LoraModel model, EncodedDataset valid, Tokenizer tokenizer, GenerationDefaults defaults,
+    Evaluator(Training model, EncodedDataset valid, Tokenizer tokenizer, GenerationDefaults defaults,
               int maxNewTokens, int batchSize) {
         this.model = model;
         this.valid = valid;
         this.batchSize = batchSize;
-        HunyuanModel inference = new HunyuanModel(model.adapter().applyTo(model.base()));
-        this.translator = Translator.create(inference, tokenizer, defaults).withBatchSize(batchSize)
+        this.translator = Translator.create(model.model(), tokenizer, defaults).withAdapter(model.adapter()).withBatchSize(batchSize)
                 .withGeneration(GenerationConfig.builder().greedy().maxNewTokens(maxNewTokens).build());
         Set<String> targets = new TreeSet<>();
         valid.examples().forEach(e -> targets.add(e.tgtLang()));
@@ -62,7 +61,7 @@ final class Evaluator {
         for (int from = 0; from < order.length; from += batchSize) {
             int[] indices = Arrays.stream(order, from, Math.min(order.length, from + batchSize)).mapToInt(Integer::intValue).toArray();
             int length = Arrays.stream(indices).map(valid::length).max().orElseThrow();
-            dev.hymt4j.lora.Batch batch = valid.batch(indices, length);
+            TrainingBatch batch = valid.batch(indices, length);
             int count = batch.targetCount();
             sum += model.loss(batch) * count;
             tokens += count;

@@ -3,10 +3,12 @@ package dev.hymt4j.train;
 import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
-import dev.hymt4j.lora.LoraModel;
-import dev.hymt4j.lora.LoraTrainer;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.Training;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.optim.AdamW;
+import dev.hymt4j.optim.LoraTrainer;
 import dev.hymt4j.optim.LrSchedule;
 import dev.hymt4j.prompt.GenerationDefaults;
 import dev.hymt4j.quant.QuantizedModels;
@@ -108,7 +110,7 @@ public final class Trainer {
                 out.println("resumed from step " + state.globalStep() + " (" + c.dir() + ")");
             }
             config.save(output.resolve(TrainingConfig.FILE_NAME));
-            LoraModel model = new LoraModel(weights, adapter).setGradientCheckpointing(config.gradientCheckpointing());
+            Training model = new Training(new HunyuanModel(weights), adapter).setGradientCheckpointing(config.gradientCheckpointing());
             LrSchedule schedule = config.lrSchedule(total);
             LoraTrainer engine = new LoraTrainer(model, optimizer, schedule, config.maxGradNorm());
             Optional<Evaluator> evaluator = valid.map(v -> new Evaluator(model, v, tokenizer, generationDefaults(modelDir),
@@ -183,7 +185,7 @@ public final class Trainer {
 
     /** The optimizer-step loop of one session, with its logging, evaluation and checkpoint cadence. */
     private final class Loop {
-        private final LoraModel model;
+        private final Training model;
         private final LoraTrainer engine;
         private final AdamW optimizer;
         private final EncodedDataset train;
@@ -197,7 +199,7 @@ public final class Trainer {
         private long windowSteps, windowTokens;
         private double windowSeconds;
 
-        Loop(LoraModel model, LoraTrainer engine, AdamW optimizer, EncodedDataset train, LengthBucketedBatcher.Cursor cursor,
+        Loop(Training model, LoraTrainer engine, AdamW optimizer, EncodedDataset train, LengthBucketedBatcher.Cursor cursor,
              TrainerState state, CheckpointManager checkpoints, Optional<Evaluator> evaluator, boolean resumed) {
             this.model = model;
             this.engine = engine;
@@ -222,10 +224,10 @@ public final class Trainer {
                 if (first == 0 && config.evalOnStart() && evaluator.isPresent()) evalSeconds += evaluate(0, false, metrics, tb);
                 for (long step = first; step < total; ) {
                     long t0 = System.nanoTime();
-                    List<dev.hymt4j.lora.Batch> window = new ArrayList<>();
+                    List<TrainingBatch> window = new ArrayList<>();
                     long stepTokens = 0;
                     for (int i = 0; i < config.gradientAccumulationSteps(); i++) {
-                        dev.hymt4j.lora.Batch b = train.batch(cursor.next());
+                        TrainingBatch b = train.batch(cursor.next());
                         window.add(b);
                         for (int m : b.attentionMask()) stepTokens += m;
                     }

@@ -2,9 +2,9 @@ package dev.hymt4j.train;
 
 import dev.hymt4j.data.ParallelExample;
 import dev.hymt4j.data.TemplatePromptCodec;
-import dev.hymt4j.lora.Batch;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.model.ModelConfig;
+import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.tokenizer.Tokenizer;
 import dev.hymt4j.translate.Translator;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,12 +62,12 @@ class TrainerTest {
         assertEquals(1, data.dropped(), "longer than max_seq_len: dropped and counted");
         assertEquals(List.of(plain, withTerms), data.examples());
         int length = Math.max(data.length(0), data.length(1));
-        Batch batch = data.batch(new int[]{0, 1}, length);
+        TrainingBatch batch = data.batch(new int[]{0, 1}, length);
         ExampleEncoder.Sequence first = encoder.encode(plain);
         for (int t = 0; t < length; t++) {
             boolean real = t < first.length();
             assertEquals(real ? 1 : 0, batch.attentionMask()[t], "mask at " + t);
-            int expected = real && t >= first.promptLength() ? first.ids()[t] : Batch.IGNORE_INDEX;
+            int expected = real && t >= first.promptLength() ? first.ids()[t] : TrainingBatch.IGNORE_INDEX;
             assertEquals(expected, batch.labels()[t], "label at " + t);
         }
         assertEquals(first.length() - first.promptLength() + encoder.encode(withTerms).length()

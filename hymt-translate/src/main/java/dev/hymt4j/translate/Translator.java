@@ -1,10 +1,14 @@
 package dev.hymt4j.translate;
 
+import dev.hymt4j.engine.Engine;
+import dev.hymt4j.engine.GenerationRequest;
+import dev.hymt4j.engine.RequestHandle;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationResult;
-import dev.hymt4j.generate.Generator;
 import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.hub.ModelLocator;
+import dev.hymt4j.lora.LoraAdapter;
+import dev.hymt4j.model.CausalLm;
 import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.prompt.ChatTemplate;
 import dev.hymt4j.prompt.GenerationDefaults;
@@ -22,9 +26,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -43,41 +47,60 @@ import java.util.stream.Collectors;
  * becoming a control token (spec §8.8 — robust MT over bit-parity with {@code apply_chat_template}).
  * Output is decoded without {@code clean_up_tokenization_spaces}, which would turn French {@code "Bonjour !"}
  * into {@code "Bonjour!"}.
+ *
+ * <p>Every translation runs on one continuous-batching {@link Engine}: {@link #translateAll} streams all its
+ * requests through it, {@link #submit} lets a server add requests while others generate. A request's output
+ * does not depend on what else runs with it. Translators derived with the {@code with…} methods share the
+ * model and (except {@link #withOptions}) the engine.
  */
 public final class Translator implements AutoCloseable {
-    private final HunyuanModel model;
+    private final CausalLm model;
+    private final Engine engine;
     private final Tokenizer tokenizer;
     private final ChatTemplate chat;
     private final PromptTemplates templates;
     private final Set<Integer> stopIds;
     private final GenerationConfig generation;
-    private final int batchSize;
+    private final LoraAdapter adapter;
 
-    private Translator(HunyuanModel model, Tokenizer tokenizer, ChatTemplate chat, PromptTemplates templates,
-                       Set<Integer> stopIds, GenerationConfig generation, int batchSize) {
+    private Translator(CausalLm model, Engine engine, Tokenizer tokenizer, ChatTemplate chat, PromptTemplates templates,
+                       Set<Integer> stopIds, GenerationConfig generation, LoraAdapter adapter) {
         this.model = model;
+        this.engine = engine;
         this.tokenizer = tokenizer;
         this.chat = chat;
         this.templates = templates;
         this.stopIds = stopIds;
         this.generation = generation;
-        this.batchSize = batchSize;
+        this.adapter = adapter;
     }
 
     /** Loads a model directory, or a hub repo id such as {@code tencent/HY-MT1.5-1.8B} (cached or downloaded). */
     public static Translator load(String modelDirOrRepoId) throws IOException {
-        return load(ModelLocator.resolve(modelDirOrRepoId));
+        return load(modelDirOrRepoId, TranslatorOptions.DEFAULTS);
+    }
+
+    public static Translator load(String modelDirOrRepoId, TranslatorOptions options) throws IOException {
+        return load(ModelLocator.resolve(modelDirOrRepoId), options);
     }
 
     public static Translator load(Path modelDir) throws IOException {
+        return load(modelDir, TranslatorOptions.DEFAULTS);
+    }
+
+    public static Translator load(Path modelDir, TranslatorOptions options) throws IOException {
         Tokenizer tokenizer = Tokenizer.load(modelDir);
         HunyuanModel model = HunyuanModel.load(modelDir);
         try {
-            return create(model, tokenizer, GenerationDefaults.load(modelDir));
+            return create(model, tokenizer, GenerationDefaults.load(modelDir), options);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+    }
+
+    public static Translator create(CausalLm model, Tokenizer tokenizer, GenerationDefaults defaults) {
+        return create(model, tokenizer, defaults, TranslatorOptions.DEFAULTS);
     }
 
     /**
@@ -85,7 +108,7 @@ public final class Translator implements AutoCloseable {
      * tokenizer (so any HY-style tokenizer.json works); decoding defaults to {@code defaults}' sampling
      * settings with seed 0, so the same input gives the same output.
      */
-    public static Translator create(HunyuanModel model, Tokenizer tokenizer, GenerationDefaults defaults) {
+    public static Translator create(CausalLm model, Tokenizer tokenizer, GenerationDefaults defaults, TranslatorOptions options) {
         SpecialTokens tokens = SpecialTokens.fromVocabulary(tokenizer::findTokenId);
         Set<Integer> stops = defaults.stopIds(tokens).stream()
                 .filter(id -> id >= 0 && id < model.config().vocabSize())
@@ -99,39 +122,57 @@ public final class Translator implements AutoCloseable {
                 .maxNewTokens(512)
                 .stopTokenIds(stops)
                 .build();
-        return new Translator(model, tokenizer, new ChatTemplate(tokens, PromptEnding.END_OF_PROMPT),
-                PromptTemplates.official(), stops, generation, 8);
+        return new Translator(model, new Engine(model, options.engine()), tokenizer,
+                new ChatTemplate(tokens, PromptEnding.END_OF_PROMPT), PromptTemplates.official(), stops, generation, null);
     }
 
     /** The same translator with other decoding settings; the stop ids always stay those of the model. */
     public Translator withGeneration(GenerationConfig config) {
-        GenerationConfig withStops = new GenerationConfig(config.maxNewTokens(), config.sample(), config.temperature(),
+        return new Translator(model, engine, tokenizer, chat, templates, stopIds, withModelStops(config), adapter);
+    }
+
+    private GenerationConfig withModelStops(GenerationConfig config) {
+        return new GenerationConfig(config.maxNewTokens(), config.sample(), config.temperature(),
                 config.topK(), config.topP(), config.repetitionPenalty(), config.seed(), stopIds);
-        return new Translator(model, tokenizer, chat, templates, stopIds, withStops, batchSize);
     }
 
     /** The same translator ending prompts with {@code ending} (spec §5.2: 120026 by default, or 120007). */
     public Translator withPromptEnding(PromptEnding ending) {
-        return new Translator(model, tokenizer, new ChatTemplate(chat.tokens(), ending), templates, stopIds, generation, batchSize);
+        return new Translator(model, engine, tokenizer, new ChatTemplate(chat.tokens(), ending), templates, stopIds, generation, adapter);
     }
 
     /** The same translator with other prompt templates (e.g. a custom terminology wording). */
     public Translator withTemplates(PromptTemplates templates) {
-        return new Translator(model, tokenizer, chat, templates, stopIds, generation, batchSize);
+        return new Translator(model, engine, tokenizer, chat, templates, stopIds, generation, adapter);
     }
 
-    /** The same translator translating up to {@code size} texts per forward batch. */
+    /** The same translator applying a LoRA adapter to every request (null: the base model). */
+    public Translator withAdapter(LoraAdapter adapter) {
+        return new Translator(model, engine, tokenizer, chat, templates, stopIds, generation, adapter);
+    }
+
+    /** The same translator on an engine of its own with these options (threads, budgets, caching). */
+    public Translator withOptions(TranslatorOptions options) {
+        return new Translator(model, new Engine(model, options.engine()), tokenizer, chat, templates, stopIds, generation, adapter);
+    }
+
+    /** The same translator decoding up to {@code size} texts at once (the engine's {@code maxSequences}). */
     public Translator withBatchSize(int size) {
         if (size < 1) throw new IllegalArgumentException("batch size must be ≥ 1, got " + size);
-        return new Translator(model, tokenizer, chat, templates, stopIds, generation, size);
+        return withOptions(new TranslatorOptions(engine.options()).withMaxSequences(size));
     }
 
     public GenerationConfig generation() {
         return generation;
     }
 
-    public HunyuanModel model() {
+    public CausalLm model() {
         return model;
+    }
+
+    /** The engine every request of this translator runs on. */
+    public Engine engine() {
+        return engine;
     }
 
     public Tokenizer tokenizer() {
@@ -153,41 +194,57 @@ public final class Translator implements AutoCloseable {
 
     /** Translates one request, handing decoded text to {@code onText} as tokens arrive (streaming). */
     public Translation translate(TranslationRequest request, Consumer<String> onText) {
-        int[] prompt = promptIds(request);
-        StreamDecoder decoder = tokenizer.streamDecoder(true);
-        TokenListener listener = (row, id) -> {
-            if (stopIds.contains(id)) return;
-            String piece = decoder.push(id);
-            if (!piece.isEmpty()) onText.accept(piece);
-        };
-        GenerationResult result = new Generator(model).generate(prompt, generation, listener);
-        String tail = decoder.finish();
-        if (!tail.isEmpty()) onText.accept(tail);
-        return toTranslation(request, result);
+        PendingTranslation pending = submit(request, generation, adapter, onText);
+        engine.complete(List.of(pending.request()));
+        return pending.result().join();
     }
 
     /**
-     * Translates many requests, in batches of similar prompt length (less padding), returning results in the
-     * order of {@code requests}. {@code onDone} is told how many are finished after each batch (progress).
+     * Queues a translation on the engine and returns at once: {@code onTextDelta} (nullable) receives decoded
+     * text as tokens arrive, on the engine's thread; the result completes when generation ends. For servers:
+     * with {@link Engine#start()} the engine runs on its own; otherwise whoever waits drives it
+     * ({@link Engine#complete}).
+     *
+     * @param generation decoding settings of this request (the model's stop ids are always added)
+     * @param adapter    LoRA adapter of this request, or null for the base model
+     */
+    public PendingTranslation submit(TranslationRequest request, GenerationConfig generation, LoraAdapter adapter,
+                                     Consumer<String> onTextDelta) {
+        int[] prompt = promptIds(request);
+        TokenListener listener = TokenListener.NONE;
+        StreamDecoder decoder = onTextDelta == null ? null : tokenizer.streamDecoder(true);
+        if (decoder != null) {
+            listener = id -> {
+                if (stopIds.contains(id)) return;
+                String piece = decoder.push(id);
+                if (!piece.isEmpty()) onTextDelta.accept(piece);
+            };
+        }
+        RequestHandle handle = engine.submit(new GenerationRequest(prompt, withModelStops(generation), adapter, listener));
+        return new PendingTranslation(handle, handle.result().thenApply(result -> {
+            if (decoder != null) {
+                String tail = decoder.finish();
+                if (!tail.isEmpty()) onTextDelta.accept(tail);
+            }
+            return toTranslation(request, result);
+        }));
+    }
+
+    /**
+     * Translates many requests through the engine (they join the running batch as others finish), returning
+     * results in the order of {@code requests}. {@code onDone} is told how many are finished as each finishes
+     * (progress).
      */
     public List<Translation> translateAll(List<TranslationRequest> requests, Consumer<Integer> onDone) {
-        int n = requests.size();
-        int[][] prompts = new int[n][];
-        for (int i = 0; i < n; i++) prompts[i] = promptIds(requests.get(i));
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, Comparator.comparingInt(i -> prompts[i].length));
-        Translation[] out = new Translation[n];
-        Generator generator = new Generator(model);
-        for (int start = 0; start < n; start += batchSize) {
-            int end = Math.min(n, start + batchSize);
-            List<int[]> batch = new ArrayList<>();
-            for (int k = start; k < end; k++) batch.add(prompts[order[k]]);
-            List<GenerationResult> results = generator.generate(batch, generation, TokenListener.NONE);
-            for (int k = start; k < end; k++) out[order[k]] = toTranslation(requests.get(order[k]), results.get(k - start));
-            onDone.accept(end);
+        List<PendingTranslation> pending = new ArrayList<>(requests.size());
+        AtomicInteger done = new AtomicInteger();
+        for (TranslationRequest r : requests) {
+            PendingTranslation p = submit(r, generation, adapter, null);
+            p.result().thenRun(() -> onDone.accept(done.incrementAndGet()));
+            pending.add(p);
         }
-        return List.of(out);
+        engine.complete(pending.stream().map(PendingTranslation::request).toList());
+        return pending.stream().map(p -> p.result().join()).toList();
     }
 
     /** The prompt ids for a request: official template, chat template, plain-text content. */
@@ -205,8 +262,10 @@ public final class Translator implements AutoCloseable {
                 result.generatedTokens(), result.finishReason());
     }
 
+    /** Closes the engine and the model (translators derived from this one share them). */
     @Override
     public void close() {
+        engine.close();
         model.close();
     }
 }

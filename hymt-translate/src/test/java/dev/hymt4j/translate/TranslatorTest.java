@@ -2,7 +2,7 @@ package dev.hymt4j.translate;
 
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.model.DemoModel;
-import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.model.CausalLm;
 import dev.hymt4j.prompt.GenerationDefaults;
 import dev.hymt4j.prompt.GlossaryEntry;
 import dev.hymt4j.prompt.Language;
@@ -122,7 +122,7 @@ class TranslatorTest {
         assertEquals(d.doSample(), g.sample());
         assertEquals((float) d.topP(), g.topP());
         assertTrue(g.stopTokenIds().contains(id(HunyuanTokens.EOS)));
-        HunyuanModel model = translator.model();
+        CausalLm model = translator.model();
         assertTrue(g.stopTokenIds().stream().allMatch(i -> i < model.config().vocabSize()));
     }
 }
