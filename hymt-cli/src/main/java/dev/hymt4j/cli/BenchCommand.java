@@ -11,6 +11,7 @@ import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.quant.BlockMatrix;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.Parallel;
@@ -157,7 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Matrix> matrices = new ArrayList<>();
         for (LayerWeights l : w.layers()) matrices.addAll(List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()));
         matrices.add(w.lmHead());
-        return matrices.stream().map(x -> ((MappedMatrix) x).segment()).toList();
+        return matrices.stream().map(x -> x instanceof BlockMatrix b ? b.segment() : ((MappedMatrix) x).segment()).toList();
     }
 
     /** Reads every byte once, in parallel 1 MiB blocks, summing longs so that the reads cannot be elided. */

@@ -32,7 +32,7 @@ public final class DebugLogitsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         modelOptions.applyThreads();
         try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
-            float[] logits = model.forward(ids, ForwardOptions.ALL_LOGITS).logits();
+            float[] logits = model.forward(ids, ForwardOptions.ALL_LOGITS, modelOptions.adapter(model.config())).logits();
             int vocab = model.config().vocabSize();
             new SafetensorsWriter().addF32("logits", new long[]{ids.length, vocab}, logits).write(out);
             spec.commandLine().getOut().printf("wrote logits [%d, %d] to %s%n", ids.length, vocab, out);

@@ -13,6 +13,7 @@ import dev.hymt4j.data.ParallelExample;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.train.TranslationEvaluation;
 import dev.hymt4j.translate.Translator;
@@ -44,9 +45,12 @@ public final class EvalCommand implements Callable<Integer> {
             description = "References; repeat for several reference streams (a JSONL null = missing reference).")
     List<String> refs;
 
-    @Option(names = "--model", paramLabel = "DIR|REPO",
+    @Option(names = "--model", paramLabel = "DIR|FILE.gguf|REPO",
             description = "Translate the sources of --data with this model (greedy, batched) and score the outputs.")
     String model;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter applied on top of --model without merging.")
+    Path adapter;
 
     @Option(names = "--data", paramLabel = "FILE",
             description = "With --model: parallel data (JSONL source/target/tgt_lang, TSV or sharegpt).")
@@ -127,6 +131,7 @@ public final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Translator loaded = Translator.load(ModelLocator.resolve(model))) {
             Translator translator = loaded.withBatchSize(batchSize)
+                    .withAdapter(adapter == null ? null : LoraAdapter.load(adapter, loaded.model().config()))
                     .withGeneration(GenerationConfig.builder().greedy().maxNewTokens(maxNewTokens).build());
             long start = System.nanoTime();
             TranslationEvaluation.Result r = TranslationEvaluation.run(translator, examples,

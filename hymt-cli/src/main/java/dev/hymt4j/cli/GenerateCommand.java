@@ -9,10 +9,10 @@ import dev.hymt4j.engine.GenerationRequest;
 import dev.hymt4j.engine.RequestHandle;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationResult;
-import dev.hymt4j.generate.Generator;
 import dev.hymt4j.generate.StopTokens;
 import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.model.HunyuanModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,11 +105,13 @@ public final class GenerateCommand implements Callable<Integer> {
             Set<Integer> stops = stopIds != null ? Arrays.stream(stopIds).boxed().collect(Collectors.toSet())
                     : StopTokens.ofModel(modelOptions.dir(), model.config());
             Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build());
+            LoraAdapter adapter = modelOptions.adapter(model.config());
             if (requests != null) {
-                runRequests(engine, stops, stdout);
+                runRequests(engine, stops, adapter, stdout);
                 return 0;
             }
-            GenerationResult r = new Generator(engine).generate(ids, config(maxNewTokens, stops), TokenListener.NONE);
+            RequestHandle request = engine.submit(new GenerationRequest(ids, config(maxNewTokens, stops), adapter, TokenListener.NONE));
+            GenerationResult r = engine.complete(List.of(request)).getFirst();
             stdout.printf("prompt %d tokens, generated %d (%s); prefill %.1f tok/s, decode %.1f tok/s%n",
                     r.promptTokens(), r.generatedTokens(), r.finishReason().name().toLowerCase(),
                     r.prefillTokensPerSecond(), r.decodeTokensPerSecond());
@@ -131,7 +133,7 @@ public final class GenerateCommand implements Callable<Integer> {
      * Steps the engine from step 0, submitting each request just before the step of its {@code arrival_step},
      * until every request is done; idle steps count, so arrival steps are engine steps whether or not work ran.
      */
-    private void runRequests(Engine engine, Set<Integer> stops, PrintWriter stdout) throws IOException {
+    private void runRequests(Engine engine, Set<Integer> stops, LoraAdapter adapter, PrintWriter stdout) throws IOException {
         List<Line> lines = read(requests);
         RequestHandle[] handles = new RequestHandle[lines.size()];
         List<Line> byArrival = new ArrayList<>(lines);
@@ -141,7 +143,8 @@ public final class GenerateCommand implements Callable<Integer> {
             while (submitted < byArrival.size() && byArrival.get(submitted).arrivalStep() <= step) {
                 Line l = byArrival.get(submitted++);
                 try {
-                    handles[l.number() - 1] = engine.submit(GenerationRequest.of(l.ids(), config(l.maxNewTokens(), stops)));
+                    handles[l.number() - 1] = engine.submit(new GenerationRequest(l.ids(), config(l.maxNewTokens(), stops), adapter,
+                            TokenListener.NONE));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(requests + ":" + l.number() + ": " + e.getMessage(), e);
                 }

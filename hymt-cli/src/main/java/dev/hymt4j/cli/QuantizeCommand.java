@@ -1,5 +1,8 @@
 package dev.hymt4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.hymt4j.gguf.GgmlType;
 import dev.hymt4j.gguf.GgufCheckpoint;
 import dev.hymt4j.gguf.GgufFile;
@@ -116,13 +119,16 @@ public final class QuantizeCommand implements Callable<Integer> {
                         throw new IOException(source + ": tensor '" + quantized.get().name() + "' is already " + quantized.get().type()
                                 + "; quantize from F32/F16/BF16 weights, or pass --allow-requantize");
                     }
-                    GgufModelWriter.write(c.weights(), fileType, c.file().metadata(), out, progress);
+                    GgufModelWriter.write(ModelWeights.load(c), fileType, c.file().metadata(), out, progress);
                 }
             } else {
                 try (Checkpoint ckpt = Checkpoint.open(source)) {
                     ModelWeights weights = ModelWeights.load(ckpt);
                     String title = name != null ? name : source.toAbsolutePath().normalize().getFileName().toString();
-                    GgufMetadata metadata = HunyuanGguf.converterMetadata(ckpt.config(), title, out.toString());
+                    Path generation = source.resolve("generation_config.json");
+                    JsonNode generationConfig = Files.isRegularFile(generation) ? new ObjectMapper().readTree(generation.toFile())
+                            : MissingNode.getInstance();
+                    GgufMetadata metadata = HunyuanGguf.converterMetadata(ckpt.config(), title, generationConfig, out.toString());
                     GgufVocabularyWriter.put(source, ckpt.config().vocabSize(), metadata);
                     GgufModelWriter.write(weights, fileType, metadata, out, progress);
                 }

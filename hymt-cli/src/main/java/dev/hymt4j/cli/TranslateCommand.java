@@ -114,7 +114,8 @@ public final class TranslateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Translator loaded = Translator.load(modelOptions.dir())) {
-            Translator translator = loaded.withGeneration(generation(loaded.generation()))
+            Translator translator = loaded.withAdapter(modelOptions.adapter(loaded.model().config()))
+                    .withGeneration(generation(loaded.generation()))
                     .withPromptEnding(ending).withBatchSize(batchSize);
             List<TranslationRequest> requests = inputs.stream().map(text -> {
                 TranslationRequest r = TranslationRequest.of(text, target).withSource(source).withGlossary(glossary)

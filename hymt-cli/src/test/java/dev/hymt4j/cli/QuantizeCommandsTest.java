@@ -11,6 +11,7 @@ import dev.hymt4j.lora.LoraModule;
 import dev.hymt4j.model.DemoModel;
 import dev.hymt4j.model.ForwardOptions;
 import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.testing.TestData;
@@ -72,7 +73,7 @@ class QuantizeCommandsTest {
             assertArrayEquals(fromJson.encode(text), fromGguf.encode(text));
             // and the quantized model runs close to its float source
             int[] ids = fromJson.encode(text);
-            float[] q = new HunyuanModel(c.weights()).forward(ids, ForwardOptions.ALL_LOGITS).logits();
+            float[] q = new HunyuanModel(ModelWeights.load(c)).forward(ids, ForwardOptions.ALL_LOGITS).logits();
             try (HunyuanModel source = HunyuanModel.load(model)) {
                 float[] full = source.forward(ids, ForwardOptions.ALL_LOGITS).logits();
                 double err = TestData.relL2(q, full);

@@ -1,30 +1,34 @@
 package dev.hymt4j.gguf;
 
-import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelConfig;
-import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.quant.BlockCodec;
-import dev.hymt4j.quant.GgmlMatrices;
 import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.weights.MatrixFormats;
+import dev.hymt4j.weights.WeightSource;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * A {@code hunyuan-dense} GGUF file as model weights: the configuration from its metadata, and each tensor
- * under its Hugging Face name as the {@link Matrix} of its own format, over the mapping (never copied).
- * Shapes are checked against the configuration (GGUF dimensions are reversed: {@code ne = [cols, rows]}), and
- * a tensor the architecture does not use is an error, as in llama.cpp's loader.
+ * A {@code hunyuan-dense} GGUF file as a {@link WeightSource}: the configuration from its metadata, and each
+ * tensor under its Hugging Face name as the {@link Matrix} of its own format ({@link MatrixFormats}), over the
+ * mapping (never copied). Shapes are checked against the configuration (GGUF dimensions are reversed:
+ * {@code ne = [cols, rows]}), and a tensor the architecture does not use is an error, as in llama.cpp's loader.
  */
-public final class GgufCheckpoint implements AutoCloseable {
+public final class GgufCheckpoint implements WeightSource {
     private final GgufFile file;
     private final ModelConfig config;
+    private final Set<String> names;
 
     private GgufCheckpoint(GgufFile file, ModelConfig config) {
         this.file = file;
         this.config = config;
+        Set<String> hf = new LinkedHashSet<>();
+        for (String name : file.tensors().keySet()) hf.add(HunyuanGguf.toHf(name).orElse(name));
+        this.names = Collections.unmodifiableSet(hf);
     }
 
     public static GgufCheckpoint open(Path path) throws GgufException {
@@ -49,15 +53,24 @@ public final class GgufCheckpoint implements AutoCloseable {
         return file;
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
 
+    @Override
     public Path path() {
         return file.path();
     }
 
+    /** The HF names of the file's tensors, in file order. */
+    @Override
+    public Set<String> tensorNames() {
+        return names;
+    }
+
     /** Whether the file holds the tensor of this HF name. */
+    @Override
     public boolean has(String hfName) {
         return HunyuanGguf.toGguf(hfName).map(file.tensors()::containsKey).orElse(false);
     }
@@ -79,16 +92,18 @@ public final class GgufCheckpoint implements AutoCloseable {
     }
 
     /** The matrix {@code [rows, cols]} of an HF-named tensor, in its stored format. */
+    @Override
     public Matrix matrix(String hfName, int rows, int cols) throws GgufException {
         GgufTensorInfo t = info(hfName, rows, cols);
-        if (!GgmlMatrices.supported(t.type())) {
+        if (!MatrixFormats.supports(t.type().name())) {
             throw new GgufException(path() + ": tensor '" + t.name() + "' is " + t.type() + ", which has no kernel here (supported: "
-                    + "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                    + MatrixFormats.names() + ")");
         }
-        return GgmlMatrices.of(t.type(), file.data(t.name()), rows, cols);
+        return MatrixFormats.create(t.type().name(), file.data(t.name()), rows, cols);
     }
 
     /** A 1-D tensor (norm weights) decoded to float. */
+    @Override
     public float[] vector(String hfName, int length) throws GgufException {
         GgufTensorInfo t = info(hfName, length);
         BlockCodec codec = BlockCodec.forType(t.type());
@@ -96,32 +111,6 @@ public final class GgufCheckpoint implements AutoCloseable {
         float[] v = new float[length];
         codec.dequantize(file.data(t.name()), 0, length, v, 0);
         return v;
-    }
-
-    /** Every weight, checked against the configuration; the LM head is the embedding when no output.weight exists. */
-    public ModelWeights weights() throws GgufException {
-        ModelConfig c = config;
-        int h = c.hiddenSize(), q = c.qDim(), kv = c.kvDim(), ff = c.intermediateSize(), hd = c.headDim();
-        Matrix embedding = matrix("model.embed_tokens.weight", c.vocabSize(), h);
-        LayerWeights[] layers = new LayerWeights[c.numLayers()];
-        for (int l = 0; l < layers.length; l++) {
-            String p = ModelWeights.layerPrefix(l);
-            layers[l] = new LayerWeights(
-                    vector(p + "input_layernorm.weight", h),
-                    matrix(p + "self_attn.q_proj.weight", q, h),
-                    matrix(p + "self_attn.k_proj.weight", kv, h),
-                    matrix(p + "self_attn.v_proj.weight", kv, h),
-                    matrix(p + "self_attn.o_proj.weight", h, q),
-                    vector(p + "self_attn.query_layernorm.weight", hd),
-                    vector(p + "self_attn.key_layernorm.weight", hd),
-                    vector(p + "post_attention_layernorm.weight", h),
-                    matrix(p + "mlp.gate_proj.weight", ff, h),
-                    matrix(p + "mlp.up_proj.weight", ff, h),
-                    matrix(p + "mlp.down_proj.weight", h, ff));
-        }
-        float[] finalNorm = vector("model.norm.weight", h);
-        Matrix lmHead = c.tieWordEmbeddings() ? embedding : matrix("lm_head.weight", c.vocabSize(), h);
-        return new ModelWeights(c, embedding, layers, finalNorm, lmHead);
     }
 
     @Override

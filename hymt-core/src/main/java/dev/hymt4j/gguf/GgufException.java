@@ -1,9 +1,9 @@
 package dev.hymt4j.gguf;
 
-import java.io.IOException;
+import dev.hymt4j.model.ModelException;
 
 /** A GGUF file that cannot be used: truncated, inconsistent, of another architecture, or missing a needed key. */
-public class GgufException extends IOException {
+public class GgufException extends ModelException {
     public GgufException(String message) {
         super(message);
     }

@@ -1,5 +1,6 @@
 package dev.hymt4j.gguf;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hymt4j.model.ModelConfig;
 
 import java.util.ArrayList;
@@ -169,13 +170,19 @@ public final class HunyuanGguf {
     }
 
     /**
-     * The keys llama.cpp's converter writes before the tokenizer: architecture, type and name, then the
+     * The keys llama.cpp's converter writes before the tokenizer: architecture, type, the sampling defaults of
+     * {@code generation_config.json} ({@code general.sampling.top_k/top_p/temp}, when given), the name, then the
      * hyper-parameters ({@link #putConfig}).
+     *
+     * @param generationConfig the model's generation_config.json, or a missing node
      */
-    public static GgufMetadata converterMetadata(ModelConfig c, String name, String where) {
+    public static GgufMetadata converterMetadata(ModelConfig c, String name, JsonNode generationConfig, String where) {
         GgufMetadata m = new GgufMetadata(where);
         m.put(GgufFile.KEY_ARCHITECTURE, GgufValue.string(ARCH));
         m.put("general.type", GgufValue.string("model"));
+        if (generationConfig.path("top_k").isIntegralNumber()) m.put("general.sampling.top_k", GgufValue.i32(generationConfig.get("top_k").asInt()));
+        if (generationConfig.path("top_p").isNumber()) m.put("general.sampling.top_p", GgufValue.f32((float) generationConfig.get("top_p").asDouble()));
+        if (generationConfig.path("temperature").isNumber()) m.put("general.sampling.temp", GgufValue.f32((float) generationConfig.get("temperature").asDouble()));
         m.put("general.name", GgufValue.string(name));
         putConfig(m, c);
         return m;

@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The vector shapes of the quantized kernels, fixed at start-up (the Vector API compiles well only for
  * constant species). The kernels need at least 8 float lanes, so that one byte load of {@code F.length()}
  * quants widens to one float vector; with fewer (128-bit SSE/NEON) or with {@code -Dhymt.vector.bits=0}
- * the scalar reference kernels run. {@code -Dhymt.vector.bits=256|512} caps the width (tests use it to run
- * every width the machine has).
+ * the scalar reference kernels run. {@code -Dhymt.vector.bits=512|256|128|scalar} caps the width (the property
+ * of the kernel conventions; tests use it to run every width the machine has).
  */
 final class QuantVectors {
     private QuantVectors() {}
@@ -23,8 +23,9 @@ final class QuantVectors {
 
     static {
         int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        int bits = Math.min(512, Integer.getInteger("hymt.vector.bits", preferred));
-        bits = Math.min(bits, preferred);
+        String asked = System.getProperty("hymt.vector.bits", "");
+        int bits = asked.isEmpty() ? preferred : asked.equals("scalar") ? 0 : Integer.parseInt(asked);
+        bits = Math.min(Math.min(512, bits), preferred);
         ENABLED = bits >= 256;
         int used = ENABLED ? bits : 256;
         F = VectorSpecies.of(float.class, VectorShape.forBitSize(used));

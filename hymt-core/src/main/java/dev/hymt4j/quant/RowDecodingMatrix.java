@@ -11,11 +11,11 @@ import java.lang.foreign.MemorySegment;
  * that are not a multiple of 256): each row is decoded once per call into a per-thread buffer, then dotted
  * with every token in one fixed order.
  */
-final class RowDecodingMatrix extends BlockMatrix {
+public final class RowDecodingMatrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
-    RowDecodingMatrix(GgmlType type, MemorySegment data, int rows, int cols) {
+    public RowDecodingMatrix(GgmlType type, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);
     }
 

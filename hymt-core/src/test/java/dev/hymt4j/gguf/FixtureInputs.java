@@ -32,7 +32,7 @@ public final class FixtureInputs {
         try {
             DemoModel.write(hf, TINY, DType.F32, 7);
             try (Checkpoint c = Checkpoint.open(hf)) {
-                GgufModelWriter.write(ModelWeights.load(c), GgufFileType.F32, HunyuanGguf.converterMetadata(c.config(), "tiny", "tiny"),
+                GgufModelWriter.write(ModelWeights.load(c), GgufFileType.F32, HunyuanGguf.converterMetadata(c.config(), "tiny", com.fasterxml.jackson.databind.node.MissingNode.getInstance(), "tiny"),
                         file, GgufModelWriter.Progress.NONE);
             }
         } finally {

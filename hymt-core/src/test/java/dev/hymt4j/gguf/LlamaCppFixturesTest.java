@@ -2,6 +2,7 @@ package dev.hymt4j.gguf;
 
 import dev.hymt4j.model.ForwardOptions;
 import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.quant.BlockCodec;
 import dev.hymt4j.quant.GgufFileType;
 import dev.hymt4j.safetensors.SafetensorsFile;
@@ -84,7 +85,7 @@ class LlamaCppFixturesTest {
     void requantizingTheTinyModelGivesLlamaQuantizesFileByteForByte(String fileType) throws Exception {
         Path ours = tmp.resolve("ours-" + fileType + ".gguf");
         try (GgufCheckpoint c = GgufCheckpoint.open(tinyF32)) {
-            GgufModelWriter.write(c.weights(), GgufFileType.valueOf(fileType), c.file().metadata(), ours, GgufModelWriter.Progress.NONE);
+            GgufModelWriter.write(ModelWeights.load(c), GgufFileType.valueOf(fileType), c.file().metadata(), ours, GgufModelWriter.Progress.NONE);
         }
         Path theirs = DIR.resolve("tiny-" + fileType + ".gguf");
         if (Files.exists(theirs)) {
@@ -100,7 +101,7 @@ class LlamaCppFixturesTest {
         try (SafetensorsFile reference = SafetensorsFile.open(DIR.resolve("reference_logits.safetensors"));
              GgufCheckpoint c = GgufCheckpoint.open(DIR.resolve("tiny-" + fileType + ".gguf"))) {
             int[] ids = java.util.Arrays.stream(reference.readLongs("input_ids")).mapToInt(Math::toIntExact).toArray();
-            float[] logits = new HunyuanModel(c.weights()).forward(ids, ForwardOptions.ALL_LOGITS).logits();
+            float[] logits = new HunyuanModel(ModelWeights.load(c)).forward(ids, ForwardOptions.ALL_LOGITS).logits();
             float[] expected = reference.readFloats("tiny-" + fileType + ".logits");
             // Activations stay float32 (no int8 activation path), so the only error is float32 arithmetic.
             double error = TestData.relL2(logits, expected);

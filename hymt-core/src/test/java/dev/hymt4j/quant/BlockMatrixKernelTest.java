@@ -44,7 +44,7 @@ class BlockMatrixKernelTest {
         for (int r = 0; r < ROWS; r++) codec.quantize(w, r * cols, cols, bytes, r * rowBytes);
         float[] dq = new float[w.length];
         codec.dequantize(MemorySegment.ofArray(bytes), 0, w.length, dq, 0);
-        return new Case(GgmlMatrices.of(type, MemorySegment.ofArray(bytes), ROWS, cols), dq);
+        return new Case(dev.hymt4j.weights.MatrixFormats.create(type.name(), MemorySegment.ofArray(bytes), ROWS, cols), dq);
     }
 
     static float[] activations(int n, int cols, long seed) {
@@ -128,8 +128,10 @@ class BlockMatrixKernelTest {
 
     @org.junit.jupiter.api.Test
     void theWidthAskedForIsTheWidthUsed() {
-        int asked = Integer.getInteger("hymt.vector.bits", 512);
-        String expected = asked < 256 ? "scalar" : Math.min(asked, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize()) + "-bit";
+        String property = System.getProperty("hymt.vector.bits", "512");
+        int asked = property.equals("scalar") ? 0 : Integer.parseInt(property);
+        int available = Math.min(asked, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        String expected = available < 256 ? "scalar" : available + "-bit";
         assertEquals(expected, QuantVectors.describe());
         System.out.println("quantized kernels: " + QuantVectors.describe());
     }

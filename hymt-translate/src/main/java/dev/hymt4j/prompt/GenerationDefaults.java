@@ -2,6 +2,9 @@ package dev.hymt4j.prompt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.gguf.GgufException;
+import dev.hymt4j.gguf.GgufFile;
+import dev.hymt4j.gguf.GgufMetadata;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +38,17 @@ public record GenerationDefaults(int topK, double topP, double repetitionPenalty
         return new GenerationDefaults(20, 0.6, 1.05, 0.7, true, List.of(120020));
     }
 
-    /** The README values overridden by {@code modelDir/generation_config.json} when that file exists. */
+    /**
+     * The README values overridden by {@code modelDir/generation_config.json} when that file exists, or, for a
+     * GGUF file, by its {@code general.sampling.*} keys and its EOS/EOT ids (what llama.cpp's converter keeps of
+     * generation_config.json).
+     */
     public static GenerationDefaults load(Path modelDir) throws IOException {
+        if (GgufFile.isGguf(modelDir)) {
+            try (GgufFile gguf = GgufFile.open(modelDir)) {
+                return readme().overriddenBy(gguf.metadata());
+            }
+        }
         Path file = modelDir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) return readme();
         JsonNode json;
@@ -46,6 +58,24 @@ public record GenerationDefaults(int topK, double topP, double repetitionPenalty
             throw new IOException("Cannot parse " + file + ": " + e.getMessage(), e);
         }
         return readme().overriddenBy(json, file);
+    }
+
+    private GenerationDefaults overriddenBy(GgufMetadata m) throws GgufException {
+        List<Integer> eos = new ArrayList<>();
+        for (String key : List.of("tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id")) {
+            m.optionalInteger(key, 0).filter(id -> !eos.contains(id)).ifPresent(eos::add);
+        }
+        try {
+            return new GenerationDefaults(
+                    m.optionalInteger("general.sampling.top_k", 0).orElse(topK),
+                    m.optionalReal("general.sampling.top_p").orElse(topP),
+                    m.optionalReal("general.sampling.penalty_repeat").orElse(repetitionPenalty),
+                    m.optionalReal("general.sampling.temp").orElse(temperature),
+                    doSample,
+                    eos.isEmpty() ? eosTokenIds : eos);
+        } catch (IllegalArgumentException e) {
+            throw new GgufException(m.where() + ": " + e.getMessage(), e);
+        }
     }
 
     private GenerationDefaults overriddenBy(JsonNode json, Path source) {
