@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model to measure (default: write a random 1.8B-shaped BF16 one).")
+    @Option(names = "--model", paramLabel = "DIR|FILE.gguf", description = "Model to measure, a directory or a GGUF file (default: write a random 1.8B-shaped BF16 one).")
     Path model;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where to write the random model (default: a temp dir).")

@@ -137,6 +137,10 @@ class QuantizeCommandsTest {
 
     /** An adapter with non-zero B on every projection, saved in PEFT's format. */
     static Path adapter(String name, ModelConfig config, boolean rslora) throws Exception {
+        return adapter(dir, model, name, config, rslora);
+    }
+
+    static Path adapter(Path dir, Path model, String name, ModelConfig config, boolean rslora) throws Exception {
         LoraConfig lora = LoraConfig.of(8, 16, 0, "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
                 .withRslora(rslora).withBaseModel(model.toString());
         LoraAdapter a = LoraAdapter.create(config, lora, 5);
