@@ -3,7 +3,9 @@ package dev.hymt4j.quant;
 import dev.hymt4j.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -14,11 +16,14 @@ import static dev.hymt4j.quant.BlockCodecs.I16;
 /**
  * Q4_0 weights ({@code half d; u8 qs[16]} per 32 values, {@code x = (q − 8)·d}). A load of quant bytes
  * {@code [k, k+L)} gives values {@code k..} (low nibbles) and {@code 16+k..} (high nibbles); both are
- * re-centred in byte lanes, widened to float and dotted, then the block is scaled by {@code d}.
+ * widened to int lanes (x86 has no byte-lane shifts), re-centred, converted to float and dotted, then the
+ * block is scaled by {@code d}.
  */
 public final class Q4_0Matrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
+    private static final VectorShuffle<Float>[] FOLDS = QuantVectors.FOLDS;
     private static final VectorSpecies<Byte> B = QuantVectors.B;
+    private static final VectorSpecies<Integer> I = QuantVectors.I;
     private static final int L = F.length(), BLOCK = 32, BYTES = 18;
 
     public Q4_0Matrix(MemorySegment data, int rows, int cols) {
@@ -36,16 +41,18 @@ public final class Q4_0Matrix extends BlockMatrix {
             int xb = xo + b * BLOCK;
             FloatVector blk = FloatVector.zero(F);
             for (int k = 0; k < 16; k += L) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN);
-                FloatVector lo = (FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)
-                        .convertShape(VectorOperators.B2F, F, 0);
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0);
                 blk = lo.fma(FloatVector.fromArray(F, x, xb + k), blk);
                 blk = hi.fma(FloatVector.fromArray(F, x, xb + 16 + k), blk);
             }
             acc = blk.fma(d, acc);
         }
-        return QuantVectors.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        return acc.lane(0);
     }
 
     @Override
@@ -63,10 +70,11 @@ public final class Q4_0Matrix extends BlockMatrix {
             int xb = b * BLOCK;
             FloatVector k0 = FloatVector.zero(F), k1 = k0, k2 = k0, k3 = k0;
             for (int k = 0; k < 16; k += L) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN);
-                FloatVector lo = (FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8)
-                        .convertShape(VectorOperators.B2F, F, 0);
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0);
                 int l = xb + k, h = xb + 16 + k;
                 k0 = hi.fma(FloatVector.fromArray(F, x, x0 + h), lo.fma(FloatVector.fromArray(F, x, x0 + l), k0));
                 k1 = hi.fma(FloatVector.fromArray(F, x, x1 + h), lo.fma(FloatVector.fromArray(F, x, x1 + l), k1));
@@ -78,10 +86,16 @@ public final class Q4_0Matrix extends BlockMatrix {
             a2 = k2.fma(d, a2);
             a3 = k3.fma(d, a3);
         }
-        out[t * rows + r] = QuantVectors.sum(a0);
-        out[(t + 1) * rows + r] = QuantVectors.sum(a1);
-        out[(t + 2) * rows + r] = QuantVectors.sum(a2);
-        out[(t + 3) * rows + r] = QuantVectors.sum(a3);
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a0 = a0.add(a0.rearrange(fold));
+            a1 = a1.add(a1.rearrange(fold));
+            a2 = a2.add(a2.rearrange(fold));
+            a3 = a3.add(a3.rearrange(fold));
+        }
+        out[t * rows + r] = a0.lane(0);
+        out[(t + 1) * rows + r] = a1.lane(0);
+        out[(t + 2) * rows + r] = a2.lane(0);
+        out[(t + 3) * rows + r] = a3.lane(0);
     }
 
     /** The reference: each block's integer-weighted sum in element order, scaled by its d, summed left to right. */

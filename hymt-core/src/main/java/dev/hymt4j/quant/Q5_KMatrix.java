@@ -3,22 +3,26 @@ package dev.hymt4j.quant;
 import dev.hymt4j.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
-import static dev.hymt4j.quant.Q4_KMatrix.scaleOrMin;
+import static dev.hymt4j.quant.Q4_KMatrix.unpackScalesAndMins;
 
 /**
  * Q5_K weights (176 bytes per 256 values): Q4_K's scales, mins and nibbles plus one high bit per value in
- * {@code qh}. The kernel is Q4_K's with the high bit OR-ed into each nibble in byte lanes before widening.
+ * {@code qh}. The kernel is Q4_K's with the high bit OR-ed into each nibble (in int lanes, after widening).
  */
 public final class Q5_KMatrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
+    private static final VectorShuffle<Float>[] FOLDS = QuantVectors.FOLDS;
     private static final VectorSpecies<Byte> B = QuantVectors.B;
+    private static final VectorSpecies<Integer> I = QuantVectors.I;
     private static final int L = F.length(), QK = 256, BYTES = 176;
 
     public Q5_KMatrix(MemorySegment data, int rows, int cols) {
@@ -39,31 +43,36 @@ public final class Q5_KMatrix extends BlockMatrix {
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
         long row = r * rowBytes;
+        int[] sm = new int[16];
         FloatVector acc = FloatVector.zero(F);
         float mins = 0;
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
             for (int c = 0; c < 4; c++) {
                 int xc = xo + s * QK + 64 * c;
                 FloatVector lo = FloatVector.zero(F), hi = lo;
                 for (int k = 0; k < 32; k += L) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector ql = q.and((byte) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector qh = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    lo = ((FloatVector) ql.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xc + k), lo);
-                    hi = ((FloatVector) qh.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector ql = q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector qh = q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    lo = ((FloatVector) ql.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + k), lo);
+                    hi = ((FloatVector) qh.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
                 }
-                acc = lo.fma(FloatVector.broadcast(F, d * scaleOrMin(data, o, 2 * c, false)), acc);
-                acc = hi.fma(FloatVector.broadcast(F, d * scaleOrMin(data, o, 2 * c + 1, false)), acc);
+                acc = lo.fma(FloatVector.broadcast(F, d * sm[2 * c]), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * sm[2 * c + 1]), acc);
                 int sj = so + 8 * s + 2 * c;
-                mins += dmin * scaleOrMin(data, o, 2 * c, true) * sums[sj];
-                mins += dmin * scaleOrMin(data, o, 2 * c + 1, true) * sums[sj + 1];
+                mins += dmin * sm[8 + 2 * c] * sums[sj];
+                mins += dmin * sm[9 + 2 * c] * sums[sj + 1];
             }
         }
-        return QuantVectors.sum(acc) - mins;
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        return acc.lane(0) - mins;
     }
 
     @Override
@@ -74,6 +83,7 @@ public final class Q5_KMatrix extends BlockMatrix {
             return;
         }
         long row = r * rowBytes;
+        int[] sm = new int[16];
         int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         int s0 = t * per, s1 = s0 + per, s2 = s1 + per, s3 = s2 + per;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -81,18 +91,21 @@ public final class Q5_KMatrix extends BlockMatrix {
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
             for (int c = 0; c < 4; c++) {
                 int xc = s * QK + 64 * c;
                 FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
                 for (int k = 0; k < 32; k += L) {
-                    ByteVector q = ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN);
-                    FloatVector wl = (FloatVector) q.and((byte) 0x0F)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * c).and((byte) 1).lanewise(VectorOperators.LSHL, 4))
-                            .convertShape(VectorOperators.B2F, F, 0);
-                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4))
-                            .convertShape(VectorOperators.B2F, F, 0);
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    FloatVector wl = (FloatVector) q.and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0);
                     int a = xc + k, b = xc + 32 + k;
                     l0 = wl.fma(FloatVector.fromArray(F, x, x0 + a), l0);
                     h0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), h0);
@@ -103,13 +116,13 @@ public final class Q5_KMatrix extends BlockMatrix {
                     l3 = wl.fma(FloatVector.fromArray(F, x, x3 + a), l3);
                     h3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), h3);
                 }
-                FloatVector dl = FloatVector.broadcast(F, d * scaleOrMin(data, o, 2 * c, false));
-                FloatVector dh = FloatVector.broadcast(F, d * scaleOrMin(data, o, 2 * c + 1, false));
+                FloatVector dl = FloatVector.broadcast(F, d * sm[2 * c]);
+                FloatVector dh = FloatVector.broadcast(F, d * sm[2 * c + 1]);
                 a0 = h0.fma(dh, l0.fma(dl, a0));
                 a1 = h1.fma(dh, l1.fma(dl, a1));
                 a2 = h2.fma(dh, l2.fma(dl, a2));
                 a3 = h3.fma(dh, l3.fma(dl, a3));
-                float ml = dmin * scaleOrMin(data, o, 2 * c, true), mh = dmin * scaleOrMin(data, o, 2 * c + 1, true);
+                float ml = dmin * sm[8 + 2 * c], mh = dmin * sm[9 + 2 * c];
                 int sj = 8 * s + 2 * c;
                 m0 += ml * sums[s0 + sj];
                 m0 += mh * sums[s0 + sj + 1];
@@ -121,19 +134,27 @@ public final class Q5_KMatrix extends BlockMatrix {
                 m3 += mh * sums[s3 + sj + 1];
             }
         }
-        out[t * rows + r] = QuantVectors.sum(a0) - m0;
-        out[(t + 1) * rows + r] = QuantVectors.sum(a1) - m1;
-        out[(t + 2) * rows + r] = QuantVectors.sum(a2) - m2;
-        out[(t + 3) * rows + r] = QuantVectors.sum(a3) - m3;
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a0 = a0.add(a0.rearrange(fold));
+            a1 = a1.add(a1.rearrange(fold));
+            a2 = a2.add(a2.rearrange(fold));
+            a3 = a3.add(a3.rearrange(fold));
+        }
+        out[t * rows + r] = a0.lane(0) - m0;
+        out[(t + 1) * rows + r] = a1.lane(0) - m1;
+        out[(t + 2) * rows + r] = a2.lane(0) - m2;
+        out[(t + 3) * rows + r] = a3.lane(0) - m3;
     }
 
     /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
     private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
         long row = r * rowBytes;
+        int[] sm = new int[16];
         float sum = 0;
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
             for (int j = 0; j < 8; j++) {
                 int c = j / 2, shift = (j % 2) * 4;
                 float qa = 0;
@@ -141,7 +162,7 @@ public final class Q5_KMatrix extends BlockMatrix {
                     int q = (BlockCodecs.u8(data, o + 48 + 32 * c + l) >> shift & 0xF) | (BlockCodecs.u8(data, o + 16 + l) >> j & 1) << 4;
                     qa += q * x[xo + s * QK + 32 * j + l];
                 }
-                sum += d * scaleOrMin(data, o, j, false) * qa - dmin * scaleOrMin(data, o, j, true) * sums[so + 8 * s + j];
+                sum += d * sm[j] * qa - dmin * sm[8 + j] * sums[so + 8 * s + j];
             }
         }
         return sum;

@@ -4,6 +4,7 @@ import dev.hymt4j.gguf.GgmlType;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -19,6 +20,7 @@ import static dev.hymt4j.quant.BlockCodecs.I16;
  */
 public final class Q8_0Matrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
+    private static final VectorShuffle<Float>[] FOLDS = QuantVectors.FOLDS;
     private static final VectorSpecies<Byte> B = QuantVectors.B;
     private static final int L = F.length(), BLOCK = 32, BYTES = 34;
 
@@ -43,7 +45,8 @@ public final class Q8_0Matrix extends BlockMatrix {
             }
             acc = blk.fma(d, acc);
         }
-        return QuantVectors.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        return acc.lane(0);
     }
 
     @Override
@@ -73,10 +76,16 @@ public final class Q8_0Matrix extends BlockMatrix {
             a2 = k2.fma(d, a2);
             a3 = k3.fma(d, a3);
         }
-        out[t * rows + r] = QuantVectors.sum(a0);
-        out[(t + 1) * rows + r] = QuantVectors.sum(a1);
-        out[(t + 2) * rows + r] = QuantVectors.sum(a2);
-        out[(t + 3) * rows + r] = QuantVectors.sum(a3);
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a0 = a0.add(a0.rearrange(fold));
+            a1 = a1.add(a1.rearrange(fold));
+            a2 = a2.add(a2.rearrange(fold));
+            a3 = a3.add(a3.rearrange(fold));
+        }
+        out[t * rows + r] = a0.lane(0);
+        out[(t + 1) * rows + r] = a1.lane(0);
+        out[(t + 2) * rows + r] = a2.lane(0);
+        out[(t + 3) * rows + r] = a3.lane(0);
     }
 
     /** The reference: each block's integer-weighted sum, scaled by its d, summed left to right. */

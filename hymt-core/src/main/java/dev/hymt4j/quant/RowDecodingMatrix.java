@@ -2,6 +2,7 @@ package dev.hymt4j.quant;
 
 import dev.hymt4j.gguf.GgmlType;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -37,7 +38,8 @@ public final class RowDecodingMatrix extends BlockMatrix {
             for (int upper = F.loopBound(cols); c < upper; c += F.length()) {
                 acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), acc);
             }
-            sum = QuantVectors.sum(acc);
+            for (VectorShuffle<Float> fold : QuantVectors.FOLDS) acc = acc.add(acc.rearrange(fold));
+            sum = acc.lane(0);
         } else {
             sum = 0;
         }
