@@ -31,7 +31,7 @@ public final class DebugLogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         modelOptions.applyThreads();
-        try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+        try (HunyuanModel model = HunyuanModel.load(modelOptions.weights())) {
             float[] logits = model.forward(ids, ForwardOptions.ALL_LOGITS, modelOptions.adapter(model.config())).logits();
             int vocab = model.config().vocabSize();
             new SafetensorsWriter().addF32("logits", new long[]{ids.length, vocab}, logits).write(out);

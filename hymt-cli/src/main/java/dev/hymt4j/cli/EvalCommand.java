@@ -17,6 +17,7 @@ import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.train.TranslationEvaluation;
 import dev.hymt4j.translate.Translator;
+import dev.hymt4j.translate.TranslatorOptions;
 import picocli.CommandLine.ParameterException;
 
 import java.io.IOException;
@@ -51,6 +52,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter applied on top of --model without merging.")
     Path adapter;
+
+    @Option(names = "--nf4", description = "Run --model's projections in NF4, as a QLoRA training run did (see translate --nf4).")
+    boolean nf4;
 
     @Option(names = "--data", paramLabel = "FILE",
             description = "With --model: parallel data (JSONL source/target/tgt_lang, TSV or sharegpt).")
@@ -129,7 +133,8 @@ public final class EvalCommand implements Callable<Integer> {
         if (threads != null) Parallel.setThreads(threads);
         List<ParallelExample> examples = TranslationEvaluation.read(data, limit);
         PrintWriter err = spec.commandLine().getErr();
-        try (Translator loaded = Translator.load(ModelLocator.resolve(model))) {
+        Path dir = ModelLocator.resolve(model);
+        try (Translator loaded = Translator.load(dir, ModelOptions.weights(dir, nf4), TranslatorOptions.DEFAULTS)) {
             Translator translator = loaded.withBatchSize(batchSize)
                     .withAdapter(adapter == null ? null : LoraAdapter.load(adapter, loaded.model().config()))
                     .withGeneration(GenerationConfig.builder().greedy().maxNewTokens(maxNewTokens).build());

@@ -101,7 +101,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         modelOptions.applyThreads();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+        try (HunyuanModel model = HunyuanModel.load(modelOptions.weights())) {
             Set<Integer> stops = stopIds != null ? Arrays.stream(stopIds).boxed().collect(Collectors.toSet())
                     : StopTokens.ofModel(modelOptions.dir(), model.config());
             Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build());

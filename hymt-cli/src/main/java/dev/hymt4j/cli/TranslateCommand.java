@@ -11,6 +11,7 @@ import dev.hymt4j.prompt.PromptEnding;
 import dev.hymt4j.prompt.TranslationRequest;
 import dev.hymt4j.translate.Translation;
 import dev.hymt4j.translate.Translator;
+import dev.hymt4j.translate.TranslatorOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -113,7 +114,7 @@ public final class TranslateCommand implements Callable<Integer> {
         List<String> inputs = inputs();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Translator loaded = Translator.load(modelOptions.dir())) {
+        try (Translator loaded = Translator.load(modelOptions.dir(), modelOptions.weights(), TranslatorOptions.DEFAULTS)) {
             Translator translator = loaded.withAdapter(modelOptions.adapter(loaded.model().config()))
                     .withGeneration(generation(loaded.generation()))
                     .withPromptEnding(ending).withBatchSize(batchSize);

@@ -22,6 +22,8 @@ import dev.hymt4j.prompt.TranslationRequest;
 import dev.hymt4j.tokenizer.EncodeOptions;
 import dev.hymt4j.tokenizer.StreamDecoder;
 import dev.hymt4j.tokenizer.Tokenizer;
+import dev.hymt4j.weights.WeightSource;
+import dev.hymt4j.weights.WeightSources;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -91,9 +93,23 @@ public final class Translator implements AutoCloseable {
 
     /** Loads a model directory or a GGUF file (tokenizer, stop ids and chat template from its metadata). */
     public static Translator load(Path modelDir, TranslatorOptions options) throws IOException {
-        Tokenizer tokenizer = Tokenizer.load(modelDir);
-        if (GgufFile.isGguf(modelDir)) checkChatTemplate(modelDir, SpecialTokens.fromVocabulary(tokenizer::findTokenId));
-        HunyuanModel model = HunyuanModel.load(modelDir);
+        return load(modelDir, WeightSources.open(modelDir), options);
+    }
+
+    /**
+     * Tokenizer, stop ids and chat template from {@code modelDir}, the network from {@code weights} (the same
+     * model's tensors, e.g. with its projections quantized as they load); takes ownership of {@code weights}.
+     */
+    public static Translator load(Path modelDir, WeightSource weights, TranslatorOptions options) throws IOException {
+        Tokenizer tokenizer;
+        try {
+            tokenizer = Tokenizer.load(modelDir);
+            if (GgufFile.isGguf(modelDir)) checkChatTemplate(modelDir, SpecialTokens.fromVocabulary(tokenizer::findTokenId));
+        } catch (IOException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        HunyuanModel model = HunyuanModel.load(weights);
         try {
             return create(model, tokenizer, GenerationDefaults.load(modelDir), options);
         } catch (RuntimeException e) {
