@@ -85,9 +85,15 @@ final class Q4_KCodec implements BlockCodec {
 
     @Override
     public void dequantize(MemorySegment src, long srcOff, int n, float[] y, int yOff) {
+        dequantizeK(src, srcOff, n, y, yOff, false);
+    }
+
+    /** {@code dequantize_row_q4_K} ({@code fiveBit} false) and {@code dequantize_row_q5_K} (true). */
+    static void dequantizeK(MemorySegment src, long srcOff, int n, float[] y, int yOff, boolean fiveBit) {
+        int bytes = fiveBit ? Q5_KCodec.BYTES : BYTES, qs = fiveBit ? 48 : 16;
         int[] packed = new int[12];
         for (int b = 0; b < n / KQuants.QK_K; b++) {
-            long o = srcOff + (long) b * BYTES;
+            long o = srcOff + (long) b * bytes;
             float d = BlockCodecs.half(src, o), dmin = BlockCodecs.half(src, o + 2);
             for (int k = 0; k < 12; k++) packed[k] = BlockCodecs.u8(src, o + 4 + k);
             int yo = yOff + b * KQuants.QK_K;
@@ -95,9 +101,14 @@ final class Q4_KCodec implements BlockCodec {
                 float d1 = d * KQuants.scaleK4(2 * c, packed), m1 = dmin * KQuants.minK4(2 * c, packed);
                 float d2 = d * KQuants.scaleK4(2 * c + 1, packed), m2 = dmin * KQuants.minK4(2 * c + 1, packed);
                 for (int l = 0; l < 32; l++) {
-                    int q = BlockCodecs.u8(src, o + 16 + 32 * c + l);
-                    y[yo + 64 * c + l] = d1 * (q & 0xF) - m1;
-                    y[yo + 64 * c + 32 + l] = d2 * (q >> 4) - m2;
+                    int q = BlockCodecs.u8(src, o + qs + 32 * c + l), lo = q & 0xF, hi = q >> 4;
+                    if (fiveBit) {
+                        int h = BlockCodecs.u8(src, o + 16 + l);
+                        lo += (h >> (2 * c) & 1) << 4;
+                        hi += (h >> (2 * c + 1) & 1) << 4;
+                    }
+                    y[yo + 64 * c + l] = d1 * lo - m1;
+                    y[yo + 64 * c + 32 + l] = d2 * hi - m2;
                 }
             }
         }

@@ -161,18 +161,27 @@ public final class Q4_KMatrix extends BlockMatrix {
 
     /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
     private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
-        long row = r * rowBytes;
+        return dotScalarK(data, r * rowBytes, cols, x, xo, sums, so, false);
+    }
+
+    /**
+     * The scalar reference of Q4_K ({@code fiveBit} false: 144-byte blocks, nibbles at 16) and Q5_K (176-byte
+     * blocks, nibbles at 48, fifth bits in {@code qh} at 16) for the row at {@code row}.
+     */
+    static float dotScalarK(MemorySegment data, long row, int cols, float[] x, int xo, float[] sums, int so, boolean fiveBit) {
+        int bytes = fiveBit ? Q5_KCodec.BYTES : BYTES, qs = fiveBit ? 48 : 16;
         int[] sm = new int[16];
         float sum = 0;
         for (int s = 0, nb = cols / QK; s < nb; s++) {
-            long o = row + (long) s * BYTES;
+            long o = row + (long) s * bytes;
             float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
             unpackScalesAndMins(data, o, sm);
             for (int j = 0; j < 8; j++) {
                 int c = j / 2, shift = (j % 2) * 4;
                 float qa = 0;
                 for (int l = 0; l < 32; l++) {
-                    int q = (BlockCodecs.u8(data, o + 16 + 32 * c + l) >> shift) & 0xF;
+                    int q = BlockCodecs.u8(data, o + qs + 32 * c + l) >> shift & 0xF;
+                    if (fiveBit) q |= (BlockCodecs.u8(data, o + 16 + l) >> j & 1) << 4;
                     qa += q * x[xo + s * QK + 32 * j + l];
                 }
                 sum += d * sm[j] * qa - dmin * sm[8 + j] * sums[so + 8 * s + j];

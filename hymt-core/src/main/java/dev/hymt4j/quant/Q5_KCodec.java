@@ -47,21 +47,6 @@ final class Q5_KCodec implements BlockCodec {
 
     @Override
     public void dequantize(MemorySegment src, long srcOff, int n, float[] y, int yOff) {
-        int[] packed = new int[12];
-        for (int b = 0; b < n / KQuants.QK_K; b++) {
-            long o = srcOff + (long) b * BYTES;
-            float d = BlockCodecs.half(src, o), dmin = BlockCodecs.half(src, o + 2);
-            for (int k = 0; k < 12; k++) packed[k] = BlockCodecs.u8(src, o + 4 + k);
-            int yo = yOff + b * KQuants.QK_K;
-            for (int c = 0; c < 4; c++) {
-                float d1 = d * KQuants.scaleK4(2 * c, packed), m1 = dmin * KQuants.minK4(2 * c, packed);
-                float d2 = d * KQuants.scaleK4(2 * c + 1, packed), m2 = dmin * KQuants.minK4(2 * c + 1, packed);
-                for (int l = 0; l < 32; l++) {
-                    int q = BlockCodecs.u8(src, o + 48 + 32 * c + l), h = BlockCodecs.u8(src, o + 16 + l);
-                    y[yo + 64 * c + l] = d1 * ((q & 0xF) + ((h >> (2 * c) & 1) << 4)) - m1;
-                    y[yo + 64 * c + 32 + l] = d2 * ((q >> 4) + ((h >> (2 * c + 1) & 1) << 4)) - m2;
-                }
-            }
-        }
+        Q4_KCodec.dequantizeK(src, srcOff, n, y, yOff, true);
     }
 }

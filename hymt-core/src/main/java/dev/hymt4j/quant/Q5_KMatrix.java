@@ -148,23 +148,6 @@ public final class Q5_KMatrix extends BlockMatrix {
 
     /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
     private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
-        long row = r * rowBytes;
-        int[] sm = new int[16];
-        float sum = 0;
-        for (int s = 0, nb = cols / QK; s < nb; s++) {
-            long o = row + (long) s * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-            unpackScalesAndMins(data, o, sm);
-            for (int j = 0; j < 8; j++) {
-                int c = j / 2, shift = (j % 2) * 4;
-                float qa = 0;
-                for (int l = 0; l < 32; l++) {
-                    int q = (BlockCodecs.u8(data, o + 48 + 32 * c + l) >> shift & 0xF) | (BlockCodecs.u8(data, o + 16 + l) >> j & 1) << 4;
-                    qa += q * x[xo + s * QK + 32 * j + l];
-                }
-                sum += d * sm[j] * qa - dmin * sm[8 + j] * sums[so + 8 * s + j];
-            }
-        }
-        return sum;
+        return Q4_KMatrix.dotScalarK(data, r * rowBytes, cols, x, xo, sums, so, true);
     }
 }
