@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
                 // In the order of the workflow, then the tools.
                 QuickstartCommand.class,
                 TranslateCommand.class,
+                ServeCommand.class,
                 PrepareCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
@@ -45,11 +46,18 @@ public final class Hymt implements Runnable {
 
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine newCommandLine() {
-        CommandLine cl = new CommandLine(new Hymt());
+        return configure(new CommandLine(new Hymt()), ex -> ex);
+    }
+
+    /**
+     * The error handling of every hymt command line (this one, the Spark main's): enum values in any case, and a
+     * user-facing fault (bad file, bad option) printed as one line, {@code ROOT COMMAND: message}, not a stack trace.
+     * {@code unwrap} picks the exception that says it (e.g. the cause under a framework's wrapper).
+     */
+    public static CommandLine configure(CommandLine cl, java.util.function.UnaryOperator<Exception> unwrap) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            // User-facing faults (bad files, bad options) print one clear line, not a stack trace.
-            cmd.getErr().println("hymt " + cmd.getCommandName() + ": " + describe(ex));
+            cmd.getErr().println(cmd.getCommandSpec().root().name() + " " + cmd.getCommandName() + ": " + describe(unwrap.apply(ex)));
             if (System.getenv("HYMT_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });
@@ -57,7 +65,7 @@ public final class Hymt implements Runnable {
     }
 
     /** The one line a user sees; the JDK's file exceptions carry only a path unless given a reason. */
-    static String describe(Exception ex) {
+    public static String describe(Exception ex) {
         if (ex instanceof NoSuchFileException e && e.getReason() == null) return e.getFile() + ": file not found";
         if (ex instanceof AccessDeniedException e && e.getReason() == null) return e.getFile() + ": permission denied";
         if (ex instanceof FileAlreadyExistsException e && e.getReason() == null) return e.getFile() + ": already exists";

@@ -112,7 +112,9 @@ public abstract class BlockMatrix implements Matrix {
 
     /**
      * {@code out[t, c] += Σ_r g[t, r]·W[r, c]} for {@code c ∈ [c0, c1)}: decodes the blocks covering the
-     * column range of each row once (the backward pass through a quantized base, e.g. LoRA on a GGUF model).
+     * column range of each row once (the backward pass through a quantized base, e.g. LoRA on a GGUF model);
+     * {@code out = fma(W, g, out)} over the rows in increasing order (kernel conventions rule 5), so the result
+     * does not depend on n or on the column split.
      */
     @Override
     public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) {
@@ -124,9 +126,8 @@ public abstract class BlockMatrix implements Matrix {
             codec.dequantize(data, r * rowBytes + (long) b0 * type.typeSize(), width, w, 0);
             for (int t = 0; t < n; t++) {
                 float gv = g[t * rows + r];
-                if (gv == 0f) continue;
                 int oo = t * cols;
-                for (int c = c0; c < c1; c++) out[oo + c] += gv * w[c - first];
+                for (int c = c0; c < c1; c++) out[oo + c] = Math.fma(w[c - first], gv, out[oo + c]);
             }
         }
     }

@@ -1,19 +1,16 @@
 package dev.hymt4j.quant;
 
 import dev.hymt4j.gguf.GgmlType;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorSpecies;
+import dev.hymt4j.tensor.Kernels;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * The formats without a fused kernel (Q4_1, Q5_0, Q5_1: llama-quantize uses them only as fallbacks for rows
  * that are not a multiple of 256): each row is decoded once per call into a per-thread buffer, then dotted
- * with every token in one fixed order.
+ * with every token by the kernels' dense dot (the canonical order).
  */
 public final class RowDecodingMatrix extends BlockMatrix {
-    private static final VectorSpecies<Float> F = QuantVectors.F;
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
     public RowDecodingMatrix(GgmlType type, MemorySegment data, int rows, int cols) {
@@ -30,21 +27,9 @@ public final class RowDecodingMatrix extends BlockMatrix {
         return w;
     }
 
+    /** The kernels' dense dot in the canonical order (kernel conventions rule 4). */
     private float dot(float[] w, float[] x, int xo) {
-        float sum;
-        int c = 0;
-        if (QuantVectors.ENABLED) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int upper = F.loopBound(cols); c < upper; c += F.length()) {
-                acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), acc);
-            }
-            for (VectorShuffle<Float> fold : QuantVectors.FOLDS) acc = acc.add(acc.rearrange(fold));
-            sum = acc.lane(0);
-        } else {
-            sum = 0;
-        }
-        for (; c < cols; c++) sum += w[c] * x[xo + c];
-        return sum;
+        return Kernels.get().dot(w, 0, x, xo, cols);
     }
 
     @Override

@@ -12,6 +12,19 @@ public enum DataFormat {
     /** LLaMA-Factory's sharegpt layout: a JSON array of {@code {"messages":[...]}} or {@code {"conversations":[...]}}. */
     SHAREGPT;
 
+    /**
+     * Parses one non-blank line of a line-oriented format (JSONL, TSV) read at {@code file:line}, as the file readers
+     * do: the Spark job reads lines through Hadoop and parses them with this. Malformed lines throw
+     * {@link DataFormatException}; sharegpt is a whole-file format and has no lines to parse.
+     */
+    public ParallelExample parseLine(String text, String file, long line) {
+        return switch (this) {
+            case JSONL -> JsonlReader.parse(text, file, line);
+            case TSV -> TsvReader.parse(text, file, line);
+            case SHAREGPT -> throw new UnsupportedOperationException("sharegpt is read whole, not line by line");
+        };
+    }
+
     /** Guesses the format from the file name: {@code .jsonl}, {@code .tsv}/{@code .txt}, {@code .json}. */
     public static DataFormat fromFileName(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);

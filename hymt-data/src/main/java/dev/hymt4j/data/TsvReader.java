@@ -14,6 +14,11 @@ final class TsvReader extends LineReader {
 
     @Override
     ParallelExample parse(String line) {
+        return parse(line, file, lineNumber);
+    }
+
+    /** One TSV line read at {@code file:lineNumber} (used in errors); see {@link DataFormat#parseLine}. */
+    static ParallelExample parse(String line, String file, long lineNumber) {
         String[] cols = line.split("\t", -1);
         return switch (cols.length) {
             case 2 -> ParallelExample.of(cols[0], cols[1], null, null);
