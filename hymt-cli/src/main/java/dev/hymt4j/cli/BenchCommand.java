@@ -1,6 +1,7 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.generate.Sampling;
+import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.kv.BlockTable;
 import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.model.DemoModel;
@@ -12,6 +13,7 @@ import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.quant.BlockMatrix;
+import dev.hymt4j.quant.GptqMatrix;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.MemoryStream;
@@ -52,24 +54,33 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Reads(Reads.Kind.FILE_OR_DIRECTORY)
     @Option(names = "--model", paramLabel = "DIR|FILE.gguf", description = "Model to measure, a directory or a GGUF file (default: write a random 1.8B-shaped BF16 one).")
     Path model;
 
+    @Writes(Writes.Kind.DIRECTORY)
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where to write the random model (default: a temp dir).")
     Path workDir;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--keep-model", description = "Keep the random model instead of deleting it afterwards.")
     boolean keepModel;
 
+    @Bounds(min = 1)
     @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prefill length (default ${DEFAULT-VALUE}).")
     int promptTokens;
 
+    @Bounds(min = 1)
     @Option(names = "--decode-tokens", defaultValue = "16", description = "Decode steps timed (default ${DEFAULT-VALUE}).")
     int decodeTokens;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts to measure (default ${DEFAULT-VALUE}).")
     int[] threadCounts;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--batch", defaultValue = "1", description = "Sequences prefilled and decoded together; rates are totals over them (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -88,6 +99,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = model;
         Path written = null;
         if (dir == null) {
+            if (workDir != null && force.force) AtomicDirectory.discard(workDir);
             written = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("hymt-bench");
             dir = written;
             long t0 = System.nanoTime();
@@ -203,7 +215,11 @@ public final class BenchCommand implements Callable<Integer> {
         List<Matrix> matrices = new ArrayList<>();
         for (LayerWeights l : w.layers()) matrices.addAll(List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()));
         matrices.add(w.lmHead());
-        return matrices.stream().map(x -> x instanceof BlockMatrix b ? b.segment() : ((MappedMatrix) x).segment()).toList();
+        return matrices.stream().flatMap(x -> switch (x) {
+            case GptqMatrix g -> Stream.of(g.qweight(), g.qzeros(), g.scales());
+            case BlockMatrix b -> Stream.of(b.segment());
+            default -> Stream.of(((MappedMatrix) x).segment());
+        }).toList();
     }
 
 

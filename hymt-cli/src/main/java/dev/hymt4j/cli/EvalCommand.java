@@ -39,39 +39,49 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Reads(Reads.Kind.SEGMENTS)
     @Option(names = "--hyp", paramLabel = "FILE", description = "Hypotheses (system output).")
     String hyp;
 
+    @Reads(Reads.Kind.SEGMENTS)
     @Option(names = "--ref", paramLabel = "FILE",
             description = "References; repeat for several reference streams (a JSONL null = missing reference).")
     List<String> refs;
 
+    @Reads(Reads.Kind.MODEL)
     @Option(names = "--model", paramLabel = "DIR|FILE.gguf|REPO",
             description = "Translate the sources of --data with this model (greedy, batched) and score the outputs.")
     String model;
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter applied on top of --model without merging.")
     Path adapter;
 
     @Option(names = "--nf4", description = "Run --model's projections in NF4, as a QLoRA training run did (see translate --nf4).")
     boolean nf4;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--data", paramLabel = "FILE",
             description = "With --model: parallel data (JSONL source/target/tgt_lang, TSV or sharegpt).")
     Path data;
 
+    @Bounds(min = 0)
     @Option(names = "--limit", defaultValue = "0", description = "With --model: only the first N examples (default: all).")
     int limit;
 
+    @Bounds(min = 1)
     @Option(names = "--max-new-tokens", defaultValue = "256", description = "With --model: tokens per translation (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--batch-size", defaultValue = "8", description = "With --model: texts per batch (default ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--hyp-out", paramLabel = "FILE", description = "With --model: also write the translations, one per line.")
     Path hypOut;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--threads", paramLabel = "N", description = "With --model: compute threads (default: all processors).")
     Integer threads;
 
@@ -93,8 +103,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--lowercase", description = "Case-insensitive BLEU and chrF.")
     boolean lowercase;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--report", paramLabel = "FILE", description = "Write the full JSON report, with per-segment scores.")
     Path report;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--format", paramLabel = "FMT", defaultValue = "table",
             description = "Output on stdout: table or json (default: ${DEFAULT-VALUE}).")
@@ -118,7 +132,8 @@ public final class EvalCommand implements Callable<Integer> {
         if (hyp == null || refs == null || refs.isEmpty() || data != null) {
             throw new ParameterException(spec.commandLine(), "give --hyp FILE and --ref FILE, or --model DIR and --data FILE");
         }
-        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase, lang);
+        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase,
+                LanguageOptions.code(spec, "--lang", lang));
         TestSet set = TestSet.read(SegmentFile.parse(hyp, field),
                 refs.stream().map(r -> SegmentFile.parse(r, field)).toList());
         return MetricsReport.evaluate(set.hyps(), set.refStreams(), selection);
@@ -134,7 +149,7 @@ public final class EvalCommand implements Callable<Integer> {
         List<ParallelExample> examples = TranslationEvaluation.read(data, limit);
         PrintWriter err = spec.commandLine().getErr();
         Path dir = ModelLocator.resolve(model);
-        try (Translator loaded = Translator.load(dir, ModelOptions.weights(dir, nf4), TranslatorOptions.DEFAULTS)) {
+        try (Translator loaded = Translator.load(dir, AdapterOptions.weights(dir, nf4), TranslatorOptions.DEFAULTS)) {
             Translator translator = loaded.withBatchSize(batchSize)
                     .withAdapter(adapter == null ? null : LoraAdapter.load(adapter, loaded.model().config()))
                     .withGeneration(GenerationConfig.builder().greedy().maxNewTokens(maxNewTokens).build());

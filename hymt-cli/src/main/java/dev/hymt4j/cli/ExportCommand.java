@@ -4,10 +4,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code hymt export}: write a model or an adapter in another tool's format. */
+/** {@code hymt export FORMAT}: write a model or an adapter in another runtime's format. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a model or adapter to another format (llama.cpp GGUF LoRA, ...).",
-        subcommands = {ExportGgufLoraCommand.class})
+        description = "Export a model or adapter for other runtimes (ONNX, llama.cpp GGUF LoRA).",
+        subcommands = {ExportOnnxCommand.class, ExportGgufLoraCommand.class})
 public final class ExportCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,7 +1,6 @@
 package dev.hymt4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.hymt4j.gguf.GgmlType;
 import dev.hymt4j.gguf.GgufCheckpoint;
@@ -9,96 +8,133 @@ import dev.hymt4j.gguf.GgufFile;
 import dev.hymt4j.gguf.GgufMetadata;
 import dev.hymt4j.gguf.GgufModelWriter;
 import dev.hymt4j.gguf.HunyuanGguf;
-import dev.hymt4j.hub.ModelLocator;
+import dev.hymt4j.gptq.CalibrationData;
+import dev.hymt4j.gptq.GptqModelQuantizer;
+import dev.hymt4j.gptq.GptqOptions;
+import dev.hymt4j.gptq.GptqProgress;
+import dev.hymt4j.io.AtomicDirectory;
+import dev.hymt4j.io.ConfigFields;
 import dev.hymt4j.model.Checkpoint;
+import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.quant.GgufFileType;
-import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tokenizer.GgufVocabularyWriter;
+import dev.hymt4j.tokenizer.Tokenizer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
- * {@code hymt quantize}: a model directory (or a GGUF file) → a quantized GGUF file. The method decides the
- * output: {@code ggml} writes llama.cpp's block formats with llama-quantize's per-tensor type mix, byte for byte
- * what llama-quantize writes from the same float weights.
+ * {@code hymt quantize}: one command, two containers. {@code --type} writes a GGUF file in llama.cpp's block
+ * formats, with llama-quantize's per-tensor type mix and quantization math (byte for byte what llama-quantize
+ * writes from the same float weights); {@code --method gptq|rtn} writes a Hugging Face GPTQ checkpoint directory.
  */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Quantize a model: a Hugging Face directory (or an F32/F16/BF16 GGUF file) to a GGUF file.",
-                "--method ggml (default): llama.cpp's block formats and llama-quantize's per-tensor type choice for "
-                        + "the _M mixes; the file loads in llama.cpp, Ollama, LM Studio and in hymt.",
-                "Types: Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q4_0, F16, BF16 (and F32)."})
+        description = {"Quantize a model.",
+                "--type Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|F16|BF16 (or F32) --out FILE.gguf: a GGUF file from a Hugging Face "
+                        + "directory (or an F32/F16/BF16 GGUF file), with llama-quantize's per-tensor type choice for the _M "
+                        + "mixes and the tokenizer and chat template; it loads in llama.cpp, Ollama, LM Studio and hymt.",
+                "--method gptq --out DIR: GPTQ (Frantar et al. 2022) calibrated on translation prompts, written as a Hugging "
+                        + "Face GPTQ checkpoint (transformers/optimum, GPTQModel, vLLM and hymt load it); --method rtn: "
+                        + "round-to-nearest into the same format, the baseline."})
 public final class QuantizeCommand implements Callable<Integer> {
-    /** How weights are quantized; each method names the types it writes. */
-    enum Method { ggml }
+    enum Method { gptq, rtn }
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|FILE.gguf|REPO",
-            description = "Model directory (config.json, safetensors, tokenizer.json), a GGUF file, or a hub repo id.")
-    String model;
+    /** The options of the GGUF path only; {@link GptqQuantizeOptions} holds those of the GPTQ path. */
+    private static final List<String> GGUF_ONLY = List.of("--allow-requantize", "--name");
 
-    @Option(names = "--type", required = true, paramLabel = "TYPE", description = "Output type (see above).")
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "GGUF type to write (see above); --out is then the .gguf file.")
     String type;
 
-    @Option(names = "--method", defaultValue = "ggml", paramLabel = "METHOD", description = "Quantization method (default ${DEFAULT-VALUE}).")
+    @Option(names = "--method", description = "gptq, or rtn (round-to-nearest, the baseline): a GPTQ checkpoint; --out is then a directory.")
     Method method;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.gguf", description = "The GGUF file to write.")
-    Path out;
+    @Mixin
+    GptqQuantizeOptions gptq;
 
-    @Option(names = "--force", description = "Replace --out if it exists.")
-    boolean force;
-
-    @Option(names = "--allow-requantize", description = "Accept an already quantized GGUF as input (quality suffers, as in llama-quantize).")
+    @Option(names = "--allow-requantize", description = "With --type: accept an already quantized GGUF as input (quality suffers, as in llama-quantize).")
     boolean allowRequantize;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "general.name in the file (default: the model's folder or file name).")
+    @Option(names = "--name", paramLabel = "NAME", description = "With --type: general.name in the file (default: the model's folder name).")
     String name;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads for quantizing (default: all processors).")
-    Integer threads;
+    @Writes(value = Writes.Kind.FILE, directoryWith = "--method")
+    @Option(names = "--out", required = true, paramLabel = "FILE.gguf|DIR",
+            description = "The GGUF file to write (--type) or the checkpoint directory (--method).")
+    Path out;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ForceOption force;
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
-        return switch (method) {
-            case ggml -> ggml();
-        };
+        if (type != null && method != null) {
+            throw new ParameterException(spec.commandLine(), "give --type (a GGUF file) or --method " + method
+                    + " (a GPTQ checkpoint directory), not both");
+        }
+        if (type == null && method == null) {
+            throw new ParameterException(spec.commandLine(), "give --type " + types("|")
+                    + " to write a GGUF file, or --method gptq|rtn to write a GPTQ checkpoint directory");
+        }
+        refuseOptionsOfTheOtherPath();
+        model.applyThreads();
+        return type != null ? gguf() : gptq();
     }
 
-    private int ggml() throws IOException {
+    /** An option of the path not taken would be silently ignored: refused instead. */
+    private void refuseOptionsOfTheOtherPath() {
+        var parsed = spec.commandLine().getParseResult();
+        for (OptionSpec o : spec.options()) {
+            if (!parsed.hasMatchedOption(o)) continue;
+            boolean gptqOnly = o.userObject() instanceof java.lang.reflect.Field f && f.getDeclaringClass() == GptqQuantizeOptions.class;
+            if (type != null && gptqOnly) {
+                throw new ParameterException(spec.commandLine(), o.longestName() + " is an option of --method gptq|rtn, not of --type " + type);
+            }
+            if (method != null && GGUF_ONLY.contains(o.longestName())) {
+                throw new ParameterException(spec.commandLine(), o.longestName() + " is an option of --type (GGUF), not of --method " + method);
+            }
+        }
+    }
+
+    private int gguf() throws IOException {
         GgufFileType fileType;
         try {
             fileType = GgufFileType.valueOf(type.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--type " + type + " is not a ggml type; use one of "
-                    + Arrays.toString(GgufFileType.values()));
+            throw new ParameterException(spec.commandLine(), "--type " + type + " is not a GGUF type; use one of "
+                    + types(", ") + " (or --method gptq|rtn for a GPTQ checkpoint)");
         }
-        Path input = Path.of(model);
-        boolean gguf = Files.isRegularFile(input) && GgufFile.isGguf(input);
-        Path source = gguf ? input : ModelLocator.resolve(model);
-        checkOutput(source);
+        Path source = model.dir();
+        boolean gguf = GgufFile.isGguf(source);
         long start = System.nanoTime();
-        PrintWriter err = spec.commandLine().getErr();
         Map<GgmlType, Integer> counts = new TreeMap<>();
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("quantize " + fileType).setInitialMax(100)
-                .setStyle(ProgressBarStyle.ASCII).setUnit("%", 1).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .setStyle(ProgressBarStyle.ASCII).setUnit("%", 1).setConsumer(new ConsoleProgressBarConsumer(System.err))
                 .continuousUpdate().build()) {
             GgufModelWriter.Progress progress = new GgufModelWriter.Progress() {
                 @Override
@@ -126,7 +162,7 @@ public final class QuantizeCommand implements Callable<Integer> {
                     ModelWeights weights = ModelWeights.load(ckpt);
                     String title = name != null ? name : source.toAbsolutePath().normalize().getFileName().toString();
                     Path generation = source.resolve("generation_config.json");
-                    JsonNode generationConfig = Files.isRegularFile(generation) ? new ObjectMapper().readTree(generation.toFile())
+                    JsonNode generationConfig = Files.isRegularFile(generation) ? ConfigFields.read(generation, IOException::new)
                             : MissingNode.getInstance();
                     GgufMetadata metadata = HunyuanGguf.converterMetadata(ckpt.config(), title, generationConfig, out.toString());
                     GgufVocabularyWriter.put(source, ckpt.config().vocabSize(), metadata);
@@ -136,24 +172,45 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         StringBuilder mix = new StringBuilder();
         counts.forEach((t, n) -> mix.append(mix.isEmpty() ? "" : ", ").append(n).append(' ').append(t));
-        err.printf(Locale.ROOT, "wrote %s: %s, %,d bytes, tensors %s (%.1f s)%n", out, fileType, Files.size(out), mix,
-                (System.nanoTime() - start) / 1e9);
+        spec.commandLine().getErr().printf(Locale.ROOT, "wrote %s: %s, %,d bytes, tensors %s (%.1f s)%n", out, fileType,
+                Files.size(out), mix, (System.nanoTime() - start) / 1e9);
         return 0;
     }
 
-    /** The output must not be the input or inside it, and an existing file is replaced only with --force. */
-    private void checkOutput(Path source) throws IOException {
-        Path target = out.toAbsolutePath().normalize();
-        Path real = Files.exists(target) ? target.toRealPath() : target;
-        Path input = source.toRealPath();
-        if (real.equals(input) || real.startsWith(input)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + " would overwrite the input " + source);
+    private static String types(String separator) {
+        return String.join(separator, Arrays.stream(GgufFileType.values()).map(Enum::name).toList());
+    }
+
+    private int gptq() throws Exception {
+        GptqOptions options = gptq.options();
+        Path dir = model.dir();
+        if (GgufFile.isGguf(dir)) {
+            throw new IOException(dir + ": --method " + method + " quantizes a Hugging Face directory (safetensors), not a GGUF "
+                    + "file; give the directory the GGUF was made from, or use --type for another GGUF type");
         }
-        if (Files.isDirectory(target)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + " is a directory; name the .gguf file to write");
+        ModelConfig config = ModelConfig.load(dir.resolve("config.json"));
+        boolean calibrated = method == Method.gptq || gptq.compareRtn;
+        if (calibrated && !Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            throw new IllegalArgumentException(dir + ": missing tokenizer.json (calibration text is tokenized with the model's tokenizer)");
         }
-        if (Files.exists(target) && !force) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out " + out + " already exists (add --force to replace it)");
+        int[][] calibration = calibrated ? CalibrationData.load(gptq.calibration, Tokenizer.load(dir), gptq.samples, gptq.seqLen) : new int[0][];
+        String calibrationName = gptq.calibration == null ? CalibrationData.DEFAULT_NAME : gptq.calibration.getFileName().toString();
+        PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "%s %d-bit, group %d, %s%s: %d layers, calibration %d × %d tokens (%s)%n", method, options.bits(),
+                options.groupSize(), options.sym() ? "sym" : "asym", options.actOrder() ? ", act-order" : "", config.numLayers(),
+                calibration.length, gptq.seqLen, calibrationName);
+        GptqModelQuantizer.Method m = method == Method.gptq ? GptqModelQuantizer.Method.GPTQ : GptqModelQuantizer.Method.RTN;
+        GptqModelQuantizer.Report report;
+        try (GptqProgress progress = new GptqProgress(config.numLayers(), o)) {
+            GptqModelQuantizer quantizer = new GptqModelQuantizer(m, options, gptq.compareRtn);
+            GptqModelQuantizer.Report[] written = new GptqModelQuantizer.Report[1];
+            // Into a temporary sibling first: an interrupted quantization leaves no half-written model at --out.
+            AtomicDirectory.write(out, tmp -> written[0] = quantizer.run(dir, calibration, calibrationName, tmp, progress));
+            report = written[0];
         }
+        double mean = report.layers().stream().mapToDouble(GptqModelQuantizer.LayerReport::meanError).average().orElse(0);
+        o.printf(Locale.ROOT, "wrote %s (%.1f MB) in %.1f s; mean relative output error %.3e%n", out,
+                Files.size(out.resolve("model.safetensors")) / 1e6, report.seconds(), mean);
+        return 0;
     }
 }

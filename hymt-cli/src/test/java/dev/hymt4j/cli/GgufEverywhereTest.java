@@ -45,11 +45,11 @@ class GgufEverywhereTest {
     @BeforeAll
     static void setUp() throws Exception {
         model = dir.resolve("demo");
-        DemoSetup.create(model, 4, 400, DType.F32, QuantizeCommandsTest.SHAPE);
+        DemoSetup.create(model, 4, 400, DType.F32, QuantizeGgufCommandTest.SHAPE);
         gguf = dir.resolve("demo-Q4_K_M.gguf");
         assertEquals(0, hymt("quantize", "--model", model.toString(), "--type", "Q4_K_M", "--out", gguf.toString()).exitCode());
         try (WeightSource s = WeightSources.open(gguf)) {
-            adapter = QuantizeCommandsTest.adapter(dir, model, "adapter", s.config(), false);
+            adapter = QuantizeGgufCommandTest.adapter(dir, model, "adapter", s.config(), false);
         }
     }
 

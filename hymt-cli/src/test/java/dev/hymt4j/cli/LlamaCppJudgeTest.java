@@ -63,7 +63,7 @@ class LlamaCppJudgeTest {
     static void quantizeAndJudge() throws Exception {
         llama = LlamaCpp.in(dir.resolve("oracle"));
         model = dir.resolve("demo");
-        DemoSetup.create(model, 3, 1500, DType.F32, QuantizeCommandsTest.SHAPE);
+        DemoSetup.create(model, 3, 1500, DType.F32, QuantizeGgufCommandTest.SHAPE);
         int vocab = ModelConfig.load(model.resolve("config.json")).vocabSize();
         List<Map<String, Object>> runs = new ArrayList<>();
         for (String type : TYPES) {
@@ -74,7 +74,7 @@ class LlamaCppJudgeTest {
                     Map.of("kind", "probabilities", "ids", PROMPT),
                     Map.of("kind", "greedy", "ids", Arrays.copyOf(PROMPT, 6), "tokens", 24))));
         }
-        Path lora = QuantizeCommandsTest.adapter(dir, model, "adapter", ModelConfig.load(model.resolve("config.json")), false);
+        Path lora = QuantizeGgufCommandTest.adapter(dir, model, "adapter", ModelConfig.load(model.resolve("config.json")), false);
         Path loraGguf = dir.resolve("adapter.gguf");
         assertEquals(0, hymt("export", "gguf-lora", "--adapter", lora.toString(), "--out", loraGguf.toString()).exitCode());
         for (String base : List.of("F32", "Q4_K_M")) {

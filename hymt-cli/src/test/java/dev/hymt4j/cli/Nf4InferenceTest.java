@@ -29,11 +29,11 @@ class Nf4InferenceTest {
     @BeforeAll
     static void setUp() throws Exception {
         model = dir.resolve("demo");
-        DemoSetup.create(model, 4, 400, DType.F32, QuantizeCommandsTest.SHAPE);
+        DemoSetup.create(model, 4, 400, DType.F32, QuantizeGgufCommandTest.SHAPE);
         dequantized = dir.resolve("dequantized");
         writeDequantized(model, dequantized);
         try (Checkpoint c = Checkpoint.open(model)) {
-            adapter = QuantizeCommandsTest.adapter(dir, model, "adapter", c.config(), false);
+            adapter = QuantizeGgufCommandTest.adapter(dir, model, "adapter", c.config(), false);
         }
     }
 
@@ -111,5 +111,14 @@ class Nf4InferenceTest {
         Files.writeString(data, "{\"source\": \"Select a magnification.\", \"target\": \"选择放大倍数。\", \"src_lang\": \"en\", \"tgt_lang\": \"zh\"}\n");
         CoreCommandsTest.Run e = hymt("eval", "--model", model.toString(), "--nf4", "--data", data.toString(), "--max-new-tokens", "3");
         assertEquals(0, e.exitCode(), e.err());
+    }
+
+    /** A GPTQ base stores each projection as qweight/qzeros/scales: under --nf4 they still count as used. */
+    @Test
+    void nf4RunsOverAGptqCheckpoint() throws Exception {
+        Path rtn = dir.resolve("rtn");
+        CoreCommandsTest.Run q = hymt("quantize", "--model", model.toString(), "--method", "rtn", "--out", rtn.toString());
+        assertEquals(0, q.exitCode(), q.err());
+        for (float v : logits(rtn, "--nf4")) assertTrue(Float.isFinite(v));
     }
 }

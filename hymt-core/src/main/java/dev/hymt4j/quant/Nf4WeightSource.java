@@ -38,6 +38,12 @@ public final class Nf4WeightSource implements WeightSource {
         return quantizes(name) ? Nf4Matrix.quantize(m, BLOCKSIZE, true) : m;
     }
 
+    /** The base's parts (a GPTQ linear's qweight, qzeros, ...), so its unused-tensor check still holds. */
+    @Override
+    public Set<String> storedTensors(String name) {
+        return base.storedTensors(name);
+    }
+
     @Override
     public ModelConfig config() {
         return base.config();

@@ -111,8 +111,8 @@ public final class Translator implements AutoCloseable {
         }
         HunyuanModel model = HunyuanModel.load(weights);
         try {
-            return create(model, tokenizer, GenerationDefaults.load(modelDir), options);
-        } catch (RuntimeException e) {
+            return create(model, tokenizer, GenerationDefaults.load(modelDir, model.config().vocabSize()), options);
+        } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code hymt quantize} and {@code hymt export gguf-lora} on a demo model whose rows fit the k-quants (256). */
-class QuantizeCommandsTest {
+class QuantizeGgufCommandTest {
     @TempDir
     static Path dir;
     static Path model;
@@ -107,20 +107,53 @@ class QuantizeCommandsTest {
         Path out = dir.resolve("twice.gguf");
         assertEquals(0, hymt("quantize", "--model", model.toString(), "--type", "Q8_0", "--out", out.toString()).exitCode());
         CoreCommandsTest.Run again = hymt("quantize", "--model", model.toString(), "--type", "Q8_0", "--out", out.toString());
-        assertEquals(2, again.exitCode());
-        assertTrue(again.err().contains("already exists (add --force"), again.err());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("already exists") && again.err().contains("add --force to replace it"), again.err());
         assertEquals(0, hymt("quantize", "--model", model.toString(), "--type", "Q8_0", "--out", out.toString(), "--force").exitCode());
 
         CoreCommandsTest.Run self = hymt("quantize", "--model", out.toString(), "--type", "Q4_0", "--out", out.toString(), "--force");
-        assertTrue(self.err().contains("would overwrite the input"), self.err());
+        assertTrue(self.err().contains("is the input --model") && self.err().contains("nothing was written"), self.err());
         CoreCommandsTest.Run inside = hymt("quantize", "--model", model.toString(), "--type", "Q4_0", "--out", model.resolve("x.gguf").toString());
-        assertTrue(inside.err().contains("would overwrite the input"), inside.err());
+        assertTrue(inside.err().contains("is inside the input directory --model"), inside.err());
         assertFalse(Files.exists(model.resolve("x.gguf")));
+        CoreCommandsTest.Run directory = hymt("quantize", "--model", model.toString(), "--type", "Q4_0", "--out", dir.toString());
+        assertTrue(directory.err().contains("is a directory; expected a file name"), directory.err());
         CoreCommandsTest.Run requantize = hymt("quantize", "--model", out.toString(), "--type", "Q4_0", "--out", dir.resolve("re.gguf").toString());
         assertEquals(1, requantize.exitCode());
         assertTrue(requantize.err().contains("is already Q8_0") && requantize.err().contains("--allow-requantize"), requantize.err());
         CoreCommandsTest.Run type = hymt("quantize", "--model", model.toString(), "--type", "Q3_K_S", "--out", dir.resolve("q3.gguf").toString());
-        assertTrue(type.err().contains("--type Q3_K_S is not a ggml type"), type.err());
+        assertEquals(2, type.exitCode());
+        assertTrue(type.err().contains("--type Q3_K_S is not a GGUF type; use one of F32, F16, BF16, Q8_0, Q4_0, Q6_K, Q5_K_M, Q4_K_M"), type.err());
+    }
+
+    /** One quantize, two paths: --type (GGUF file) or --method (GPTQ directory), never both, never neither. */
+    @Test
+    void typeAndMethodChooseThePathAndTheOtherPathsOptionsAreRefused() throws Exception {
+        Path out = dir.resolve("mode.gguf");
+        CoreCommandsTest.Run both = hymt("quantize", "--model", model.toString(), "--type", "Q8_0", "--method", "rtn", "--out", out.toString());
+        assertEquals(2, both.exitCode());
+        assertTrue(both.err().contains("give --type (a GGUF file) or --method rtn (a GPTQ checkpoint directory), not both"), both.err());
+        CoreCommandsTest.Run neither = hymt("quantize", "--model", model.toString(), "--out", out.toString());
+        assertEquals(2, neither.exitCode());
+        assertTrue(neither.err().contains("give --type F32|F16|BF16|Q8_0|Q4_0|Q6_K|Q5_K_M|Q4_K_M to write a GGUF file, "
+                + "or --method gptq|rtn to write a GPTQ checkpoint directory"), neither.err());
+        CoreCommandsTest.Run bits = hymt("quantize", "--model", model.toString(), "--type", "Q4_0", "--bits", "4", "--out", out.toString());
+        assertEquals(2, bits.exitCode());
+        assertTrue(bits.err().contains("--bits is an option of --method gptq|rtn, not of --type Q4_0"), bits.err());
+        CoreCommandsTest.Run name = hymt("quantize", "--model", model.toString(), "--method", "rtn", "--name", "x",
+                "--out", dir.resolve("rtn").toString());
+        assertEquals(2, name.exitCode());
+        assertTrue(name.err().contains("--name is an option of --type (GGUF), not of --method rtn"), name.err());
+        assertFalse(Files.exists(out) || Files.exists(dir.resolve("rtn")), "nothing is written for refused options");
+
+        Path f16 = dir.resolve("mode-F16.gguf");
+        assertEquals(0, hymt("quantize", "--model", model.toString(), "--type", "F16", "--out", f16.toString()).exitCode());
+        CoreCommandsTest.Run gptqOfGguf = hymt("quantize", "--model", f16.toString(), "--method", "rtn", "--out", dir.resolve("rtn").toString());
+        assertEquals(1, gptqOfGguf.exitCode());
+        assertTrue(gptqOfGguf.err().contains("--method rtn quantizes a Hugging Face directory (safetensors), not a GGUF file"), gptqOfGguf.err());
+        // --method makes --out a directory: an existing file there is refused before anything runs
+        CoreCommandsTest.Run fileOut = hymt("quantize", "--model", model.toString(), "--method", "rtn", "--out", f16.toString(), "--force");
+        assertTrue(fileOut.err().contains("is a file; expected a directory"), fileOut.err());
     }
 
     @Test
@@ -181,5 +214,15 @@ class QuantizeCommandsTest {
                 assertArrayEquals(new long[] {512, 8}, f.info("blk.0.ffn_down.weight.lora_a").ne());
             }
         }
+    }
+
+    @Test
+    void exportGgufLoraNeverWritesIntoTheBaseTheAdapterNames() throws Exception {
+        Path peft = adapter("lora-base-check", ModelConfig.load(model.resolve("config.json")), false);
+        Path out = model.resolve("adapter.gguf");
+        CoreCommandsTest.Run r = hymt("export", "gguf-lora", "--adapter", peft.toString(), "--out", out.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("is inside the input directory base_model_name_or_path " + model), r.err());
+        assertFalse(Files.exists(out));
     }
 }
