@@ -169,8 +169,10 @@ public final class ServeBench {
             throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
         long first = -1;
         JsonNode usage = null;
+        String last = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
+                if (!line.isEmpty()) last = line;
                 if (!line.startsWith("data: ") || line.equals("data: [DONE]")) continue;
                 JsonNode chunk = JSON.readTree(line.substring(6));
                 if (chunk.hasNonNull("usage")) usage = chunk.get("usage");
@@ -180,7 +182,7 @@ public final class ServeBench {
         }
         long end = System.nanoTime();
         if (usage == null || usage.path("completion_tokens").asInt(-1) != tokens)
-            throw new IllegalStateException(url + ": expected " + tokens + " completion tokens, usage was " + usage);
+            throw new IllegalStateException(url + ": expected " + tokens + " completion tokens, usage was " + usage + "; last line: " + last);
         return new Sample(((first < 0 ? end : first) - start) / 1e9, (end - start) / 1e9, usage.path("prompt_tokens").asInt());
     }
 }
