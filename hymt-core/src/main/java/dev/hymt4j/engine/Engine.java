@@ -1,7 +1,6 @@
 package dev.hymt4j.engine;
 
 import dev.hymt4j.generate.FinishReason;
-import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationException;
 import dev.hymt4j.generate.GenerationResult;
 import dev.hymt4j.generate.TokenChooser;
@@ -55,6 +54,8 @@ public final class Engine implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Request> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Cancellations asked for since the last step looked (so a step without any scans nothing). */
+    private final AtomicInteger cancels = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     // Guarded by lock:
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
@@ -255,6 +256,7 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- scheduling (all under lock)
 
     private void retireCancelled() {
+        if (cancels.getAndSet(0) == 0) return;
         for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
             Request r = it.next();
             if (r.cancelRequested) {
@@ -298,7 +300,10 @@ public final class Engine implements AutoCloseable {
     /** Blocks the running decodes will take in the coming step (those whose next slot starts a new block). */
     private int blocksForNextDecodes() {
         int n = 0;
-        for (Request r : running) if (cache.blocksFor(r.known) > r.table.size()) n++;
+        for (int i = 0; i < running.size(); i++) {
+            Request r = running.get(i);
+            if (cache.blocksFor(r.known) > r.table.size()) n++;
+        }
         return n;
     }
 
@@ -311,7 +316,9 @@ public final class Engine implements AutoCloseable {
             unschedule();
             int budget = options.maxBatchTokens();
             Request stuck = null;
-            for (Request r : running) {
+            // Indexed loops: a steady-state step allocates nothing, not even iterators.
+            for (int i = 0; i < running.size(); i++) {
+                Request r = running.get(i);
                 if (budget == 0) break;
                 if (r.pending() != 1) continue;
                 if (!cache.reserve(r.table, r.known)) {
@@ -322,7 +329,8 @@ public final class Engine implements AutoCloseable {
                 budget--;
             }
             if (stuck == null) {
-                for (Request r : running) {
+                for (int i = 0; i < running.size(); i++) {
+                    Request r = running.get(i);
                     if (budget == 0) break;
                     if (r.pending() <= 1) continue;
                     int fits = (r.table.size() + cache.availableBlocks()) * cache.blockSize() - r.cached;
@@ -418,9 +426,10 @@ public final class Engine implements AutoCloseable {
         generatedTokens++;
         if (r.firstTokenAt == 0) r.firstTokenAt = System.nanoTime();
         r.listener.onToken(token);
-        GenerationConfig c = r.request.config();
-        if (c.stopTokenIds().contains(token)) finish(r, FinishReason.STOP_TOKEN, null);
-        else if (r.generated == c.maxNewTokens() || r.known >= config.maxPositionEmbeddings()) finish(r, FinishReason.MAX_NEW_TOKENS, null);
+        if (r.stops.get(token)) finish(r, FinishReason.STOP_TOKEN, null);
+        else if (r.generated == r.request.config().maxNewTokens() || r.known >= config.maxPositionEmbeddings()) {
+            finish(r, FinishReason.MAX_NEW_TOKENS, null);
+        }
     }
 
     private void fail(Request r, GenerationException e) {
@@ -466,6 +475,8 @@ public final class Engine implements AutoCloseable {
         final dev.hymt4j.generate.TokenListener listener;
         final TokenChooser chooser;
         final BitSet seen = new BitSet();
+        /** The config's stop ids (a set of Integer would box every chosen token). */
+        final BitSet stops = new BitSet();
         final BlockTable table = new BlockTable();
         final CompletableFuture<GenerationResult> future = new CompletableFuture<>();
         final long submittedAt = System.nanoTime();
@@ -487,6 +498,7 @@ public final class Engine implements AutoCloseable {
             this.tokens = Arrays.copyOf(prompt, room);
             this.known = prompt.length;
             for (int id0 : prompt) seen.set(id0);
+            for (int stop : request.config().stopTokenIds()) if (stop >= 0) stops.set(stop);
         }
 
         /** Known tokens not yet in the cache: the prompt (or a chunk's rest), or the last chosen token. */
@@ -520,6 +532,7 @@ public final class Engine implements AutoCloseable {
         @Override
         public void cancel() {
             cancelRequested = true;
+            cancels.incrementAndGet();
             if (lock.tryLock()) {
                 try {
                     if (future.isDone()) return;

@@ -1,0 +1,98 @@
+package dev.hymt4j.bench;
+
+import dev.hymt4j.engine.Engine;
+import dev.hymt4j.engine.EngineOptions;
+import dev.hymt4j.engine.GenerationRequest;
+import dev.hymt4j.engine.RequestHandle;
+import dev.hymt4j.generate.GenerationConfig;
+import dev.hymt4j.generate.GenerationResult;
+import dev.hymt4j.generate.TokenListener;
+import dev.hymt4j.model.HunyuanModel;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Generation throughput of the engine and its allocation per decoded token, for the closing note of issue 8.
+ *
+ * <pre>
+ *   EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...]
+ * </pre>
+ * Per batch size B: B greedy requests of random prompts (PROMPT_TOKENS each, no stop ids) submitted together,
+ * so they prefill in one step and decode in lockstep. Prints one line per batch size: prefill tokens/s (the
+ * first step over all prompts), decode tokens/s over the decode steps (B · (D − 1) tokens), and the bytes
+ * allocated per decoded token in steady state — the sum over all threads of
+ * {@code ThreadMXBean.getThreadAllocatedBytes} between the 2nd and the last decode step, divided by the tokens
+ * decoded in between. Each size runs twice on one engine; the second run is reported (JIT-warm, and its KV
+ * blocks come from the pool's free list, as in a long-running engine, instead of being allocated).
+ */
+public final class EngineBench {
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...]");
+            System.exit(2);
+        }
+        int threads = Integer.parseInt(args[1]), prompt = Integer.parseInt(args[2]), decode = Integer.parseInt(args[3]);
+        try (HunyuanModel model = HunyuanModel.load(Path.of(args[0]))) {
+            for (String b : args[4].split(",")) {
+                int batch = Integer.parseInt(b);
+                EngineOptions options = EngineOptions.builder().threads(threads).maxSequences(batch)
+                        .maxBatchTokens(Math.max(batch * prompt, batch)).prefixCaching(false).build();
+                Result r;
+                try (Engine engine = new Engine(model, options)) {
+                    run(engine, model, prompt, decode, batch);
+                    r = run(engine, model, prompt, decode, batch);
+                }
+                System.out.printf("RESULT impl=engine threads=%d batch=%d prompt=%d decode=%d prefill_tok_s=%.2f decode_tok_s=%.2f"
+                                + " alloc_bytes_per_token=%.0f engine_thread_alloc_bytes_per_token=%.0f%n",
+                        threads, batch, prompt, decode, r.prefillTokensPerSecond, r.decodeTokensPerSecond, r.allocPerToken,
+                        r.callerAllocPerToken);
+            }
+        }
+    }
+
+    record Result(double prefillTokensPerSecond, double decodeTokensPerSecond, double allocPerToken, double callerAllocPerToken) {}
+
+    static Result run(Engine engine, HunyuanModel model, int promptTokens, int decodeTokens, int batch) {
+        SplittableRandom rng = new SplittableRandom(batch);
+        GenerationConfig greedy = GenerationConfig.builder().greedy().maxNewTokens(decodeTokens).stopTokenIds(Set.of()).build();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = mx.getAllThreadIds();
+        long[] snapshot = new long[4];   // all threads at the 2nd token, at the last; the caller's at both
+        long caller = Thread.currentThread().threadId();
+        {
+            List<RequestHandle> handles = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                TokenListener listener = TokenListener.NONE;
+                if (i == 0) {
+                    int[] seen = {0};
+                    listener = id -> {
+                        seen[0]++;
+                        if (seen[0] == 2 || seen[0] == decodeTokens) {
+                            int k = seen[0] == 2 ? 0 : 1;
+                            snapshot[k] = sum(mx.getThreadAllocatedBytes(ids));
+                            snapshot[2 + k] = mx.getThreadAllocatedBytes(caller);
+                        }
+                    };
+                }
+                handles.add(engine.submit(new GenerationRequest(rng.ints(promptTokens, 0, model.config().vocabSize()).toArray(),
+                        greedy, null, listener)));
+            }
+            List<GenerationResult> results = engine.complete(handles);
+            GenerationResult r = results.getFirst();
+            long decoded = (long) batch * (decodeTokens - 1), between = (long) batch * (decodeTokens - 2);
+            return new Result(batch * promptTokens / (r.prefillNanos() / 1e9), decoded / (r.decodeNanos() / 1e9),
+                    (snapshot[1] - snapshot[0]) / (double) between, (snapshot[3] - snapshot[2]) / (double) between);
+        }
+    }
+
+    private static long sum(long[] values) {
+        long s = 0;
+        for (long v : values) if (v > 0) s += v;
+        return s;
+    }
+}
