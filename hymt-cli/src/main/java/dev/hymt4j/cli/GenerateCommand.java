@@ -101,10 +101,10 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         modelOptions.applyThreads();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+        try (HunyuanModel model = HunyuanModel.load(modelOptions.dir());
+             Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build())) {
             Set<Integer> stops = stopIds != null ? Arrays.stream(stopIds).boxed().collect(Collectors.toSet())
                     : StopTokens.ofModel(modelOptions.dir(), model.config());
-            Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build());
             if (requests != null) {
                 runRequests(engine, stops, stdout);
                 return 0;

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -62,8 +63,10 @@ public final class Engine implements AutoCloseable {
     private final List<Request> running = new ArrayList<>();
     private final Request[] scheduled;
     private int scheduledCount;
-    private final long[] tokensPerStep = new long[32];
-    private long steps, promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed;
+    // Counters: written by the stepping thread only, read without the lock by metrics().
+    private final AtomicLongArray tokensPerStep = new AtomicLongArray(32);
+    private volatile long steps, promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed;
+    private volatile int runningCount;
     private volatile boolean closed;
     private Thread loop;
     private final Object signal = new Object();
@@ -208,15 +211,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * A snapshot of the counters. Never waits for a running step (a server's metrics endpoint must not stall):
+     * while a step runs, the cache figures may be those of just before or just after it.
+     */
     public EngineMetrics metrics() {
-        lock.lock();
-        try {
-            return new EngineMetrics(waiting.size() + inbox.size(), running.size(), steps, tokensPerStep.clone(),
-                    cache.usedBlocks(), cache.cachedBlocks(), cache.availableBlocks(), cache.capacity(), cache.prefixHits(),
-                    cache.prefixMisses(), promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed);
-        } finally {
-            lock.unlock();
-        }
+        long[] histogram = new long[tokensPerStep.length()];
+        for (int i = 0; i < histogram.length; i++) histogram[i] = tokensPerStep.get(i);
+        return new EngineMetrics(queued.get(), runningCount, steps, histogram, cache.usedBlocks(), cache.cachedBlocks(),
+                cache.availableBlocks(), cache.capacity(), cache.prefixHits(), cache.prefixMisses(), promptTokens, computedTokens,
+                generatedTokens, preemptions, completed, cancelled, failed);
     }
 
     /** The KV cache (for metrics and tests). */
@@ -247,6 +251,7 @@ public final class Engine implements AutoCloseable {
             for (Request r; (r = inbox.poll()) != null; ) waiting.add(r);
             for (Request r : waiting) finish(r, FinishReason.CANCELLED, null);
             waiting.clear();
+            queued.set(0);
             for (Request r : new ArrayList<>(running)) finish(r, FinishReason.CANCELLED, null);
         } finally {
             lock.unlock();
@@ -261,6 +266,7 @@ public final class Engine implements AutoCloseable {
             Request r = it.next();
             if (r.cancelRequested) {
                 it.remove();
+                queued.decrementAndGet();
                 finish(r, FinishReason.CANCELLED, null);
             }
         }
@@ -294,6 +300,7 @@ public final class Engine implements AutoCloseable {
                 promptTokens += r.prompt.length;
             }
             running.add(r);
+            runningCount = running.size();
         }
     }
 
@@ -369,6 +376,7 @@ public final class Engine implements AutoCloseable {
             Request victim = running.get(i);
             if (victim == needy) continue;
             running.remove(i);
+            runningCount = running.size();
             cache.release(victim.table);
             victim.cached = 0;
             waiting.addFirst(victim);
@@ -393,7 +401,7 @@ public final class Engine implements AutoCloseable {
     /** Advances every scheduled sequence, chooses next tokens, retires finished ones. */
     private void afterForward(StepOutput out) {
         steps++;
-        tokensPerStep[31 - Integer.numberOfLeadingZeros(batch.tokens())]++;
+        tokensPerStep.incrementAndGet(31 - Integer.numberOfLeadingZeros(batch.tokens()));
         computedTokens += batch.tokens();
         for (int s = 0; s < scheduledCount; s++) {
             Request r = scheduled[s];
@@ -439,6 +447,7 @@ public final class Engine implements AutoCloseable {
     /** Removes a request from the running set, frees its blocks and completes its future. */
     private void finish(Request r, FinishReason reason, GenerationException failure) {
         running.remove(r);
+        runningCount = running.size();
         cache.release(r.table);
         if (failure != null) {
             failed++;
