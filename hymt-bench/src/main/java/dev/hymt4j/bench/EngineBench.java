@@ -20,9 +20,10 @@ import java.util.SplittableRandom;
  * Generation throughput of the engine and its allocation per decoded token, for the closing note of issue 8.
  *
  * <pre>
- *   EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...]
+ *   EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...] [sample]
  * </pre>
- * Per batch size B: B greedy requests of random prompts (PROMPT_TOKENS each, no stop ids) submitted together,
+ * Per batch size B: B greedy requests (with {@code sample}: HY-MT's recommended sampling, top-k 20, top-p 0.6,
+ * penalty 1.05, temperature 0.7) of random prompts (PROMPT_TOKENS each, no stop ids) submitted together,
  * so they prefill in one step and decode in lockstep. Prints one line per batch size: prefill tokens/s (the
  * first step over all prompts), decode tokens/s over the decode steps (B · (D − 1) tokens), and the bytes
  * allocated per decoded token in steady state — the sum over all threads of
@@ -32,10 +33,11 @@ import java.util.SplittableRandom;
  */
 public final class EngineBench {
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...]");
+        if (args.length != 5 && !(args.length == 6 && args[5].equals("sample"))) {
+            System.err.println("usage: EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...] [sample]");
             System.exit(2);
         }
+        boolean sample = args.length == 6;
         int threads = Integer.parseInt(args[1]), prompt = Integer.parseInt(args[2]), decode = Integer.parseInt(args[3]);
         try (HunyuanModel model = HunyuanModel.load(Path.of(args[0]))) {
             for (String b : args[4].split(",")) {
@@ -44,12 +46,12 @@ public final class EngineBench {
                         .maxBatchTokens(Math.max(batch * prompt, batch)).prefixCaching(false).build();
                 Result r;
                 try (Engine engine = new Engine(model, options)) {
-                    run(engine, model, prompt, decode, batch);
-                    r = run(engine, model, prompt, decode, batch);
+                    run(engine, model, prompt, decode, batch, sample);
+                    r = run(engine, model, prompt, decode, batch, sample);
                 }
-                System.out.printf("RESULT impl=engine threads=%d batch=%d prompt=%d decode=%d prefill_tok_s=%.2f decode_tok_s=%.2f"
+                System.out.printf("RESULT impl=engine%s threads=%d batch=%d prompt=%d decode=%d prefill_tok_s=%.2f decode_tok_s=%.2f"
                                 + " alloc_bytes_per_token=%.0f engine_thread_alloc_bytes_per_token=%.0f%n",
-                        threads, batch, prompt, decode, r.prefillTokensPerSecond, r.decodeTokensPerSecond, r.allocPerToken,
+                        sample ? "-sampled" : "", threads, batch, prompt, decode, r.prefillTokensPerSecond, r.decodeTokensPerSecond, r.allocPerToken,
                         r.callerAllocPerToken);
             }
         }
@@ -57,9 +59,10 @@ public final class EngineBench {
 
     record Result(double prefillTokensPerSecond, double decodeTokensPerSecond, double allocPerToken, double callerAllocPerToken) {}
 
-    static Result run(Engine engine, HunyuanModel model, int promptTokens, int decodeTokens, int batch) {
+    static Result run(Engine engine, HunyuanModel model, int promptTokens, int decodeTokens, int batch, boolean sample) {
         SplittableRandom rng = new SplittableRandom(batch);
-        GenerationConfig greedy = GenerationConfig.builder().greedy().maxNewTokens(decodeTokens).stopTokenIds(Set.of()).build();
+        GenerationConfig greedy = (sample ? GenerationConfig.hyMtRecommended() : GenerationConfig.builder().greedy())
+                .maxNewTokens(decodeTokens).stopTokenIds(Set.of()).build();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] ids = mx.getAllThreadIds();
         long[] snapshot = new long[4];   // all threads at the 2nd token, at the last; the caller's at both

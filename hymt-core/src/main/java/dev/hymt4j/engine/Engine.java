@@ -3,6 +3,7 @@ package dev.hymt4j.engine;
 import dev.hymt4j.generate.FinishReason;
 import dev.hymt4j.generate.GenerationException;
 import dev.hymt4j.generate.GenerationResult;
+import dev.hymt4j.generate.Sampling;
 import dev.hymt4j.generate.TokenChooser;
 import dev.hymt4j.kv.BlockTable;
 import dev.hymt4j.kv.PagedKvCache;
@@ -52,6 +53,8 @@ public final class Engine implements AutoCloseable {
     private final StepBatch batch = new StepBatch();
     private final Runnable forwardPass;
     private final float[] logits;
+    /** Work arrays of the samplers: tokens are chosen one at a time, so one set serves every request. */
+    private final Sampling.Scratch sampling = new Sampling.Scratch();
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Request> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -428,7 +431,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         r.listener.onLogits(logits);
-        int token = r.chooser.next(logits, r.seen);
+        int token = r.chooser.next(logits, r.seen, sampling);
         r.seen.set(token);
         r.append(token);
         generatedTokens++;
