@@ -6,7 +6,10 @@ import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.DemoModel;
 import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelConfig;
+import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.onednn.OneDnn;
+import dev.hymt4j.onednn.OneDnnMatrix;
 import dev.hymt4j.model.Training;
 import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.optim.AdamW;
@@ -29,7 +32,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  *   LoraTrainBench write DIR [LAYERS]                 # random BF16 model of the 1.8B shape (3.6 GB for 32 layers)
- *   LoraTrainBench run DIR bf16|nf4 BxT on|off STEPS  # r 16 on all seven projections; prints one result line
+ *   LoraTrainBench run DIR bf16|nf4 BxT on|off STEPS [java|onednn]  # r 16 on all seven projections; one result line
  * </pre>
  * Run each configuration in a fresh JVM: the peak RSS (VmHWM) then belongs to that configuration alone. For
  * NF4 the BF16 checkpoint is quantized and then unmapped (the embedding is copied first), so its pages leave
@@ -40,11 +43,12 @@ public final class LoraTrainBench {
     public static void main(String[] args) throws Exception {
         if (args.length >= 2 && args[0].equals("write")) {
             write(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 32);
-        } else if (args.length == 6 && args[0].equals("run")) {
+        } else if ((args.length == 6 || args.length == 7) && args[0].equals("run")) {
             String[] bt = args[3].split("x");
-            run(Path.of(args[1]), args[2], Integer.parseInt(bt[0]), Integer.parseInt(bt[1]), args[4].equals("on"), Integer.parseInt(args[5]));
+            run(Path.of(args[1]), args[2], Integer.parseInt(bt[0]), Integer.parseInt(bt[1]), args[4].equals("on"), Integer.parseInt(args[5]),
+                    args.length == 7 ? args[6] : "java");
         } else {
-            System.err.println("usage: LoraTrainBench write DIR [LAYERS] | run DIR bf16|nf4 BxT on|off STEPS");
+            System.err.println("usage: LoraTrainBench write DIR [LAYERS] | run DIR bf16|nf4 BxT on|off STEPS [java|onednn]");
             System.exit(2);
         }
     }
@@ -59,7 +63,7 @@ public final class LoraTrainBench {
                 Files.size(dir.resolve(Checkpoint.SINGLE_FILE)) / 1e9, (System.nanoTime() - t0) / 1e9);
     }
 
-    static void run(Path dir, String base, int batch, int len, boolean checkpointing, int steps) throws Exception {
+    static void run(Path dir, String base, int batch, int len, boolean checkpointing, int steps, String backend) throws Exception {
         Checkpoint ckpt = Checkpoint.open(dir);
         ModelConfig c = ckpt.config();
         ModelWeights w = ModelWeights.load(ckpt);
@@ -76,6 +80,7 @@ public final class LoraTrainBench {
             System.gc();
             quantizeSeconds = (System.nanoTime() - t0) / 1e9;
         }
+        if (backend.equals("onednn")) w = onednn(w);
         resetPeakRss();
         LoraConfig lc = LoraConfig.of(16, 32, 0.05, "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
         LoraAdapter adapter = LoraAdapter.create(c, lc, 1);
@@ -93,19 +98,36 @@ public final class LoraTrainBench {
         List<String> times = new ArrayList<>();
         double best = Double.MAX_VALUE;
         float loss = 0;
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        List<String> cpu = new ArrayList<>();
         for (int s = 0; s < steps; s++) {
-            long t0 = System.nanoTime();
+            long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
             loss = model.forwardBackward(b, 1f);
             opt.step();
             opt.zeroGrad();
             double sec = (System.nanoTime() - t0) / 1e9;
             best = Math.min(best, sec);
             times.add(String.format("%.1f", sec));
+            cpu.add(String.format("%.1f", (os.getProcessCpuTime() - c0) / 1e9));
         }
-        System.out.printf("RESULT base=%s batch=%dx%d checkpointing=%s layers=%d threads=%d step_s=%s tokens_per_s=%.1f"
+        System.out.printf("RESULT backend=%s base=%s batch=%dx%d checkpointing=%s layers=%d threads=%d step_s=%s cpu_s=%s tokens_per_s=%.1f"
                         + " peak_rss_gb=%.2f saved_activations_mb=%.1f loss=%.3f quantize_s=%.1f%n",
-                base, batch, len, checkpointing ? "on" : "off", c.numLayers(), Parallel.threads(), times, n / best,
+                backend, base, batch, len, checkpointing ? "on" : "off", c.numLayers(), Parallel.threads(), times, cpu, n / best,
                 peakRssKb() / 1048576.0, model.savedActivationBytes() / 1048576.0, loss, quantizeSeconds);
+    }
+
+    /** The frozen BF16 projections and the head behind oneDNN's BF16-compute products (training only: not batch-invariant). */
+    private static ModelWeights onednn(ModelWeights w) {
+        OneDnn dnn = OneDnn.get().orElseThrow(() -> new IllegalStateException("oneDNN cannot load here"));
+        System.out.println(dnn.description());
+        LayerWeights[] layers = new LayerWeights[w.layers().length];
+        for (int i = 0; i < layers.length; i++) {
+            LayerWeights l = w.layers()[i];
+            layers[i] = new LayerWeights(l.inputNorm(), OneDnnMatrix.wrap(l.q(), dnn), OneDnnMatrix.wrap(l.k(), dnn),
+                    OneDnnMatrix.wrap(l.v(), dnn), OneDnnMatrix.wrap(l.o(), dnn), l.queryNorm(), l.keyNorm(), l.postAttentionNorm(),
+                    OneDnnMatrix.wrap(l.gate(), dnn), OneDnnMatrix.wrap(l.up(), dnn), OneDnnMatrix.wrap(l.down(), dnn));
+        }
+        return new ModelWeights(w.config(), w.embedding(), layers, w.finalNorm(), OneDnnMatrix.wrap(w.lmHead(), dnn));
     }
 
     /** Writing "5" to clear_refs resets the VmHWM high-water mark to the current RSS (Linux ≥ 4.0). */

@@ -13,10 +13,11 @@ import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.tensor.MemoryStream;
 import dev.hymt4j.tensor.Parallel;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import dev.hymt4j.tensor.VectorWidth;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,12 +26,13 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -39,11 +41,12 @@ import java.util.stream.Stream;
  * {@code hymt bench}: prefill and decode throughput on a 1.8B-shaped model (random BF16 weights written on
  * demand, or a given directory), per thread count, against a baseline measured in the same run: the time to
  * stream every weight byte a decode step reads once from memory — the floor for a memory-bound decode.
+ * {@code --batch B} prefills B prompts and decodes B sequences together (rates are totals); {@code --json}
+ * prints one JSON object per thread count on stdout, for scripts.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prefill and decode tokens/s on a 1.8B-shaped model (random BF16 weights unless --model).")
 public final class BenchCommand implements Callable<Integer> {
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
 
     @Spec
     CommandSpec spec;
@@ -66,10 +69,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts to measure (default ${DEFAULT-VALUE}).")
     int[] threadCounts;
 
+    @Option(names = "--batch", defaultValue = "1", description = "Sequences prefilled and decoded together; rates are totals over them (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", description = "Print one JSON object per thread count (prefill_tokens_per_s, decode_tokens_per_s, peak_rss_bytes, ...) instead of the table.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("load average at start: %s%n", loadAverage());
+        if (batch < 1 || promptTokens < 1 || decodeTokens < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch, --prompt-tokens and --decode-tokens must be ≥ 1");
+        }
+        // With --json, everything but the JSON objects goes to stderr, so that stdout parses as JSON lines.
+        PrintWriter log = json ? spec.commandLine().getErr() : out;
+        log.printf("load average at start: %s%n", loadAverage());
         Path dir = model;
         Path written = null;
         if (dir == null) {
@@ -77,30 +91,51 @@ public final class BenchCommand implements Callable<Integer> {
             dir = written;
             long t0 = System.nanoTime();
             DemoModel.write(dir, DemoModel.Shape.HY_MT_1_8B, DType.BF16, 1);
-            out.printf("wrote random 1.8B-shaped BF16 model to %s in %.1f s%n", dir, seconds(System.nanoTime() - t0));
-            out.flush();
+            log.printf("wrote random 1.8B-shaped BF16 model to %s in %.1f s%n", dir, seconds(System.nanoTime() - t0));
+            log.flush();
         }
         try (HunyuanModel m = HunyuanModel.load(dir)) {
             List<MemorySegment> decodeReads = weightsReadPerDecodeStep(m.weights());
             long decodeBytes = decodeReads.stream().mapToLong(MemorySegment::byteSize).sum();
-            out.printf("weights read per decode step: %.2f GiB (%s)%n", decodeBytes / (double) (1L << 30),
-                    m.weights().embedding().format());
-            out.printf("%7s %12s %12s %14s %14s %14s %10s%n", "threads", "prefill t/s", "decode t/s", "decode ms/tok",
-                    "stream ms", "decode/stream", "eff. GB/s");
+            String format = m.weights().embedding().format();
+            log.printf("weights read per decode step: %.2f GiB (%s), batch %d, %s%n", decodeBytes / (double) (1L << 30),
+                    format, batch, VectorWidth.describe());
+            if (!json) {
+                out.printf("%7s %12s %12s %14s %14s %14s %10s%n", "threads", "prefill t/s", "decode t/s", "decode ms/step",
+                        "stream ms", "step/stream", "eff. GB/s");
+            }
             for (int threads : threadCounts) {
                 Parallel.setThreads(threads);
                 Row r = measure(m, decodeReads);
-                double decodeSeconds = r.decodeNanos / 1e9 / decodeTokens;
-                out.printf("%7d %12.2f %12.2f %14.1f %14.1f %14.2f %10.2f%n", threads,
-                        promptTokens / (r.prefillNanos / 1e9), 1 / decodeSeconds, decodeSeconds * 1e3,
-                        r.streamNanos / 1e6, decodeSeconds * 1e9 / r.streamNanos, decodeBytes / decodeSeconds / 1e9);
+                double stepSeconds = r.decodeNanos / 1e9 / decodeTokens;
+                double prefillRate = batch * promptTokens / (r.prefillNanos / 1e9), decodeRate = batch / stepSeconds;
+                if (json) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("model", dir.toString());
+                    o.put("format", format);
+                    o.put("threads", threads);
+                    o.put("batch", batch);
+                    o.put("prompt_tokens", promptTokens);
+                    o.put("decode_tokens", decodeTokens);
+                    o.put("prefill_tokens_per_s", prefillRate);
+                    o.put("decode_tokens_per_s", decodeRate);
+                    o.put("decode_step_ms", stepSeconds * 1e3);
+                    o.put("stream_floor_ms", r.streamNanos / 1e6);
+                    o.put("peak_rss_bytes", peakRssBytes());
+                    o.put("vector_bits", VectorWidth.BITS);
+                    o.put("load_average", loadAverage());
+                    out.println(new ObjectMapper().writeValueAsString(o));
+                } else {
+                    out.printf("%7d %12.2f %12.2f %14.1f %14.1f %14.2f %10.2f%n", threads, prefillRate, decodeRate, stepSeconds * 1e3,
+                            r.streamNanos / 1e6, stepSeconds * 1e9 / r.streamNanos, decodeBytes / stepSeconds / 1e9);
+                }
                 out.flush();
             }
         } finally {
             if (written != null && !keepModel) deleteTree(written);
         }
-        out.printf("peak RSS (VmHWM, includes mapped weight pages): %s%n", procStatus("VmHWM"));
-        out.printf("load average at end: %s%n", loadAverage());
+        log.printf("peak RSS (VmHWM, includes mapped weight pages): %s%n", procStatus("VmHWM"));
+        log.printf("load average at end: %s%n", loadAverage());
         return 0;
     }
 
@@ -109,45 +144,55 @@ public final class BenchCommand implements Callable<Integer> {
     private Row measure(HunyuanModel m, List<MemorySegment> decodeReads) {
         int vocab = m.config().vocabSize();
         SplittableRandom random = new SplittableRandom(1);
-        int[] tokens = java.util.Arrays.copyOf(random.ints(promptTokens, 0, vocab).toArray(), promptTokens + decodeTokens + 1);
+        // Sequence b's prompt is the random prompt rotated by b, so that the sequences differ.
+        int[] prompt = random.ints(promptTokens, 0, vocab).toArray();
+        int[][] tokens = new int[batch][promptTokens + decodeTokens + 1];
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < promptTokens; i++) tokens[b][i] = prompt[(i + b) % promptTokens];
+        }
         // Warm-up: compile the kernels on a short prompt and a few decode steps.
-        Sequence warm = new Sequence(m.config(), 16);
-        warm.run(m, tokens, 0, 8);
-        for (int i = 0; i < 3; i++) warm.run(m, tokens, 8 + i, 1);
-        streamOnce(decodeReads);
+        Sequences warm = new Sequences(m.config(), batch, Math.min(promptTokens, 8) + 4);
+        int w = Math.min(promptTokens, 8);
+        warm.run(m, tokens, 0, w);
+        for (int i = 0; i < 3; i++) warm.run(m, tokens, w + i, 1);
+        MemoryStream.readAll(decodeReads);
 
-        Sequence seq = new Sequence(m.config(), promptTokens + decodeTokens + 1);
+        Sequences seqs = new Sequences(m.config(), batch, promptTokens + decodeTokens + 1);
         long t0 = System.nanoTime();
-        StepOutput out = seq.run(m, tokens, 0, promptTokens);
+        StepOutput out = seqs.run(m, tokens, 0, promptTokens);
         long t1 = System.nanoTime();
         for (int i = 0; i < decodeTokens; i++) {
-            tokens[promptTokens + i] = Sampling.argmax(out.copyRow(out.row(0)));
-            out = seq.run(m, tokens, promptTokens + i, 1);
+            for (int b = 0; b < batch; b++) tokens[b][promptTokens + i] = Sampling.argmax(out.copyRow(out.row(b)));
+            out = seqs.run(m, tokens, promptTokens + i, 1);
         }
         long t2 = System.nanoTime();
         long stream = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             long s0 = System.nanoTime();
-            streamOnce(decodeReads);
+            MemoryStream.readAll(decodeReads);
             stream = Math.min(stream, System.nanoTime() - s0);
         }
         return new Row(t1 - t0, t2 - t1, stream);
     }
 
-    /** One sequence with a cache of its own, stepped by hand: prefill, then one token per step. */
-    private static final class Sequence {
+    /** {@code count} sequences in one cache, stepped together by hand: prefill, then one token each per step. */
+    private static final class Sequences {
         final PagedKvCache cache;
-        final BlockTable table = new BlockTable();
+        final BlockTable[] tables;
         final StepBatch batch = new StepBatch();
 
-        Sequence(ModelConfig c, int tokens) {
-            cache = new PagedKvCache(c, 16, PagedKvCache.bytesPerToken(c.numLayers(), c.kvDim()) * (tokens + 16), false);
+        Sequences(ModelConfig c, int count, int tokens) {
+            cache = new PagedKvCache(c, 16, PagedKvCache.bytesPerToken(c.numLayers(), c.kvDim()) * count * (tokens + 16L), false);
+            tables = new BlockTable[count];
+            for (int b = 0; b < count; b++) tables[b] = new BlockTable();
         }
 
-        StepOutput run(HunyuanModel m, int[] tokens, int from, int count) {
-            cache.reserve(table, from + count);
+        StepOutput run(HunyuanModel m, int[][] tokens, int from, int count) {
             batch.clear();
-            batch.add(tokens, from, count, from, table, StepBatch.Logits.LAST, null);
+            for (int b = 0; b < tables.length; b++) {
+                cache.reserve(tables[b], from + count);
+                batch.add(tokens[b], from, count, from, tables[b], StepBatch.Logits.LAST, null);
+            }
             return m.forward(batch, cache);
         }
     }
@@ -160,27 +205,11 @@ public final class BenchCommand implements Callable<Integer> {
         return matrices.stream().map(x -> ((MappedMatrix) x).segment()).toList();
     }
 
-    /** Reads every byte once, in parallel 1 MiB blocks, summing longs so that the reads cannot be elided. */
-    private static long streamOnce(List<MemorySegment> segments) {
-        long total = 0;
-        for (MemorySegment s : segments) {
-            long block = 1 << 20;
-            int blocks = (int) ((s.byteSize() + block - 1) / block);
-            long[] sums = new long[blocks];
-            Parallel.forRange(blocks, 1, (b0, b1) -> {
-                for (int b = b0; b < b1; b++) {
-                    long start = b * block, end = Math.min(s.byteSize(), start + block);
-                    LongVector acc = LongVector.zero(L);
-                    long i = start;
-                    for (; i + L.vectorByteSize() <= end; i += L.vectorByteSize()) {
-                        acc = acc.add(LongVector.fromMemorySegment(L, s, i, ByteOrder.LITTLE_ENDIAN));
-                    }
-                    sums[b] = acc.reduceLanes(VectorOperators.ADD);
-                }
-            });
-            for (long x : sums) total += x;
-        }
-        return total;
+
+    /** VmHWM in bytes (-1 where /proc is unavailable). */
+    private static long peakRssBytes() throws IOException {
+        String hwm = procStatus("VmHWM");
+        return hwm.endsWith("kB") ? Long.parseLong(hwm.replaceAll("\\D", "")) * 1024 : -1;
     }
 
     private static String procStatus(String key) throws IOException {

@@ -140,6 +140,27 @@ class CoreCommandsTest {
     }
 
     @Test
+    void benchJsonIsOneObjectPerThreadCountWithTheStableFields(@TempDir Path tmp) throws Exception {
+        DemoModel.write(tmp, new DemoModel.Shape(256, 64, 2, 4, 2, 16, 128, true), DType.BF16, 1);
+        Run r = hymt("bench", "--model", tmp.toString(), "--prompt-tokens", "6", "--decode-tokens", "2", "--batch", "3",
+                "--threads", "1,2", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        for (int i = 0; i < 2; i++) {
+            var o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(i));
+            assertEquals(i + 1, o.get("threads").asInt(), lines.get(i));
+            assertEquals(3, o.get("batch").asInt(), lines.get(i));
+            assertTrue(o.get("prefill_tokens_per_s").asDouble() > 0, lines.get(i));
+            assertTrue(o.get("decode_tokens_per_s").asDouble() > 0, lines.get(i));
+            assertTrue(o.get("peak_rss_bytes").asLong() > 0, lines.get(i));
+        }
+        Run bad = hymt("bench", "--model", tmp.toString(), "--batch", "0", "--json");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("--batch"), bad.err());
+    }
+
+    @Test
     void initDemoWritesAModelThatTranslateAndGenerateRun(@TempDir Path tmp) {
         Run w = hymt("init-demo", tmp.toString());
         assertEquals(0, w.exitCode(), w.err());

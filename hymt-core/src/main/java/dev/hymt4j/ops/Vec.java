@@ -1,7 +1,8 @@
 package dev.hymt4j.ops;
 
-import dev.hymt4j.tensor.Lanes;
+import dev.hymt4j.tensor.Kernels;
 import dev.hymt4j.tensor.Parallel;
+import dev.hymt4j.tensor.VectorWidth;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,22 +14,16 @@ import jdk.incubator.vector.VectorSpecies;
  * across threads — which batch invariance needs.
  */
 public final class Vec {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final Kernels KERNELS = Kernels.get();
     /** Element-wise work per thread chunk: below this, forking costs more than it saves. */
     static final int ELEMENTWISE_CHUNK = 1 << 14;
 
     private Vec() {}
 
-    /** {@code Σ a[ao + i]·b[bo + i]}: lane-wise fused sums in a fixed order, then the scalar tail. */
+    /** {@code Σ a[ao + i]·b[bo + i]} in the one summation order of {@link Kernels}. */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0, upper = F.loopBound(n);
-        for (; i < upper; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        }
-        float sum = Lanes.sum(acc);
-        for (; i < n; i++) sum += a[ao + i] * b[bo + i];
-        return sum;
+        return KERNELS.dot(a, ao, b, bo, n);
     }
 
     /** {@code y[yo + i] += alpha · x[xo + i]}, each element one fused multiply-add. */

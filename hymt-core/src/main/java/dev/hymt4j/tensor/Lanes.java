@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Horizontal sums in one fixed order. {@code reduceLanes(ADD)} leaves the order of float additions to the
+ * Horizontal sums in one fixed order, for vectors of {@link VectorWidth#FLOAT}. {@code reduceLanes(ADD)} leaves the order of float additions to the
  * implementation, and it does differ: the JIT-compiled intrinsic adds as a tree, the Java fallback that runs
  * until the kernel is compiled adds left to right (measured: the last bit of a 2048-long dot product changes).
  * Results would then depend on when the JIT got to a kernel, so two identical training runs (or a run and its
@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * IEEE arithmetic in every execution mode, and as cheap as the intrinsic once compiled.
  */
 public final class Lanes {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     /** Shuffles that pair lane i with lane i xor step, for step = half the lanes, a quarter, …, 1. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
 

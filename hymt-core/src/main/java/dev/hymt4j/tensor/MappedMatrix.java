@@ -1,29 +1,29 @@
 package dev.hymt4j.tensor;
 
 import dev.hymt4j.safetensors.DType;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import static dev.hymt4j.safetensors.SafetensorsFile.F32_LE;
 import static dev.hymt4j.safetensors.SafetensorsFile.I16_LE;
 
 /**
  * A matrix whose elements stay in a {@link MemorySegment} (usually a mapping of the checkpoint) as F32, BF16
- * or F16. Rows are widened to float into a per-thread buffer, then dotted with every token, so each weight
- * row is decoded once per call however many tokens there are.
+ * or F16. One token reads the weights straight from the segment; many tokens widen each weight row once per
+ * call into a per-thread panel that all tokens reuse. The loops themselves are {@link Kernels}.
  */
 public final class MappedMatrix implements Matrix {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+    private static final Kernels KERNELS = Kernels.get();
+    /** Rows widened per GEMM panel (a multiple of 4): 32 × 6144 floats is 768 KiB, within L2. */
+    /** Up to this many tokens, BF16 products read the segment directly ({@link #gemmBf16Fused}); more reuse a panel. */
+    static final int FUSED_TOKENS = 4;
+    static final int PANEL_ROWS = 32;
+    /** Columns per GEMM block: 4 tokens × 512 floats is 8 KiB, which stays in L1 across the panel. */
+    static final int BLOCK_COLS = 512;
+    /** Weight rows per {@code g·W} block: the panel's 2-vector column strip (256 × 32 floats) stays in L1. */
+    static final int BLOCK_ROWS = 256;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final MemorySegment data;
     private final DType dtype;
@@ -76,130 +76,134 @@ public final class MappedMatrix implements Matrix {
         return data;
     }
 
+    /**
+     * {@code out[t·rows + r] = x[t]·W[r]} for one token (decode: {@link Kernels#gemvBf16}, reading the mapped
+     * weights once, widening in registers) or many (prefill, batched decode, training: the blocked GEMM below).
+     * Every path sums each (row, token) in the one order of {@link Kernels}, so the result is bit-identical
+     * whatever {@code n}, the other tokens or the row range.
+     */
     @Override
     public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
         if (n == 1 && dtype == DType.BF16) {
-            matvecBf16(x, out, r0, r1);
-            return;
+            KERNELS.gemvBf16(data, cols, r0, r1, x, 0, out, 0);
+        } else if (n == 1 && dtype == DType.F32) {
+            KERNELS.gemvF32(data, cols, r0, r1, x, 0, out, 0);
+        } else if (n <= FUSED_TOKENS && dtype == DType.BF16) {
+            gemmBf16Fused(x, n, out, r0, r1);
+        } else {
+            gemm(x, n, out, r0, r1);
         }
-        float[] w = rowBuffer(2 * cols);
-        int upper = F.loopBound(cols);
+    }
+
+    /**
+     * A few tokens against BF16 rows (batched decode): tiles of 4 rows × 4 tokens straight from the segment,
+     * so memory traffic overlaps the FMAs, as in decode; rows past the last multiple of 4 take one dot per token.
+     */
+    private void gemmBf16Fused(float[] x, int n, float[] out, int r0, int r1) {
+        Scratch s = SCRATCH.get();
+        float[] pad = s.tokens(4 * cols), sums = s.sums;
         int r = r0;
-        // Two rows × four tokens per pass: six vector loads feed eight FMAs (one row × one token: two per FMA).
-        for (; r + 2 <= r1 && n >= 4; r += 2) {
-            readRow(r, w, 0);
-            readRow(r + 1, w, cols);
-            int t = 0;
-            for (; t + 4 <= n; t += 4) {
-                int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                int c = 0;
-                for (; c < upper; c += F.length()) {
-                    FloatVector wa = FloatVector.fromArray(F, w, c), wb = FloatVector.fromArray(F, w, cols + c);
-                    FloatVector v0 = FloatVector.fromArray(F, x, x0 + c), v1 = FloatVector.fromArray(F, x, x1 + c);
-                    FloatVector v2 = FloatVector.fromArray(F, x, x2 + c), v3 = FloatVector.fromArray(F, x, x3 + c);
-                    a0 = wa.fma(v0, a0);
-                    a1 = wa.fma(v1, a1);
-                    a2 = wa.fma(v2, a2);
-                    a3 = wa.fma(v3, a3);
-                    b0 = wb.fma(v0, b0);
-                    b1 = wb.fma(v1, b1);
-                    b2 = wb.fma(v2, b2);
-                    b3 = wb.fma(v3, b3);
-                }
-                float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1);
-                float s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
-                float u0 = Lanes.sum(b0), u1 = Lanes.sum(b1);
-                float u2 = Lanes.sum(b2), u3 = Lanes.sum(b3);
-                for (; c < cols; c++) {
-                    float wa = w[c], wb = w[cols + c];
-                    s0 += wa * x[x0 + c];
-                    s1 += wa * x[x1 + c];
-                    s2 += wa * x[x2 + c];
-                    s3 += wa * x[x3 + c];
-                    u0 += wb * x[x0 + c];
-                    u1 += wb * x[x1 + c];
-                    u2 += wb * x[x2 + c];
-                    u3 += wb * x[x3 + c];
-                }
-                out[t * rows + r] = s0;
-                out[(t + 1) * rows + r] = s1;
-                out[(t + 2) * rows + r] = s2;
-                out[(t + 3) * rows + r] = s3;
-                out[t * rows + r + 1] = u0;
-                out[(t + 1) * rows + r + 1] = u1;
-                out[(t + 2) * rows + r + 1] = u2;
-                out[(t + 3) * rows + r + 1] = u3;
-            }
-            for (; t < n; t++) {
-                out[t * rows + r] = dot(w, 0, x, t * cols, upper);
-                out[t * rows + r + 1] = dot(w, cols, x, t * cols, upper);
+        for (; r + 4 <= r1; r += 4) {
+            for (int t = 0; t < n; t += 4) {
+                float[] xs = tokenGroup(x, t, n, pad);
+                KERNELS.gemm4x4Bf16(data, cols, r, xs, xs == x ? t * cols : 0, sums);
+                storeTile(sums, out, r, 4, t, n);
             }
         }
         for (; r < r1; r++) {
-            readRow(r, w, 0);
-            for (int t = 0; t < n; t++) out[t * rows + r] = dot(w, 0, x, t * cols, upper);
+            for (int t = 0; t < n; t++) out[t * rows + r] = KERNELS.dotBf16(data, (long) r * cols, x, t * cols, cols);
         }
     }
 
     /**
-     * One row · one token, with the same summation order per (row, token) as the blocked loop above. Only
-     * the leftovers of the blocking go through here, so the call overhead does not matter.
+     * Rows are widened to float into a panel of {@link #PANEL_ROWS} (zero rows pad it to a multiple of 4), then
+     * 4-row × 4-token tiles run {@link Kernels#dot4x4} over column blocks of {@link #BLOCK_COLS}: the 4 tokens'
+     * block stays in L1 while the panel's rows stream past it. A last partial group of tokens is copied into a
+     * zero-padded 4-token buffer. Results of padding rows or tokens are never stored.
      */
-    private float dot(float[] w, int wo, float[] x, int xo, int upper) {
-        FloatVector acc = FloatVector.zero(F);
-        int c = 0;
-        for (; c < upper; c += F.length()) {
-            acc = FloatVector.fromArray(F, w, wo + c).fma(FloatVector.fromArray(F, x, xo + c), acc);
-        }
-        float sum = Lanes.sum(acc);
-        for (; c < cols; c++) sum += w[wo + c] * x[xo + c];
-        return sum;
-    }
-
-    /**
-     * One token against BF16 weights (decode): widens each weight vector in registers and dots it at once,
-     * without the row buffer — decode is memory-bound, so the weights should be touched exactly once. One
-     * accumulator, in the column order of {@link #dot}: a (row, token) sums the same way whether its token
-     * runs alone or in a batch (batch invariance).
-     */
-    private void matvecBf16(float[] x, float[] out, int r0, int r1) {
-        int step = F.length(), upper = F.loopBound(cols);
-        for (int r = r0; r < r1; r++) {
-            long base = (long) r * cols;
-            FloatVector acc = FloatVector.zero(F);
-            int c = 0;
-            for (; c < upper; c += step) {
-                ShortVector s0 = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
-                FloatVector w0 = ((IntVector) s0.convertShape(VectorOperators.S2I, I, 0))
-                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                acc = w0.fma(FloatVector.fromArray(F, x, c), acc);
+    private void gemm(float[] x, int n, float[] out, int r0, int r1) {
+        Scratch s = SCRATCH.get();
+        int lanes = KERNELS.lanes(), upper = cols - cols % lanes, tile = 16 * lanes;
+        float[] panel = s.panel(PANEL_ROWS * cols), acc = s.acc(PANEL_ROWS / 4 * tile), pad = s.tokens(4 * cols);
+        for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
+            int pr = Math.min(PANEL_ROWS, r1 - p0), padded = (pr + 3) & ~3;
+            for (int i = 0; i < pr; i++) decode(p0 + i, 0, cols, panel, i * cols);
+            Arrays.fill(panel, pr * cols, padded * cols, 0f);
+            for (int t = 0; t < n; t += 4) {
+                float[] xs = tokenGroup(x, t, n, pad);
+                int xo = xs == x ? t * cols : 0;
+                Arrays.fill(acc, 0, padded / 4 * tile, 0f);
+                for (int k0 = 0; k0 < upper; k0 += BLOCK_COLS) {
+                    int k1 = Math.min(upper, k0 + BLOCK_COLS);
+                    for (int i = 0; i < padded; i += 4) KERNELS.dot4x4(panel, i * cols, xs, xo, cols, k0, k1, acc, i / 4 * tile);
+                }
+                float[] sums = s.sums;
+                for (int i = 0; i < padded; i += 4) {
+                    KERNELS.finish4x4(panel, i * cols, xs, xo, cols, cols, acc, i / 4 * tile, sums);
+                    storeTile(sums, out, p0 + i, Math.min(4, pr - i), t, n);
+                }
             }
-            float sum = Lanes.sum(acc);
-            for (; c < cols; c++) sum += Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16) * x[c];
-            out[r] = sum;
         }
     }
 
+    /**
+     * The 4 tokens from {@code t}: {@code x} itself (they start at {@code t·cols}) when all 4 exist, else the
+     * tokens {@code [t, n)} followed by zero tokens in {@code pad [4, cols]} (they start at 0).
+     */
+    private float[] tokenGroup(float[] x, int t, int n, float[] pad) {
+        if (t + 4 <= n) return x;
+        System.arraycopy(x, t * cols, pad, 0, (n - t) * cols);
+        Arrays.fill(pad, (n - t) * cols, 4 * cols, 0f);
+        return pad;
+    }
+
+    /** Stores a 4-row × 4-token tile {@code sums[4i+j]} at rows {@code r + i} (i below {@code validRows}), tokens {@code t + j < n}. */
+    private void storeTile(float[] sums, float[] out, int r, int validRows, int t, int n) {
+        for (int k = 0; k < 16; k++) {
+            int i = k >> 2, tk = t + (k & 3);
+            if (i < validRows && tk < n) out[tk * rows + r + i] = sums[k];
+        }
+    }
+
+    /**
+     * {@code out[t·cols + c] += Σ_r g[t·rows + r]·W[r, c]} for {@code c ∈ [c0, c1)}, summed over r in increasing
+     * order (so independent of n and of the column split). Rows are taken {@link #BLOCK_ROWS} at a time: only
+     * this chunk's columns are widened into a panel, then 4-token × 2-vector tiles ({@link Kernels#accumulate4x2})
+     * accumulate into {@code out} while the panel's column strip stays in L1. Partial tiles (last tokens, last
+     * columns) run on zero-padded copies.
+     */
     @Override
     public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) {
-        int width = c1 - c0;
-        // Only this chunk's columns are decoded: callers split the columns across threads, and decoding whole
-        // rows would read the matrix once per chunk (8× the weight traffic on 2 threads).
-        float[] w = rowBuffer(width);
-        int upper = F.loopBound(width);
-        for (int r = 0; r < rows; r++) {
-            decode(r, c0, width, w, 0);
-            for (int t = 0; t < n; t++) {
-                float gv = g[t * rows + r];
-                if (gv == 0f) continue;
-                FloatVector gb = FloatVector.broadcast(F, gv);
-                int oo = t * cols + c0;
-                int c = 0;
-                for (; c < upper; c += F.length()) {
-                    FloatVector.fromArray(F, w, c).fma(gb, FloatVector.fromArray(F, out, oo + c)).intoArray(out, oo + c);
+        Scratch s = SCRATCH.get();
+        int width = c1 - c0, strip = 2 * KERNELS.lanes(), stride = (width + strip - 1) / strip * strip;
+        float[] panel = s.panel(BLOCK_ROWS * stride), gTail = s.tokens(4 * BLOCK_ROWS), outTile = s.acc(4 * strip);
+        int fullTokens = n & ~3;
+        for (int k0 = 0; k0 < rows; k0 += BLOCK_ROWS) {
+            int kr = Math.min(BLOCK_ROWS, rows - k0);
+            for (int i = 0; i < kr; i++) {
+                decode(k0 + i, c0, width, panel, i * stride);
+                Arrays.fill(panel, i * stride + width, (i + 1) * stride, 0f);
+            }
+            if (fullTokens < n) {  // the last partial group of tokens, its g rows padded with zero tokens
+                Arrays.fill(gTail, 0f);
+                for (int t = fullTokens; t < n; t++) System.arraycopy(g, t * rows + k0, gTail, (t - fullTokens) * BLOCK_ROWS, kr);
+            }
+            for (int v = 0; v < width; v += strip) {
+                boolean fullStrip = v + strip <= width;
+                for (int t = 0; t < n; t += 4) {
+                    boolean fullGroup = t < fullTokens;
+                    float[] gs = fullGroup ? g : gTail;
+                    int go = fullGroup ? t * rows + k0 : 0, gStride = fullGroup ? rows : BLOCK_ROWS;
+                    if (fullGroup && fullStrip) {
+                        KERNELS.accumulate4x2(panel, v, stride, kr, gs, go, gStride, out, t * cols + c0 + v, cols);
+                        continue;
+                    }
+                    int tokens = Math.min(4, n - t), columns = Math.min(strip, width - v);
+                    Arrays.fill(outTile, 0f);
+                    for (int j = 0; j < tokens; j++) System.arraycopy(out, (t + j) * cols + c0 + v, outTile, j * strip, columns);
+                    KERNELS.accumulate4x2(panel, v, stride, kr, gs, go, gStride, outTile, 0, strip);
+                    for (int j = 0; j < tokens; j++) System.arraycopy(outTile, j * strip, out, (t + j) * cols + c0 + v, columns);
                 }
-                for (; c < width; c++) out[oo + c] = Math.fma(gv, w[c], out[oo + c]);   // as the vector body: no split dependence
             }
         }
     }
@@ -214,27 +218,30 @@ public final class MappedMatrix implements Matrix {
         long base = (long) r * cols + c0;
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, F32_LE, base * 4, dst, off, width);
-            case BF16 -> {
-                // BF16 is the top half of an IEEE float: widen to int, shift left 16, reinterpret.
-                int c = 0, upper = S.loopBound(width);
-                for (; c < upper; c += S.length()) {
-                    ShortVector s = ShortVector.fromMemorySegment(S, data, (base + c) * 2, ByteOrder.LITTLE_ENDIAN);
-                    ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                            .reinterpretAsFloats().intoArray(dst, off + c);
-                }
-                for (; c < width; c++) dst[off + c] = Float.intBitsToFloat((data.getAtIndex(I16_LE, base + c) & 0xFFFF) << 16);
-            }
+            case BF16 -> KERNELS.widenBf16(data, base, dst, off, width);
             case F16 -> { for (int c = 0; c < width; c++) dst[off + c] = Float.float16ToFloat(data.getAtIndex(I16_LE, base + c)); }
             default -> throw new IllegalStateException(dtype.name());
         }
     }
 
-    private float[] rowBuffer(int length) {
-        float[] w = ROW.get();
-        if (w.length < length) {
-            w = new float[length];
-            ROW.set(w);
+    /** Per-thread buffers, grown on demand and kept: no allocation per call in steady state. */
+    private static final class Scratch {
+        private float[] panel = new float[0], acc = new float[0], tokens = new float[0];
+        final float[] sums = new float[16];
+
+        float[] panel(int length) {
+            if (panel.length < length) panel = new float[length];
+            return panel;
         }
-        return w;
+
+        float[] acc(int length) {
+            if (acc.length < length) acc = new float[length];
+            return acc;
+        }
+
+        float[] tokens(int length) {
+            if (tokens.length < length) tokens = new float[length];
+            return tokens;
+        }
     }
 }

@@ -1,0 +1,185 @@
+package dev.hymt4j.onednn;
+
+import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.tensor.MappedMatrix;
+import dev.hymt4j.tensor.Matrix;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.matmul;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.javacpp.BytePointer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
+/**
+ * A mapped BF16 matrix whose whole-matrix products run in oneDNN with <b>BF16 compute</b>: activations (or
+ * output gradients) are rounded to BF16 (nearest-even), multiplied by the BF16 weights with FP32 accumulation
+ * ({@code vdpbf16ps}), as PyTorch's CPU autocast does. The weights are not copied: oneDNN reads the mapping.
+ *
+ * <p><b>Not exact and not batch-invariant.</b> The result differs from the FP32 reference by the BF16 rounding of
+ * the activations (relative L2 ≈ 2e-3, measured, see the kernels note), and oneDNN's blocking changes the
+ * summation order with the number of tokens (a token alone and the same token in a batch of 16 or 128 differ in
+ * most outputs). It is therefore for training and benchmarks only, never for the engine's inference, whose
+ * results are promised bit-identical whatever the batch. Below {@link #MIN_TOKENS} tokens and for the
+ * single-threaded row/column ranges, it defers to the Java kernels.
+ *
+ * <p><b>Measured</b> (issue 14, same run against the Java FP32 kernels, one layer's projections, 128 tokens, 2
+ * threads on a Sapphire Rapids class VM): with the ISA capped below AMX (the default) 1.1–1.3×, under the bar
+ * for a backend, so nothing selects it by default; with AMX allowed ({@code -Dhymt.onednn.amx=true}) 3–4×.
+ * Hence an explicit opt-in for training only.
+ */
+public final class OneDnnMatrix implements Matrix {
+    /** Fewer tokens than this stay in Java: the products are memory-bound there and BF16 compute gains nothing. */
+    public static final int MIN_TOKENS = 16;
+    private static final int MAX_SHAPES = 64;
+
+    private final MappedMatrix base;
+    private final OneDnn dnn;
+    private final BytePointer weights;
+    private final ConcurrentHashMap<Integer, Product> forward = new ConcurrentHashMap<>(), backward = new ConcurrentHashMap<>();
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    public OneDnnMatrix(MappedMatrix base, OneDnn dnn) {
+        if (base.dtype() != DType.BF16) throw new IllegalArgumentException("oneDNN BF16 products need BF16 weights, got " + base.dtype());
+        this.base = base;
+        this.dnn = dnn;
+        this.weights = new BytePointer(base.segment().asByteBuffer());
+    }
+
+    /** {@code m} behind oneDNN where it is a mapped BF16 matrix, else {@code m} itself. */
+    public static Matrix wrap(Matrix m, OneDnn dnn) {
+        return m instanceof MappedMatrix mm && mm.dtype() == DType.BF16 ? new OneDnnMatrix(mm, dnn) : m;
+    }
+
+    @Override
+    public int rows() {
+        return base.rows();
+    }
+
+    @Override
+    public int cols() {
+        return base.cols();
+    }
+
+    @Override
+    public String format() {
+        return "BF16 (oneDNN bf16 compute)";
+    }
+
+    @Override
+    public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
+        base.matmulRows(x, n, out, r0, r1);
+    }
+
+    @Override
+    public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) {
+        base.accumulateTransposed(g, n, out, c0, c1);
+    }
+
+    @Override
+    public void readRow(int r, float[] dst, int off) {
+        base.readRow(r, dst, off);
+    }
+
+    /** {@code out [n, rows] = bf16(x) [n, cols] · Wᵀ}. */
+    @Override
+    public void matmul(float[] x, int n, float[] out) {
+        Product p = n < MIN_TOKENS ? null : product(forward, n, false);
+        if (p == null) {
+            base.matmul(x, n, out);
+            return;
+        }
+        Buffers b = BUFFERS.get();
+        p.run(b.src(x, n * cols()), b.dst(n * rows()));
+        b.dst.asFloatBuffer().get(out, 0, n * rows());
+    }
+
+    /** {@code out [n, cols] += bf16(g) [n, rows] · W}. */
+    @Override
+    public void matmulTransposedAccumulate(float[] g, int n, float[] out) {
+        Product p = n < MIN_TOKENS ? null : product(backward, n, true);
+        if (p == null) {
+            base.matmulTransposedAccumulate(g, n, out);
+            return;
+        }
+        Buffers b = BUFFERS.get();
+        int size = n * cols();
+        p.run(b.src(g, n * rows()), b.dst(size));
+        java.nio.FloatBuffer result = b.dst.asFloatBuffer();
+        for (int i = 0; i < size; i++) out[i] += result.get(i);
+    }
+
+    /** One primitive per token count (training repeats a few); past {@link #MAX_SHAPES} the Java kernels serve. */
+    private Product product(ConcurrentHashMap<Integer, Product> cache, int n, boolean transposed) {
+        Product p = cache.get(n);
+        if (p != null || cache.size() >= MAX_SHAPES) return p;
+        return cache.computeIfAbsent(n, k -> new Product(k, transposed));
+    }
+
+    /**
+     * A oneDNN matmul {@code dst [n, N] = src [n, K] · wei [K, N]}: forward K = cols, N = rows, weights "ba" (W is
+     * [rows, cols] row-major); transposed K = rows, N = cols, weights "ab".
+     */
+    private final class Product {
+        private final matmul primitive;
+        private final memory.desc srcDesc, weiDesc, dstDesc;
+        private final memory weiMemory;
+        // JavaCPP frees native objects when their Java peers are collected: keep every peer reachable.
+        private final List<Object> keep = new ArrayList<>();
+
+        Product(int n, boolean transposed) {
+            long k = transposed ? rows() : cols(), outer = transposed ? cols() : rows();
+            srcDesc = new memory.desc(new long[]{n, k}, memory.data_type.bf16, memory.format_tag.ab);
+            weiDesc = new memory.desc(new long[]{k, outer}, memory.data_type.bf16, transposed ? memory.format_tag.ab : memory.format_tag.ba);
+            dstDesc = new memory.desc(new long[]{n, outer}, memory.data_type.f32, memory.format_tag.ab);
+            matmul.primitive_desc pd = new matmul.primitive_desc(dnn.engine(), srcDesc, weiDesc, dstDesc);
+            primitive = new matmul(pd);
+            weiMemory = new memory(weiDesc, dnn.engine(), weights);
+            keep.add(pd);
+        }
+
+        void run(ByteBuffer src, ByteBuffer dst) {
+            BytePointer s = new BytePointer(src), d = new BytePointer(dst);
+            memory sm = new memory(srcDesc, dnn.engine(), s), dm = new memory(dstDesc, dnn.engine(), d);
+            IntMemoryMap args = new IntMemoryMap();
+            args.put(DNNL_ARG_SRC, sm);
+            args.put(DNNL_ARG_WEIGHTS, weiMemory);
+            args.put(DNNL_ARG_DST, dm);
+            primitive.execute(dnn.stream(), args);
+            dnn.stream()._wait();
+            args.close();
+            sm.close();
+            dm.close();
+            s.close();
+            d.close();
+        }
+    }
+
+    /** Per-thread direct buffers: the BF16 activations and the FP32 result. */
+    private static final class Buffers {
+        ByteBuffer src = ByteBuffer.allocateDirect(0), dst = ByteBuffer.allocateDirect(0);
+
+        /** {@code x[0, count)} rounded to BF16, nearest-even (NaN stays NaN). */
+        ByteBuffer src(float[] x, int count) {
+            if (src.capacity() < 2 * count) src = ByteBuffer.allocateDirect(2 * count).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                int bits = Float.floatToRawIntBits(x[i]);
+                short rounded = Float.isNaN(x[i]) ? (short) ((bits >>> 16) | 0x40) : (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+                src.putShort(2 * i, rounded);
+            }
+            return src;
+        }
+
+        ByteBuffer dst(int count) {
+            if (dst.capacity() < 4 * count) dst = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.LITTLE_ENDIAN);
+            return dst;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.hymt4j.onednn;
+
+import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.tensor.MappedMatrix;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * oneDNN's BF16-compute products against float64 products of the BF16-rounded activations (rounding written
+ * here from IEEE round-to-nearest-even), within the FP32-accumulation bound γ_K·Σ|terms|; fewer than
+ * {@link OneDnnMatrix#MIN_TOKENS} tokens go to the Java kernels unchanged.
+ */
+class OneDnnMatrixTest {
+    static OneDnn dnn;
+
+    @BeforeAll
+    static void library() {
+        assumeTrue(OneDnn.get().isPresent(), "oneDNN cannot load on this platform: skipped");
+        dnn = OneDnn.get().orElseThrow();
+    }
+
+    static float bf16Round(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int lsb = (bits >>> 16) & 1;
+        return Float.intBitsToFloat(((bits + 0x7FFF + lsb) >>> 16) << 16);
+    }
+
+    record Weights(MappedMatrix matrix, float[] values) {
+        static Weights random(int rows, int cols, SplittableRandom random) {
+            MemorySegment s = Arena.ofAuto().allocate(2L * rows * cols, 64);
+            float[] values = new float[rows * cols];
+            for (int i = 0; i < values.length; i++) {
+                short bits = (short) (Float.floatToRawIntBits((float) random.nextGaussian()) >>> 16);
+                s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, bits);
+                values[i] = Float.intBitsToFloat((bits & 0xFFFF) << 16);
+            }
+            return new Weights(new MappedMatrix(s, DType.BF16, rows, cols), values);
+        }
+    }
+
+    static float[] gaussian(SplittableRandom random, int length) {
+        float[] v = new float[length];
+        for (int i = 0; i < length; i++) v[i] = (float) random.nextGaussian();
+        return v;
+    }
+
+    static void assertWithinFp32Accumulation(double exact, double abs, int depth, float actual, String what) {
+        double u = 0x1p-24, gamma = depth * u / (1 - depth * u);
+        assertEquals(exact, actual, gamma * abs + 1e-30, what);
+    }
+
+    @Test
+    void forwardIsTheProductOfBf16RoundedActivations() {
+        SplittableRandom random = new SplittableRandom(1);
+        for (int[] shape : new int[][]{{40, 70, 16}, {33, 257, 17}, {64, 512, 40}}) {
+            int rows = shape[0], cols = shape[1], n = shape[2];
+            Weights w = Weights.random(rows, cols, random);
+            float[] x = gaussian(random, n * cols), out = new float[n * rows];
+            new OneDnnMatrix(w.matrix(), dnn).matmul(x, n, out);
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double exact = 0, abs = 0;
+                    for (int c = 0; c < cols; c++) {
+                        double p = (double) bf16Round(x[t * cols + c]) * w.values()[r * cols + c];
+                        exact += p;
+                        abs += Math.abs(p);
+                    }
+                    assertWithinFp32Accumulation(exact, abs, cols + 1, out[t * rows + r], Arrays.toString(shape) + " token " + t + " row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void transposedAccumulatesTheProductOfBf16RoundedGradients() {
+        SplittableRandom random = new SplittableRandom(2);
+        int rows = 90, cols = 50, n = 20;
+        Weights w = Weights.random(rows, cols, random);
+        float[] g = gaussian(random, n * rows), start = gaussian(random, n * cols), out = start.clone();
+        new OneDnnMatrix(w.matrix(), dnn).matmulTransposedAccumulate(g, n, out);
+        for (int t = 0; t < n; t++) {
+            for (int c = 0; c < cols; c++) {
+                double exact = start[t * cols + c], abs = Math.abs(exact);
+                for (int r = 0; r < rows; r++) {
+                    double p = (double) bf16Round(g[t * rows + r]) * w.values()[r * cols + c];
+                    exact += p;
+                    abs += Math.abs(p);
+                }
+                assertWithinFp32Accumulation(exact, abs, rows + 2, out[t * cols + c], "token " + t + " column " + c);
+            }
+        }
+    }
+
+    @Test
+    void fewTokensStayOnTheJavaKernels() {
+        SplittableRandom random = new SplittableRandom(3);
+        int rows = 30, cols = 40, n = OneDnnMatrix.MIN_TOKENS - 1;
+        Weights w = Weights.random(rows, cols, random);
+        float[] x = gaussian(random, n * cols), viaDnn = new float[n * rows], java = new float[n * rows];
+        new OneDnnMatrix(w.matrix(), dnn).matmul(x, n, viaDnn);
+        w.matrix().matmul(x, n, java);
+        assertArrayEquals(java, viaDnn);
+    }
+}
