@@ -137,8 +137,13 @@ public final class Parallel {
 
         Worker(ForkJoinPool pool) {
             super(null, pool, true);
-            setName("hymt-worker-" + getPoolIndex());
             setDaemon(true);
+        }
+
+        @Override
+        protected void onStart() {
+            super.onStart();
+            setName("hymt-worker-" + getPoolIndex());   // the index is assigned when the worker registers
         }
 
         void runWithBudget(int budget, Runnable work) {
