@@ -1,5 +1,6 @@
 package dev.hymt4j.engine;
 
+import dev.hymt4j.generate.FiniteLogits;
 import dev.hymt4j.generate.FinishReason;
 import dev.hymt4j.generate.GenerationException;
 import dev.hymt4j.generate.GenerationResult;
@@ -12,6 +13,7 @@ import dev.hymt4j.model.CausalLm;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.model.StepOutput;
+import dev.hymt4j.tensor.Finite;
 import dev.hymt4j.tensor.Parallel;
 
 import java.util.ArrayDeque;
@@ -423,12 +425,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private void choose(Request r) {
-        for (float l : logits) {
-            if (!Float.isFinite(l)) {
-                throw new GenerationException("request " + r.id + ": the model produced non-finite logits (" + l + ") for token "
-                        + (r.generated + 1) + " after a prompt of " + r.prompt.length
-                        + " tokens; the weights or the input make the network overflow, so no token was chosen");
-            }
+        // The scan comes first so that the message is built only on failure: a decoded token allocates nothing.
+        if (Finite.firstNonFinite(logits) >= 0) {
+            FiniteLogits.require(logits, "request " + r.id + ": token " + (r.generated + 1) + " after a prompt of "
+                    + r.prompt.length + " tokens", model);
         }
         r.listener.onLogits(logits);
         int token = r.chooser.next(logits, r.seen, sampling);

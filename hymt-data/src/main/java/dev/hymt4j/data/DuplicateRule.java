@@ -37,15 +37,24 @@ public final class DuplicateRule implements CleaningRule {
 
     @Override
     public Optional<String> problem(ParallelExample ex) {
-        return seen.contains(hash(ex)) ? Optional.of(name() + " of an earlier " + key.name().toLowerCase()) : Optional.empty();
+        return seen.contains(key(ex)) ? Optional.of(detail()) : Optional.empty();
+    }
+
+    /** The explanation written to the rejects for a repeat. */
+    public String detail() {
+        return name() + " of an earlier " + key.name().toLowerCase();
     }
 
     @Override
     public void kept(ParallelExample ex) {
-        seen.add(hash(ex));
+        seen.add(key(ex));
     }
 
-    private long hash(ParallelExample ex) {
+    /**
+     * The 64-bit key two records must share to be repeats under this rule: a pure function of the record, so a
+     * distributed run can group on it instead of remembering keys in order.
+     */
+    public long key(ParallelExample ex) {
         String source = normalized ? TextKeys.normalized(ex.source()) : ex.source();
         if (key == Key.SOURCE) return TextKeys.hash64(source);
         String target = normalized ? TextKeys.normalized(ex.target()) : ex.target();

@@ -5,27 +5,45 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Path;
 
-/** Writes examples as JSONL in the layout {@link JsonlReader} reads; optional fields are written only when set. */
+/**
+ * Writes examples as JSONL in the layout {@link JsonlReader} reads; optional fields are written only when set.
+ * {@link #line} and {@link #rejectLine} give one line's text without a file, so a distributed run writes the same bytes.
+ */
 public final class JsonlWriter implements Closeable {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Writer out;
-    private final StringWriter line = new StringWriter();
 
     public JsonlWriter(Path file) throws IOException {
         this.out = DataFiles.openWriter(file);
     }
 
     public void write(ParallelExample ex) throws IOException {
-        writeLine(null, ex);
+        writeLine(line(ex));
     }
 
     /** A rejected example: where it came from and why, then the pair itself. */
     public void writeReject(LocatedExample at, String reason, String detail) throws IOException {
-        writeLine(g -> {
+        writeLine(rejectLine(at, reason, detail));
+    }
+
+    private void writeLine(String json) throws IOException {
+        out.write(json);
+        out.write('\n');
+    }
+
+    /** The JSON object (no newline) that {@link #write} writes for {@code ex}. */
+    public static String line(ParallelExample ex) {
+        return format(null, ex);
+    }
+
+    /** The JSON object (no newline) that {@link #writeReject} writes. */
+    public static String rejectLine(LocatedExample at, String reason, String detail) {
+        return format(g -> {
             g.writeStringField("file", at.file());
             g.writeNumberField("line", at.line());
             g.writeStringField("reason", reason);
@@ -37,8 +55,8 @@ public final class JsonlWriter implements Closeable {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private void writeLine(Prefix prefix, ParallelExample ex) throws IOException {
-        line.getBuffer().setLength(0);
+    private static String format(Prefix prefix, ParallelExample ex) {
+        StringWriter line = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(line)) {
             g.writeStartObject();
             if (prefix != null) prefix.write(g);
@@ -59,9 +77,10 @@ public final class JsonlWriter implements Closeable {
             if (ex.context() != null) g.writeStringField("context", ex.context());
             if (ex.format() != null) g.writeStringField("format", ex.format());
             g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        out.write(line.toString());
-        out.write('\n');
+        return line.toString();
     }
 
     @Override

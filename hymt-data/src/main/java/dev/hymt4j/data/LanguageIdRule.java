@@ -1,11 +1,5 @@
 package dev.hymt4j.data;
 
-import com.github.pemistahl.lingua.api.IsoCode639_1;
-import com.github.pemistahl.lingua.api.Language;
-import com.github.pemistahl.lingua.api.LanguageDetector;
-import com.github.pemistahl.lingua.api.LanguageDetectorBuilder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,20 +29,11 @@ public final class LanguageIdRule implements CleaningRule {
     /** Malay and Indonesian are one language for n-gram purposes; accept either for the other. */
     private static final Set<String> MALAY_INDONESIAN = Set.of("ms", "id");
 
-    private final LanguageDetector detector;
+    private final LanguageIdentifier identifier;
     private final int minLetters;
 
     public LanguageIdRule(Accuracy accuracy, int minLetters) {
-        List<Language> languages = new ArrayList<>();
-        for (Language lang : Language.values()) {
-            if (lang != Language.UNKNOWN && dev.hymt4j.prompt.Language.findByCode(isoCode(lang)).isPresent()) languages.add(lang);
-        }
-        LanguageDetectorBuilder builder = LanguageDetectorBuilder.fromLanguages(languages.toArray(Language[]::new))
-                // Return UNKNOWN rather than a coin flip when the top two languages are close.
-                .withMinimumRelativeDistance(0.1)
-                .withPreloadedLanguageModels();
-        if (accuracy == Accuracy.LOW) builder = builder.withLowAccuracyMode();
-        this.detector = builder.build();
+        this.identifier = new LanguageIdentifier(accuracy);
         this.minLetters = minLetters;
     }
 
@@ -64,17 +49,12 @@ public final class LanguageIdRule implements CleaningRule {
     private Optional<String> check(String text, String langCode, String side) {
         dev.hymt4j.prompt.Language declared = dev.hymt4j.prompt.Language.findByCode(langCode).orElse(null);
         if (declared == null || SCRIPT_DECIDED.contains(declared.code()) || letters(text) < minLetters) return Optional.empty();
-        Language detected = detector.detectLanguageOf(text);
-        if (detected == Language.UNKNOWN) return Optional.empty();
-        String code = isoCode(detected);
+        dev.hymt4j.prompt.Language detected = identifier.detect(text).orElse(null);
+        if (detected == null) return Optional.empty();
+        String code = detected.code();
         if (code.equals(declared.code())) return Optional.empty();
         if (MALAY_INDONESIAN.contains(code) && MALAY_INDONESIAN.contains(declared.code())) return Optional.empty();
         return Optional.of(side + " declared " + declared.code() + " but looks " + code);
-    }
-
-    private static String isoCode(Language lang) {
-        IsoCode639_1 iso = lang.getIsoCode639_1();
-        return iso.toString().toLowerCase();
     }
 
     private static int letters(String text) {

@@ -16,17 +16,29 @@ public final class PrepareSummary {
     final Map<String, Map<Split, Long>> byLanguagePair = new TreeMap<>();
     double seconds;
 
-    PrepareSummary(Iterable<String> transformations, Iterable<String> rules) {
+    /** An empty summary; {@link PrepareRules#newSummary} lists a configuration's names. */
+    public PrepareSummary(Iterable<String> transformations, Iterable<String> rules) {
         for (String t : transformations) changedByTransformation.put(t, 0L);
         for (String r : rules) rejectedByRule.put(r, 0L);
         for (Split s : Split.values()) bySplit.put(s, 0L);
     }
 
-    void countKept(Split split, String languagePair) {
-        kept++;
-        bySplit.merge(split, 1L, Long::sum);
-        byLanguagePair.computeIfAbsent(languagePair, k -> new LinkedHashMap<>()).merge(split, 1L, Long::sum);
+    // The counters are public so that a distributed run (hymt-spark) can fill a summary from its aggregates.
+
+    public void countRead(long n) { read += n; }
+
+    public void countChanged(String transformation, long n) { changedByTransformation.merge(transformation, n, Long::sum); }
+
+    /** Rejections by {@code rule}: a configured rule, or a reason of the caller's own (listed after the rules). */
+    public void countRejected(String rule, long n) { rejectedByRule.merge(rule, n, Long::sum); }
+
+    public void countKept(Split split, String languagePair, long n) {
+        kept += n;
+        bySplit.merge(split, n, Long::sum);
+        byLanguagePair.computeIfAbsent(languagePair, k -> new LinkedHashMap<>()).merge(split, n, Long::sum);
     }
+
+    public void seconds(double seconds) { this.seconds = seconds; }
 
     public long read() { return read; }
 

@@ -15,12 +15,12 @@ public enum Split {
      * but the source text and the seed, so a pair lands in the same split whatever the input order, and every
      * translation of one source lands in the same split (no test source leaks into training).
      */
-    static long key(ParallelExample ex, long seed) {
+    public static long key(ParallelExample ex, long seed) {
         return TextKeys.mix(TextKeys.hash64(TextKeys.normalized(ex.source())) ^ TextKeys.mix(seed));
     }
 
     /** Ratio mode: the key read as a uniform number in [0, 1) picks the split. */
-    static Split byRatio(long key, double[] ratios) {
+    public static Split byRatio(long key, double[] ratios) {
         double u = (key >>> 11) * 0x1.0p-53;
         if (u < ratios[0]) return TRAIN;
         return u < ratios[0] + ratios[1] ? VALID : TEST;
