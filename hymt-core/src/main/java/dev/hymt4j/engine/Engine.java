@@ -62,6 +62,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicInteger queued = new AtomicInteger();
     /** Cancellations asked for since the last step looked (so a step without any scans nothing). */
     private final AtomicInteger cancels = new AtomicInteger();
+    /** {@link #cancelAll()} cancels every request with an id up to this one (ids grow with submission). */
+    private final AtomicLong cancelThrough = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
     // Guarded by lock:
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
@@ -70,7 +72,8 @@ public final class Engine implements AutoCloseable {
     private int scheduledCount;
     // Counters: written by the stepping thread only, read without the lock by metrics().
     private final AtomicLongArray tokensPerStep = new AtomicLongArray(32);
-    private volatile long steps, promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed;
+    private final AtomicLongArray sequencesPerStep = new AtomicLongArray(32);
+    private volatile long steps, stepSequences, promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed;
     private volatile int runningCount;
     private volatile boolean closed;
     private Thread loop;
@@ -221,11 +224,44 @@ public final class Engine implements AutoCloseable {
      * while a step runs, the cache figures may be those of just before or just after it.
      */
     public EngineMetrics metrics() {
-        long[] histogram = new long[tokensPerStep.length()];
-        for (int i = 0; i < histogram.length; i++) histogram[i] = tokensPerStep.get(i);
-        return new EngineMetrics(queued.get(), runningCount, steps, histogram, cache.usedBlocks(), cache.cachedBlocks(),
+        return new EngineMetrics(queued.get(), runningCount, steps, snapshot(tokensPerStep), snapshot(sequencesPerStep),
+                stepSequences, cache.usedBlocks(), cache.cachedBlocks(),
                 cache.availableBlocks(), cache.capacity(), cache.prefixHits(), cache.prefixMisses(), promptTokens, computedTokens,
                 generatedTokens, preemptions, completed, cancelled, failed);
+    }
+
+    private static long[] snapshot(AtomicLongArray histogram) {
+        long[] copy = new long[histogram.length()];
+        for (int i = 0; i < copy.length; i++) copy[i] = histogram.get(i);
+        return copy;
+    }
+
+    /**
+     * Cancels every request submitted before this call, waiting or running (e.g. a server's shutdown past its
+     * deadline); requests submitted afterwards are not touched. Like {@link RequestHandle#cancel()} it never waits
+     * for a running step: what that step is computing is dropped at the step's end, and each result completes with
+     * {@link FinishReason#CANCELLED} and the tokens chosen so far.
+     */
+    public void cancelAll() {
+        cancelThrough.accumulateAndGet(ids.get(), Math::max);
+        cancels.incrementAndGet();
+        if (canRetireNow()) {
+            try {
+                for (Request r; (r = inbox.poll()) != null; ) waiting.add(r);
+                retireCancelled();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Takes the lock for a cancellation that can be carried out at once: not while a step runs (it is carried out
+     * when the next step begins), and not from a listener, which runs on the stepping thread inside the step
+     * (the lock is reentrant, but the step is still walking the sequences it scheduled).
+     */
+    private boolean canRetireNow() {
+        return !lock.isHeldByCurrentThread() && lock.tryLock();
     }
 
     /** The KV cache (for metrics and tests). */
@@ -269,7 +305,7 @@ public final class Engine implements AutoCloseable {
         if (cancels.getAndSet(0) == 0) return;
         for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
             Request r = it.next();
-            if (r.cancelRequested) {
+            if (r.cancelled()) {
                 it.remove();
                 queued.decrementAndGet();
                 finish(r, FinishReason.CANCELLED, null);
@@ -277,7 +313,7 @@ public final class Engine implements AutoCloseable {
         }
         for (int i = running.size() - 1; i >= 0; i--) {
             Request r = running.get(i);
-            if (r.cancelRequested) finish(r, FinishReason.CANCELLED, null);
+            if (r.cancelled()) finish(r, FinishReason.CANCELLED, null);
         }
     }
 
@@ -406,7 +442,9 @@ public final class Engine implements AutoCloseable {
     /** Advances every scheduled sequence, chooses next tokens, retires finished ones. */
     private void afterForward(StepOutput out) {
         steps++;
-        tokensPerStep.incrementAndGet(31 - Integer.numberOfLeadingZeros(batch.tokens()));
+        tokensPerStep.incrementAndGet(EngineMetrics.bucket(batch.tokens()));
+        sequencesPerStep.incrementAndGet(EngineMetrics.bucket(scheduledCount));
+        stepSequences += scheduledCount;
         computedTokens += batch.tokens();
         for (int s = 0; s < scheduledCount; s++) {
             Request r = scheduled[s];
@@ -513,6 +551,11 @@ public final class Engine implements AutoCloseable {
             for (int stop : request.config().stopTokenIds()) if (stop >= 0) stops.set(stop);
         }
 
+        /** Whether its own cancel or a {@link #cancelAll()} asked for it. */
+        boolean cancelled() {
+            return cancelRequested || id <= cancelThrough.get();
+        }
+
         /** Known tokens not yet in the cache: the prompt (or a chunk's rest), or the last chosen token. */
         int pending() {
             return known - cached;
@@ -545,7 +588,7 @@ public final class Engine implements AutoCloseable {
         public void cancel() {
             cancelRequested = true;
             cancels.incrementAndGet();
-            if (lock.tryLock()) {
+            if (canRetireNow()) {
                 try {
                     if (future.isDone()) return;
                     if (waiting.remove(this) || inbox.remove(this)) {
