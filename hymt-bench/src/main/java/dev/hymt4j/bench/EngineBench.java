@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * Generation throughput of the engine and its allocation per decoded token, for the closing note of issue 8.
  *
  * <pre>
- *   EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...] [sample]
+ *   EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...] [RUNS] [sample]
  * </pre>
  * Per batch size B: B greedy requests (with {@code sample}: HY-MT's recommended sampling, top-k 20, top-p 0.6,
  * penalty 1.05, temperature 0.7) of random prompts (PROMPT_TOKENS each, no stop ids) submitted together,
@@ -28,33 +28,47 @@ import java.util.SplittableRandom;
  * first step over all prompts), decode tokens/s over the decode steps (B · (D − 1) tokens), and the bytes
  * allocated per decoded token in steady state — the sum over all threads of
  * {@code ThreadMXBean.getThreadAllocatedBytes} between the 2nd and the last decode step, divided by the tokens
- * decoded in between. Each size runs once to warm up, then three times on the same engine (JIT-warm, KV blocks
- * from the pool's free list as in a long-running engine); the best of the three is reported, figure by figure.
+ * decoded in between. Each size runs once to warm up (all sizes before any is measured), then RUNS times (default 3)
+ * on the same engine (JIT-warm, KV blocks from the pool's free list as in a long-running engine); the best run is
+ * reported, figure by figure.
+ * {@code scripts/engine-before-after.sh} runs it next to {@code scripts/BeforeEngineBench.java}, the same
+ * measurement of the engine before issue 8.
  */
 public final class EngineBench {
     public static void main(String[] args) throws Exception {
-        if (args.length != 5 && !(args.length == 6 && args[5].equals("sample"))) {
-            System.err.println("usage: EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...] [sample]");
+        boolean sample = false, usage = args.length < 5;
+        int runs = 3;
+        for (int i = 5; i < args.length; i++) {
+            if (args[i].equals("sample")) sample = true;
+            else if (args[i].matches("[1-9][0-9]*")) runs = Integer.parseInt(args[i]);
+            else usage = true;
+        }
+        if (usage) {
+            System.err.println("usage: EngineBench MODEL_DIR THREADS PROMPT_TOKENS DECODE_TOKENS BATCH[,BATCH...] [RUNS] [sample]");
             System.exit(2);
         }
-        boolean sample = args.length == 6;
         int threads = Integer.parseInt(args[1]), prompt = Integer.parseInt(args[2]), decode = Integer.parseInt(args[3]);
+        int[] batches = java.util.Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray();
+        List<Engine> engines = new ArrayList<>();
         try (HunyuanModel model = HunyuanModel.load(Path.of(args[0]))) {
-            for (String b : args[4].split(",")) {
-                int batch = Integer.parseInt(b);
-                EngineOptions options = EngineOptions.builder().threads(threads).maxSequences(batch)
-                        .maxBatchTokens(Math.max(batch * prompt, batch)).prefixCaching(false).build();
-                Result r;
-                try (Engine engine = new Engine(model, options)) {
-                    run(engine, model, prompt, decode, batch, sample);
-                    r = run(engine, model, prompt, decode, batch, sample);
-                    for (int i = 0; i < 2; i++) r = r.best(run(engine, model, prompt, decode, batch, sample));
-                }
+            // Every size warms up before any is measured, so the JIT has seen all shapes and has had the most
+            // time; each size keeps its engine, so measured runs take their KV blocks from the pool's free list.
+            for (int batch : batches) {
+                engines.add(new Engine(model, EngineOptions.builder().threads(threads).maxSequences(batch)
+                        .maxBatchTokens(Math.max(batch * prompt, batch)).prefixCaching(false).build()));
+                run(engines.getLast(), model, prompt, decode, batch, sample);
+            }
+            for (int k = 0; k < batches.length; k++) {
+                int batch = batches[k];
+                Result r = run(engines.get(k), model, prompt, decode, batch, sample);
+                for (int i = 1; i < runs; i++) r = r.best(run(engines.get(k), model, prompt, decode, batch, sample));
                 System.out.printf("RESULT impl=engine%s threads=%d batch=%d prompt=%d decode=%d prefill_tok_s=%.2f decode_tok_s=%.2f"
                                 + " alloc_bytes_per_token=%.0f engine_thread_alloc_bytes_per_token=%.0f%n",
                         sample ? "-sampled" : "", threads, batch, prompt, decode, r.prefillTokensPerSecond, r.decodeTokensPerSecond, r.allocPerToken,
                         r.callerAllocPerToken);
             }
+        } finally {
+            for (Engine e : engines) e.close();
         }
     }
 

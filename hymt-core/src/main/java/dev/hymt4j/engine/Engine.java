@@ -524,7 +524,8 @@ public final class Engine implements AutoCloseable {
         final long salt;
         final dev.hymt4j.generate.TokenListener listener;
         final TokenChooser chooser;
-        final BitSet seen = new BitSet();
+        /** Every token id seen so far (the repetition penalty's set), sized for the vocabulary once, never grown. */
+        final BitSet seen = new BitSet(config.vocabSize());
         /** The config's stop ids (a set of Integer would box every chosen token). */
         final BitSet stops = new BitSet();
         final BlockTable table = new BlockTable();
