@@ -7,7 +7,8 @@
 #   to nothing, so no text would stream: give it through visible-padding-gguf.py first, e.g.
 #   /work/py/bin/python hymt-bench/scripts/visible-padding-gguf.py in.gguf bench.gguf
 #   env: THREADS (compute threads of each server, default 2), REQUESTS (per level: one count or "4,8,32";
-#        default 2×concurrency, at least 4), TOKENS (default 40), CONCURRENCY (default 1,4,16).
+#        default 2×concurrency, at least 4), TOKENS (default 40), CONCURRENCY (default 1,4,16),
+#        BAN_FRAGMENTS (default 1: ban byte-fragment tokens on llama-server, see incomplete-utf8-tokens.py), PYTHON.
 # Heavy (1.8B shape): run it under `flock /tmp/hymt-heavy.lock`. Loopback only; both servers stop at the end.
 # Both servers stay up for the whole run (idle while the other one is measured); at each level ServeBench
 # measures one, then the other, so load from outside hits both alike.
@@ -43,6 +44,13 @@ echo "both servers ready: $(uptime)"
 args=(--server hymt=http://127.0.0.1:18180 --server llama.cpp=http://127.0.0.1:18181
       --pid hymt=$hymt_pid --pid llama.cpp=$llama_pid --concurrency "${CONCURRENCY:-1,4,16}" --tokens "${TOKENS:-40}")
 [ -n "${REQUESTS:-}" ] && args+=(--requests "$REQUESTS")
+# llama-server's chat parser ends a stream with a 500 error chunk on malformed UTF-8 (it parses /v1/completions
+# output too); a random model samples lone byte fragments, so llama-server is asked never to sample those (PYTHON
+# needs the gguf package). hymt ignores logit_bias and holds back a split character until it completes.
+if [ "${BAN_FRAGMENTS:-1}" = 1 ]; then
+  "${PYTHON:-/work/py/bin/python}" "$root/hymt-bench/scripts/incomplete-utf8-tokens.py" "$gguf" > /tmp/serve-bench-ban.json
+  args+=(--ban llama.cpp=/tmp/serve-bench-ban.json)
+fi
 "$JAVA_HOME/bin/java" -Xmx256m -cp "$root/hymt-cli/target/hymt.jar" "$root/hymt-bench/src/main/java/dev/hymt4j/bench/ServeBench.java" "${args[@]}"
 if curl -sf http://127.0.0.1:18180/metrics > /tmp/serve-bench-hymt-metrics.txt; then
   echo "hymt /metrics (engine steps, batch sizes):"

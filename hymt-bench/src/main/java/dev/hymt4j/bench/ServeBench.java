@@ -42,8 +42,13 @@ import java.util.concurrent.Future;
  * than 100 requests is their slowest. With {@code --pid NAME=PID} the server's CPU seconds per request (user + system, from
  * /proc) are printed: how much of the two cores each server turns into tokens.
  *
- * <p>Usage: {@code ServeBench --server NAME=URL [--server NAME=URL…] [--pid NAME=PID…] [--concurrency 1,4,16]
- * [--requests N | --requests 4,8,32] [--tokens 40]}; prints a table, the ratios of the first server to each
+ * <p>With {@code --ban NAME=FILE} (a JSON array of token ids) that server's requests carry {@code logit_bias} banning
+ * those tokens: llama-server parses every completion's text with its chat parser, which ends the stream with a 500
+ * error chunk (no usage) on malformed UTF-8, and a random-weight model samples lone byte fragments; the work per token
+ * does not depend on which token is sampled ({@code scripts/incomplete-utf8-tokens.py} writes the list).
+ *
+ * <p>Usage: {@code ServeBench --server NAME=URL [--server NAME=URL…] [--pid NAME=PID…] [--ban NAME=FILE…]
+ * [--concurrency 1,4,16] [--requests N | --requests 4,8,32] [--tokens 40]}; prints a table, the ratios of the first server to each
  * other one, and the load average. The servers must already be running (see {@code scripts/serve-bench.sh}).
  */
 public final class ServeBench {
@@ -60,6 +65,7 @@ public final class ServeBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> servers = new LinkedHashMap<>();
         Map<String, Long> pids = new LinkedHashMap<>();
+        Map<String, List<List<Object>>> bans = new LinkedHashMap<>();
         int[] levels = {1, 4, 16};
         int[] requests = null;
         int tokens = 40;
@@ -72,6 +78,13 @@ public final class ServeBench {
                 case "--pid" -> {
                     String s = args[++i];
                     pids.put(s.substring(0, s.indexOf('=')), Long.parseLong(s.substring(s.indexOf('=') + 1)));
+                }
+                case "--ban" -> {
+                    String s = args[++i];
+                    List<List<Object>> bias = new ArrayList<>();
+                    for (JsonNode id : JSON.readTree(Files.readString(Path.of(s.substring(s.indexOf('=') + 1)))))
+                        bias.add(List.of(id.asInt(), false));
+                    bans.put(s.substring(0, s.indexOf('=')), bias);
                 }
                 case "--concurrency" -> levels = ints(args[++i]);
                 case "--requests" -> requests = ints(args[++i]);
@@ -92,11 +105,12 @@ public final class ServeBench {
             for (Map.Entry<String, String> server : servers.entrySet()) {
                 // Warm-up, its own segments: the batch shapes of this level compiled and their caches touched; a few
                 // tokens each are enough for that and keep a slow server's run short.
-                run(server.getValue(), 100_000 * (l + 1), Math.min(tokens, WARM_UP_TOKENS), level, level);
+                List<List<Object>> ban = bans.get(server.getKey());
+                run(server.getValue(), ban, 100_000 * (l + 1), Math.min(tokens, WARM_UP_TOKENS), level, level);
                 Long pid = pids.get(server.getKey());
                 double cpuBefore = pid == null ? Double.NaN : cpuSeconds(pid);
                 long start = System.nanoTime();
-                List<Sample> samples = run(server.getValue(), 100_000 * (l + 1) + 50_000, tokens, level, n);
+                List<Sample> samples = run(server.getValue(), ban, 100_000 * (l + 1) + 50_000, tokens, level, n);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double cpuPerRequest = pid == null ? Double.NaN : (cpuSeconds(pid) - cpuBefore) / n;
                 double[] ttft = samples.stream().mapToDouble(Sample::ttftSeconds).sorted().toArray();
@@ -139,7 +153,7 @@ public final class ServeBench {
     }
 
     /** {@code n} requests for segments {@code firstSegment…}, at most {@code concurrency} at a time. */
-    private static List<Sample> run(String url, int firstSegment, int tokens, int concurrency, int n) throws Exception {
+    private static List<Sample> run(String url, List<List<Object>> ban, int firstSegment, int tokens, int concurrency, int n) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<Sample> samples = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
@@ -148,11 +162,13 @@ public final class ServeBench {
                 String prompt = INSTRUCTION + "Segment " + (firstSegment + i) + ". " + TEXT;
                 // max_tokens only: llama-server takes it as an alias of n_predict (sending both is ambiguous).
                 // repetition_penalty is hymt's name, repeat_penalty llama-server's; each ignores the other's.
-                String body = JSON.writeValueAsString(Map.ofEntries(Map.entry("prompt", prompt), Map.entry("max_tokens", tokens),
+                Map<String, Object> request = new LinkedHashMap<>(Map.ofEntries(Map.entry("prompt", prompt), Map.entry("max_tokens", tokens),
                         Map.entry("ignore_eos", true), Map.entry("temperature", 1.0), Map.entry("top_k", 40),
                         Map.entry("top_p", 1.0), Map.entry("min_p", 0.0), Map.entry("repetition_penalty", 1.0),
                         Map.entry("repeat_penalty", 1.0), Map.entry("seed", firstSegment + i), Map.entry("stream", true),
                         Map.entry("stream_options", Map.of("include_usage", true))));
+                if (ban != null) request.put("logit_bias", ban);
+                String body = JSON.writeValueAsString(request);
                 futures.add(pool.submit(() -> one(http, url, body, tokens)));
             }
             for (Future<Sample> f : futures) samples.add(f.get());
