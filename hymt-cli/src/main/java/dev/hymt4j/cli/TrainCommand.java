@@ -30,10 +30,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the latest complete checkpoint in the output directory.")
     boolean resume;
 
+    @Option(names = "--backend", paramLabel = "java|onednn|auto",
+            description = {"Where the frozen products of training run (same as --set backend=...): java (exact FP32, the default), "
+                    + "onednn (BF16 compute, as PyTorch's bf16 autocast; falls back to java where oneDNN cannot load) or auto "
+                    + "(onednn only where AMX runs, checked in a child process). Evaluation always decodes on java."})
+    String backend;
+
     @Override
     public Integer call() throws Exception {
         List<String> all = new ArrayList<>(overrides);
         if (outputDir != null) all.add("output_dir=" + outputDir);
+        if (backend != null) all.add("backend=" + backend);
         TrainingConfig config = configFile == null ? TrainingConfig.fromOverrides(all) : TrainingConfig.load(configFile, all);
         new Trainer(config, System.out).run(resume);
         return 0;
