@@ -192,7 +192,7 @@ public final class MappedMatrix implements Matrix {
             Arrays.fill(tails, to, to + tail, 0f);
         } else if (dtype == DType.BF16) {
             KERNELS.packBf16(data, (long) r * cols, steps, panel, at, stride);
-            KERNELS.widenBf16(data, (long) r * cols + (long) steps * LANES, tails, to, tail);
+            if (tail > 0) KERNELS.widenBf16(data, (long) r * cols + (long) steps * LANES, tails, to, tail);
         } else {
             float[] row = SCRATCH.get().row(cols);
             decode(r, 0, cols, row, 0);

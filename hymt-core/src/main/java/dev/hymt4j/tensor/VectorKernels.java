@@ -14,7 +14,10 @@ import static dev.hymt4j.safetensors.SafetensorsFile.I16_LE;
 
 /**
  * The Vector API kernels at {@link VectorWidth}'s width (species in {@code static final} fields). BF16 widens
- * as {@code (int) bits << 16} reinterpreted as float: exact, two instructions per vector.
+ * as {@code (int) bits << 16} reinterpreted as float: exact, two instructions per vector. The widening is written
+ * out in every loop rather than in a helper: C2 declined to inline such a helper where a call site looked cold
+ * (a loop often entered with length 0), and the vectors then went through the Vector API's boxed Java fallback
+ * (measured: widenBf16 became the hottest method of a training step).
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
@@ -84,10 +87,10 @@ final class VectorKernels implements Kernels {
             for (int c = 0; c < upper; c += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xo + c);
                 long off = 2L * c;
-                a0 = widen(ShortVector.fromMemorySegment(S, w, b0 + off, LE)).fma(xv, a0);
-                a1 = widen(ShortVector.fromMemorySegment(S, w, b1 + off, LE)).fma(xv, a1);
-                a2 = widen(ShortVector.fromMemorySegment(S, w, b2 + off, LE)).fma(xv, a2);
-                a3 = widen(ShortVector.fromMemorySegment(S, w, b3 + off, LE)).fma(xv, a3);
+                a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a0);
+                a1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a1);
+                a2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a2);
+                a3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a3);
             }
             float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
             long e = (long) r * cols;
@@ -149,10 +152,10 @@ final class VectorKernels implements Kernels {
             FloatVector v0 = FloatVector.fromArray(F, x, xo + c);
             FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
             long off = 2L * c;
-            FloatVector u0 = widen(ShortVector.fromMemorySegment(S, w, b0 + off, LE));
-            FloatVector u1 = widen(ShortVector.fromMemorySegment(S, w, b1 + off, LE));
-            FloatVector u2 = widen(ShortVector.fromMemorySegment(S, w, b2 + off, LE));
-            FloatVector u3 = widen(ShortVector.fromMemorySegment(S, w, b3 + off, LE));
+            FloatVector u0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             c00 = u0.fma(v0, c00);
             c01 = u0.fma(v1, c01);
             c10 = u1.fma(v0, c10);
@@ -188,10 +191,10 @@ final class VectorKernels implements Kernels {
             FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
             FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
             long off = 2L * c;
-            FloatVector u0 = widen(ShortVector.fromMemorySegment(S, w, b0 + off, LE));
-            FloatVector u1 = widen(ShortVector.fromMemorySegment(S, w, b1 + off, LE));
-            FloatVector u2 = widen(ShortVector.fromMemorySegment(S, w, b2 + off, LE));
-            FloatVector u3 = widen(ShortVector.fromMemorySegment(S, w, b3 + off, LE));
+            FloatVector u0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             c00 = u0.fma(v0, c00);
             c01 = u0.fma(v1, c01);
             c02 = u0.fma(v2, c02);
@@ -236,10 +239,10 @@ final class VectorKernels implements Kernels {
             FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
             FloatVector v3 = FloatVector.fromArray(F, x, x3 + c);
             long off = 2L * c;
-            FloatVector u0 = widen(ShortVector.fromMemorySegment(S, w, b0 + off, LE));
-            FloatVector u1 = widen(ShortVector.fromMemorySegment(S, w, b1 + off, LE));
-            FloatVector u2 = widen(ShortVector.fromMemorySegment(S, w, b2 + off, LE));
-            FloatVector u3 = widen(ShortVector.fromMemorySegment(S, w, b3 + off, LE));
+            FloatVector u0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             c00 = u0.fma(v0, c00);
             c01 = u0.fma(v1, c01);
             c02 = u0.fma(v2, c02);
@@ -285,7 +288,7 @@ final class VectorKernels implements Kernels {
         int upper = len - len % L;
         long base = index * 2;
         for (int c = 0; c < upper; c += L) {
-            widen(ShortVector.fromMemorySegment(S, src, base + 2L * c, LE)).intoArray(dst, off + c);
+            ((IntVector) ShortVector.fromMemorySegment(S, src, base + 2L * c, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + c);
         }
         for (int c = upper; c < len; c++) dst[off + c] = bf16(src, index + c);
     }
@@ -294,7 +297,7 @@ final class VectorKernels implements Kernels {
     public void packBf16(MemorySegment src, long index, int chunks, MemorySegment dst, long dstOffset, long dstStride) {
         long base = index * 2;
         for (int s = 0; s < chunks; s++) {
-            widen(ShortVector.fromMemorySegment(S, src, base + 2L * L * s, LE)).intoMemorySegment(dst, dstOffset + s * dstStride, LE);
+            ((IntVector) ShortVector.fromMemorySegment(S, src, base + 2L * L * s, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoMemorySegment(dst, dstOffset + s * dstStride, LE);
         }
     }
 
@@ -462,9 +465,6 @@ final class VectorKernels implements Kernels {
         a53.intoArray(out, o5 + 3 * L);
     }
 
-    private static FloatVector widen(ShortVector bits) {
-        return ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
 
     private static float bf16(MemorySegment w, long index) {
         return Float.intBitsToFloat((w.getAtIndex(I16_LE, index) & 0xFFFF) << 16);
