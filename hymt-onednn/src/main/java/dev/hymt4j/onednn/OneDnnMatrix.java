@@ -10,6 +10,14 @@ import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.javacpp.BytePointer;
 
+import dev.hymt4j.tensor.VectorWidth;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -192,9 +200,12 @@ public final class OneDnnMatrix implements Matrix {
 
     /** Per-thread direct buffers: the BF16 activations and the FP32 result. */
     private static final class Buffers {
+        private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+        private static final VectorSpecies<Integer> I = VectorWidth.INT;
+        private static final VectorSpecies<Short> S = VectorWidth.HALF_SHORT;
         ByteBuffer src = ByteBuffer.allocateDirect(0), dst = ByteBuffer.allocateDirect(0);
 
-        /** {@code x[0, count)} rounded to BF16, nearest-even (NaN stays NaN), or as F32. */
+        /** {@code x[0, count)} rounded to BF16, nearest-even (NaN stays NaN, quieted), or as F32; vector lanes and tail alike. */
         ByteBuffer src(float[] x, int count, boolean bf16) {
             int bytes = (bf16 ? 2 : 4) * count;
             if (src.capacity() < bytes) src = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -202,7 +213,17 @@ public final class OneDnnMatrix implements Matrix {
                 src.asFloatBuffer().put(x, 0, count);
                 return src;
             }
-            for (int i = 0; i < count; i++) {
+            MemorySegment out = MemorySegment.ofBuffer(src);
+            int i = 0;
+            for (int upper = F.loopBound(count); i < upper; i += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                IntVector bits = v.reinterpretAsInts();
+                IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
+                IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x40);
+                IntVector half = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(I));
+                ((ShortVector) half.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, 2L * i, ByteOrder.LITTLE_ENDIAN);
+            }
+            for (; i < count; i++) {
                 int bits = Float.floatToRawIntBits(x[i]);
                 short rounded = Float.isNaN(x[i]) ? (short) ((bits >>> 16) | 0x40) : (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
                 src.putShort(2 * i, rounded);
