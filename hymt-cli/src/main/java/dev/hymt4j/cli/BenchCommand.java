@@ -1,6 +1,7 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.generate.Sampling;
+import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.kv.BlockTable;
 import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.model.DemoModel;
@@ -11,6 +12,7 @@ import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.quant.GptqMatrix;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.MemoryStream;
@@ -51,24 +53,33 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--model", paramLabel = "DIR", description = "Model to measure (default: write a random 1.8B-shaped BF16 one).")
     Path model;
 
+    @Writes(Writes.Kind.DIRECTORY)
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where to write the random model (default: a temp dir).")
     Path workDir;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--keep-model", description = "Keep the random model instead of deleting it afterwards.")
     boolean keepModel;
 
+    @Bounds(min = 1)
     @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prefill length (default ${DEFAULT-VALUE}).")
     int promptTokens;
 
+    @Bounds(min = 1)
     @Option(names = "--decode-tokens", defaultValue = "16", description = "Decode steps timed (default ${DEFAULT-VALUE}).")
     int decodeTokens;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts to measure (default ${DEFAULT-VALUE}).")
     int[] threadCounts;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--batch", defaultValue = "1", description = "Sequences prefilled and decoded together; rates are totals over them (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -87,6 +98,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = model;
         Path written = null;
         if (dir == null) {
+            if (workDir != null && force.force) AtomicDirectory.discard(workDir);
             written = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("hymt-bench");
             dir = written;
             long t0 = System.nanoTime();
@@ -202,7 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<Matrix> matrices = new ArrayList<>();
         for (LayerWeights l : w.layers()) matrices.addAll(List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()));
         matrices.add(w.lmHead());
-        return matrices.stream().map(x -> ((MappedMatrix) x).segment()).toList();
+        return matrices.stream().flatMap(x -> x instanceof GptqMatrix g ? java.util.stream.Stream.of(g.qweight(), g.qzeros(), g.scales())
+                : java.util.stream.Stream.of(((MappedMatrix) x).segment())).toList();
     }
 
 

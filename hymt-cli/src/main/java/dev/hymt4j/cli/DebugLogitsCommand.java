@@ -22,16 +22,22 @@ public final class DebugLogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Bounds(min = 0)
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID[,ID...]", description = "Input token ids.")
     int[] ids;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output .safetensors file.")
     Path out;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Override
     public Integer call() throws Exception {
         modelOptions.applyThreads();
         try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+            ModelOptions.requireTokenIds(spec, "--ids", ids, model.config().vocabSize());
             float[] logits = model.forward(ids, ForwardOptions.ALL_LOGITS).logits();
             int vocab = model.config().vocabSize();
             new SafetensorsWriter().addF32("logits", new long[]{ids.length, vocab}, logits).write(out);

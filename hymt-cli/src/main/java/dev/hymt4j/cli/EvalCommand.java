@@ -37,33 +37,42 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Reads(Reads.Kind.SEGMENTS)
     @Option(names = "--hyp", paramLabel = "FILE", description = "Hypotheses (system output).")
     String hyp;
 
+    @Reads(Reads.Kind.SEGMENTS)
     @Option(names = "--ref", paramLabel = "FILE",
             description = "References; repeat for several reference streams (a JSONL null = missing reference).")
     List<String> refs;
 
+    @Reads(Reads.Kind.MODEL)
     @Option(names = "--model", paramLabel = "DIR|REPO",
             description = "Translate the sources of --data with this model (greedy, batched) and score the outputs.")
     String model;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--data", paramLabel = "FILE",
             description = "With --model: parallel data (JSONL source/target/tgt_lang, TSV or sharegpt).")
     Path data;
 
+    @Bounds(min = 0)
     @Option(names = "--limit", defaultValue = "0", description = "With --model: only the first N examples (default: all).")
     int limit;
 
+    @Bounds(min = 1)
     @Option(names = "--max-new-tokens", defaultValue = "256", description = "With --model: tokens per translation (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--batch-size", defaultValue = "8", description = "With --model: texts per batch (default ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--hyp-out", paramLabel = "FILE", description = "With --model: also write the translations, one per line.")
     Path hypOut;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--threads", paramLabel = "N", description = "With --model: compute threads (default: all processors).")
     Integer threads;
 
@@ -85,8 +94,12 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--lowercase", description = "Case-insensitive BLEU and chrF.")
     boolean lowercase;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--report", paramLabel = "FILE", description = "Write the full JSON report, with per-segment scores.")
     Path report;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--format", paramLabel = "FMT", defaultValue = "table",
             description = "Output on stdout: table or json (default: ${DEFAULT-VALUE}).")
@@ -110,7 +123,8 @@ public final class EvalCommand implements Callable<Integer> {
         if (hyp == null || refs == null || refs.isEmpty() || data != null) {
             throw new ParameterException(spec.commandLine(), "give --hyp FILE and --ref FILE, or --model DIR and --data FILE");
         }
-        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase, lang);
+        MetricSelection selection = new MetricSelection(MetricSelection.parseNames(metrics), tokenize, lowercase,
+                LanguageOptions.code(spec, "--lang", lang));
         TestSet set = TestSet.read(SegmentFile.parse(hyp, field),
                 refs.stream().map(r -> SegmentFile.parse(r, field)).toList());
         return MetricsReport.evaluate(set.hyps(), set.refStreams(), selection);

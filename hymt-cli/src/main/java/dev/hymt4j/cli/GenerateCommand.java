@@ -13,6 +13,7 @@ import dev.hymt4j.generate.Generator;
 import dev.hymt4j.generate.StopTokens;
 import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.io.TextFiles;
 import dev.hymt4j.model.HunyuanModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,19 +51,27 @@ public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Bounds(min = 0)
     @Option(names = "--ids", split = ",", paramLabel = "ID[,ID...]", description = "Prompt token ids.")
     int[] ids;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--requests", paramLabel = "IN.jsonl", description = "Requests, one JSON object per line (see above).")
     Path requests;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--out", paramLabel = "OUT.jsonl", description = "Where --requests writes its results.")
     Path out;
 
+    @Mixin
+    ForceOption force;
+
+    @Bounds(min = 1, max = 1 << 20)
     @Option(names = "--max-batch-tokens", paramLabel = "N", defaultValue = "512",
             description = "Tokens per engine step (decode tokens plus prefill chunks; default ${DEFAULT-VALUE}).")
     int maxBatchTokens;
 
+    @Bounds(min = 0)
     @Option(names = "--max-new-tokens", defaultValue = "64",
             description = "At most this many new tokens (default ${DEFAULT-VALUE}; a request's max_new_tokens wins).")
     int maxNewTokens;
@@ -70,15 +79,19 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--greedy", description = "Take the most probable token (default: sample).")
     boolean greedy;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--temperature", defaultValue = "0.7", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
     float temperature;
 
+    @Bounds(min = 0)
     @Option(names = "--top-k", defaultValue = "20", description = "Keep the k most probable tokens, 0 = all (default ${DEFAULT-VALUE}).")
     int topK;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--top-p", defaultValue = "0.6", description = "Nucleus probability mass, 1 = off (default ${DEFAULT-VALUE}).")
     float topP;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--repetition-penalty", defaultValue = "1.0",
             description = "Penalty on ids already in the sequence, 1 = off (HY-MT recommends 1.05; default ${DEFAULT-VALUE}).")
     float repetitionPenalty;
@@ -86,6 +99,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Bounds(min = 0)
     @Option(names = "--stop-ids", split = ",", paramLabel = "ID[,ID...]",
             description = "Stop after any of these ids (default: eos_token_id of config.json and generation_config.json).")
     int[] stopIds;
@@ -95,13 +109,10 @@ public final class GenerateCommand implements Callable<Integer> {
         if ((ids == null) == (requests == null)) throw new ParameterException(spec.commandLine(), "give either --ids or --requests");
         if (requests != null && out == null) throw new ParameterException(spec.commandLine(), "--requests needs --out");
         if (requests == null && out != null) throw new ParameterException(spec.commandLine(), "--out goes with --requests");
-        if (maxBatchTokens < 1) throw new ParameterException(spec.commandLine(), "--max-batch-tokens must be ≥ 1, got " + maxBatchTokens);
-        if (requests != null && Files.exists(out) && Files.isSameFile(out, requests)) {
-            throw new ParameterException(spec.commandLine(), "--out " + out + " is the --requests file; write the results elsewhere");
-        }
         modelOptions.applyThreads();
         PrintWriter stdout = spec.commandLine().getOut();
         try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+            ModelOptions.requireTokenIds(spec, "--ids", ids, model.config().vocabSize());
             Set<Integer> stops = stopIds != null ? Arrays.stream(stopIds).boxed().collect(Collectors.toSet())
                     : StopTokens.ofModel(modelOptions.dir(), model.config());
             Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build());
@@ -173,7 +184,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     private List<Line> read(Path file) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        List<String> text = Files.readAllLines(file);
+        List<String> text = TextFiles.readString(file).lines().toList();
         List<Line> lines = new ArrayList<>();
         for (int i = 0; i < text.size(); i++) {
             String where = file + ":" + (i + 1);

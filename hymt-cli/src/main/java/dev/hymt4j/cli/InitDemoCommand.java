@@ -1,6 +1,7 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.demo.DemoSetup;
+import dev.hymt4j.io.AtomicDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,8 +19,12 @@ public final class InitDemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Writes(Writes.Kind.DIRECTORY)
     @Parameters(paramLabel = "DIR", description = "Directory to write the model into.")
     Path dir;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random weights (default ${DEFAULT-VALUE}).")
     long seed;
@@ -30,7 +35,7 @@ public final class InitDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        DemoSetup.create(dir, seed, fullSize);
+        AtomicDirectory.write(dir, tmp -> DemoSetup.create(tmp, seed, fullSize));
         spec.commandLine().getOut().printf("demo model written to %s in %.1f s (random weights: fine-tune it before expecting translations)%n",
                 dir, (System.nanoTime() - start) / 1e9);
         return 0;

@@ -23,9 +23,11 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Reads(Reads.Kind.MODEL)
     @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "Model directory or hub repo id.")
     String modelArg;
 
+    @Bounds(min = 1)
     @Option(names = "--context", defaultValue = "4096", description = "Tokens to size the KV-cache estimate for (default ${DEFAULT-VALUE}).")
     int context;
 

@@ -22,17 +22,24 @@ import java.util.concurrent.Callable;
 @Command(name = "lora-grads", mixinStandardHelpOptions = true,
         description = "Compute the loss and the LoRA gradients of one batch and write them as safetensors.")
 public final class LoraGradsCommand implements Callable<Integer> {
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--model", required = true, description = "Base model directory.")
     Path model;
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--adapter", required = true, description = "PEFT adapter directory.")
     Path adapter;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--batch", required = true, description = "Safetensors file with input_ids, attention_mask, labels (I64 [B, T]).")
     Path batch;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--out", required = true, description = "Output safetensors file.")
     Path out;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Override
     public Integer call() throws Exception {

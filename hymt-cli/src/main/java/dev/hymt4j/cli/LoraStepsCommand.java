@@ -1,5 +1,6 @@
 package dev.hymt4j.cli;
 
+import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.io.AtomicFile;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.model.Checkpoint;
@@ -14,7 +15,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,32 +30,43 @@ public final class LoraStepsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--model", required = true, description = "Base model directory.")
     Path model;
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--adapter", required = true, description = "PEFT adapter directory (the starting point).")
     Path adapter;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--batch", required = true, description = "Safetensors file with input_ids, attention_mask, labels (I64 [B, T]).")
     Path batch;
 
+    @Bounds(min = 1)
     @Option(names = "--steps", required = true, description = "Number of optimizer steps.")
     int steps;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(names = "--betas", defaultValue = "0.9,0.999", description = "Adam betas b1,b2 (default ${DEFAULT-VALUE}).")
     String betas;
 
+    @Bounds(min = 0, minExclusive = true)
     @Option(names = "--eps", defaultValue = "1e-8", description = "Adam epsilon (default ${DEFAULT-VALUE}).")
     double eps;
 
+    @Bounds(min = 0)
     @Option(names = "--weight-decay", defaultValue = "0.01", description = "Decoupled weight decay (default ${DEFAULT-VALUE}).")
     double weightDecay;
 
+    @Writes(Writes.Kind.DIRECTORY)
     @Option(names = "--out", required = true, description = "Output directory (losses.json, adapter/).")
     Path out;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Override
     public Integer call() throws Exception {
@@ -75,9 +86,10 @@ public final class LoraStepsCommand implements Callable<Integer> {
                 opt.step();
                 System.out.printf("step %d: loss %.6f%n", s, loss);
             }
-            Files.createDirectories(out);
-            AtomicFile.writeString(out.resolve("losses.json"), "[" + String.join(", ", losses) + "]\n");
-            lora.save(out.resolve("adapter"));
+            AtomicDirectory.write(out, dir -> {
+                AtomicFile.writeString(dir.resolve("losses.json"), "[" + String.join(", ", losses) + "]\n");
+                lora.save(dir.resolve("adapter"));
+            });
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.hymt4j.cli;
 
+import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.merge.Merger;
 import dev.hymt4j.safetensors.DType;
 import picocli.CommandLine.Command;
@@ -14,14 +15,20 @@ import java.util.concurrent.Callable;
 public final class MergeCommand implements Callable<Integer> {
     enum OutDtype { bf16, f32 }
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--model", required = true, description = "Base model directory (config.json + safetensors).")
     Path model;
 
+    @Reads(Reads.Kind.DIRECTORY)
     @Option(names = "--adapter", required = true, description = "PEFT adapter directory (adapter_config.json + adapter_model.safetensors).")
     Path adapter;
 
+    @Writes(Writes.Kind.DIRECTORY)
     @Option(names = "--out", required = true, description = "Output model directory.")
     Path out;
+
+    @picocli.CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--dtype", description = "Weight dtype of the output: bf16 or f32 (default: the base's dtype).")
     OutDtype dtype;
@@ -29,7 +36,8 @@ public final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DType d = dtype == null ? null : dtype == OutDtype.bf16 ? DType.BF16 : DType.F32;
-        Merger.merge(model, adapter, out, d);
+        // Into a temporary sibling first: a failed or interrupted merge leaves no half-written model at --out.
+        AtomicDirectory.write(out, dir -> Merger.merge(model, adapter, dir, d));
         System.out.println("merged " + adapter + " into " + model + " → " + out);
         return 0;
     }

@@ -23,11 +23,17 @@ public final class PrepareCommand implements Callable<Integer> {
     static final String DESCRIPTION_1 = "Clean parallel data and split it into DIR/train.jsonl, valid.jsonl, test.jsonl,";
     static final String DESCRIPTION_2 = "with rejects.jsonl (every dropped line and why) and summary.json.";
 
+    @Reads(Reads.Kind.FILE)
     @Parameters(arity = "1..*", paramLabel = "IN", description = "Input files: .jsonl, .tsv, .json (sharegpt), optionally .gz.")
     List<Path> inputs;
 
+    @Writes(value = Writes.Kind.FILES_IN_DIRECTORY,
+            files = {"train.jsonl", "valid.jsonl", "test.jsonl", "rejects.jsonl", "summary.json"})
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
+
+    @CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--format", description = "Read every input as this format instead of guessing from its name: ${COMPLETION-CANDIDATES}.")
     DataFormat format;

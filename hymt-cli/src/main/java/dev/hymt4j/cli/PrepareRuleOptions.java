@@ -35,21 +35,26 @@ public final class PrepareRuleOptions implements Serializable {
     @Option(names = "--tgt-lang", description = "Target language of records that do not name one.")
     String tgtLang;
 
+    @Reads(Reads.Kind.FILE_OR_DIRECTORY)
     @Option(names = "--tokenizer", paramLabel = "PATH",
             description = "Count tokens for --min-tokens/--max-tokens with this tokenizer (a tokenizer.json, a .tiktoken file"
                     + " or a model directory) instead of the built-in estimate.")
     String tokenizer;
 
+    @Bounds(min = 0)
     @Option(names = "--min-tokens", defaultValue = "1", description = "Shortest side kept, in tokens (default ${DEFAULT-VALUE}).")
     int minTokens;
 
+    @Bounds(min = 1)
     @Option(names = "--max-tokens", defaultValue = "128", description = "Longest side kept, in tokens (default ${DEFAULT-VALUE}).")
     int maxTokens;
 
+    @Bounds(min = 1)
     @Option(names = "--max-ratio", defaultValue = "3.0",
             description = "Largest script-weighted length ratio between the sides (default ${DEFAULT-VALUE}).")
     double maxRatio;
 
+    @Bounds(min = 0)
     @Option(names = "--ratio-min-length", defaultValue = "20",
             description = "The ratio rule applies once the longer side weighs this many characters (default ${DEFAULT-VALUE}).")
     double ratioMinLength;
@@ -62,17 +67,21 @@ public final class PrepareRuleOptions implements Serializable {
             description = "Language identifier mode: low (fast, ~80 MB) or high (~1.5 GB heap) (default ${DEFAULT-VALUE}).")
     LanguageIdRule.Accuracy langIdAccuracy;
 
+    @Bounds(min = 0)
     @Option(names = "--langid-min-letters", defaultValue = "40",
             description = "Sides with fewer letters are not language-checked (default ${DEFAULT-VALUE}).")
     int langIdMinLetters;
 
+    @Bounds(min = 0, max = 1)
     @Option(names = "--split", split = ",", paramLabel = "TRAIN,VALID,TEST",
             description = "Split fractions (default 0.9,0.05,0.05).")
     List<Double> split;
 
+    @Bounds(min = 0)
     @Option(names = "--valid-size", paramLabel = "N", description = "Fixed number of valid sources instead of --split.")
     Integer validSize;
 
+    @Bounds(min = 0)
     @Option(names = "--test-size", paramLabel = "N", description = "Fixed number of test sources instead of --split.")
     Integer testSize;
 
@@ -99,7 +108,9 @@ public final class PrepareRuleOptions implements Serializable {
     public PrepareOptions toOptions() throws IOException {
         PrepareOptions options = new PrepareOptions()
                 .disable(disable).enable(enable)
-                .defaultLanguages(srcLang, tgtLang)
+                // Checked where the options were parsed, as usage errors naming the option.
+                .defaultLanguages(mixee == null ? srcLang : LanguageOptions.code(mixee, "--src-lang", srcLang),
+                        mixee == null ? tgtLang : LanguageOptions.code(mixee, "--tgt-lang", tgtLang))
                 .tokenLimits(minTokens, maxTokens)
                 .lengthRatio(maxRatio, ratioMinLength)
                 .duplicateKey(dedupKey)

@@ -1,6 +1,7 @@
 package dev.hymt4j.cli;
 
 import dev.hymt4j.demo.Quickstart;
+import dev.hymt4j.io.AtomicDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,16 +16,22 @@ import java.util.concurrent.Callable;
                 + "before and after, the adapter merged, and a few sentences translated.",
                 "The demo base is random: expect falling loss and rising chrF, not real translations."})
 public final class QuickstartCommand implements Callable<Integer> {
+    @Writes(Writes.Kind.DIRECTORY)
     @Parameters(arity = "0..1", paramLabel = "DIR", defaultValue = "hymt-quickstart",
             description = "Directory for everything it writes (default: ${DEFAULT-VALUE}).")
     Path dir;
 
     /** For tests and demos on slow machines: a shorter fine-tune. */
+    @picocli.CommandLine.Mixin
+    ForceOption force;
+
+    @Bounds(min = 1)
     @Option(names = "--steps", hidden = true, defaultValue = "" + Quickstart.DEFAULT_STEPS)
     int steps;
 
     @Override
     public Integer call() throws Exception {
+        if (force.force) AtomicDirectory.discard(dir);
         new Quickstart(dir, steps, System.out).run();
         return 0;
     }

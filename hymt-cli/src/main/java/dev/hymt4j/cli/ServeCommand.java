@@ -41,13 +41,16 @@ public final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     // Not the ModelOptions mixin: serve's --adapter names several adapters (NAME=DIR), requests choose among them.
+    @Reads(Reads.Kind.MODEL)
     @Option(names = "--model", required = true, paramLabel = "DIR|FILE.gguf|REPO",
             description = "Model directory, GGUF file, or hub repo id such as tencent/HY-MT1.5-1.8B (cached, or downloaded when online).")
     String model;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
     Integer threads;
 
+    @Reads(Reads.Kind.NAMED_DIRECTORY)
     @Option(names = "--adapter", paramLabel = "NAME=DIR",
             description = "A LoRA adapter (PEFT directory) requests can name as \"model\": \"<model>:NAME\" or \"adapter\": \"NAME\" (repeatable).")
     List<String> adapters = new ArrayList<>();
@@ -55,24 +58,29 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}: this machine only).")
     String host;
 
+    @Bounds(min = 0, max = 65535)
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on; 0 picks a free one (default ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--model-name", paramLabel = "ID", description = "The model id the API reports (default: the model directory's name, lower case).")
     String modelName;
 
+    @Bounds(min = 0)
     @Option(names = "--max-queue", defaultValue = "" + ServerOptions.DEFAULT_MAX_QUEUE,
             description = "Sequences that may wait for the model; beyond that requests get 503 with Retry-After; 0 = unbounded (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Bounds(min = 1, max = 1 << 20)
     @Option(names = "--max-batch-tokens", paramLabel = "N",
             description = "Tokens one engine step may run (decode tokens plus prefill chunks; default: the engine's, 512).")
     Integer maxBatchTokens;
 
+    @Bounds(min = 1, max = 1 << 16)
     @Option(names = "--max-sequences", paramLabel = "N",
             description = "Sequences generated at once (default: the engine's, 64).")
     Integer maxSequences;
 
+    @Bounds(min = 1)
     @Option(names = "--kv-cache-mb", paramLabel = "MB",
             description = "Memory for the paged KV cache (default: a quarter of the heap).")
     Long kvCacheMb;
@@ -80,20 +88,24 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require this key (Authorization: Bearer KEY, or api_key for LibreTranslate clients); repeatable.")
     List<String> apiKeys = new ArrayList<>();
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--api-key-file", paramLabel = "FILE", description = "Require one of the keys in this file (one per line; # comments).")
     Path apiKeyFile;
 
     @Option(names = "--cors-origin", paramLabel = "ORIGIN", description = "Let web pages from this origin (e.g. https://app.example.com, or *) call the API; repeatable. Default: none.")
     List<String> corsOrigins = new ArrayList<>();
 
+    @Bounds(min = 1)
     @Option(names = "--max-input-chars", defaultValue = "" + ServerOptions.DEFAULT_MAX_INPUT_CHARS,
             description = "Most characters of input one request may send (default ${DEFAULT-VALUE}).")
     int maxInputChars;
 
+    @Bounds(min = 1)
     @Option(names = "--max-tokens-cap", defaultValue = "" + ServerOptions.DEFAULT_MAX_TOKENS_CAP,
             description = "Largest max_tokens a request may ask for (default ${DEFAULT-VALUE}).")
     int maxTokensCap;
 
+    @Bounds(min = 0)
     @Option(names = "--shutdown-grace", defaultValue = "30", paramLabel = "SECONDS",
             description = "On SIGTERM, how long in-flight requests may finish before they are cancelled (default ${DEFAULT-VALUE}).")
     int shutdownGrace;

@@ -1,18 +1,19 @@
 package dev.hymt4j.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.io.ConfigFields;
 import dev.hymt4j.tokenizer.EncodeOptions;
 import dev.hymt4j.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,15 +32,21 @@ import picocli.CommandLine.Parameters;
                 "Interactive: TEXT... prints each text's ids and token pieces."})
 public final class TokenizeCommand implements Callable<Integer> {
 
+    @Reads(Reads.Kind.FILE_OR_DIRECTORY)
     @Option(names = "--tokenizer", required = true, paramLabel = "PATH",
             description = "A tokenizer.json, a .tiktoken file, or a model directory holding one.")
     Path tokenizerPath;
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--in", paramLabel = "texts.json", description = "JSON array of strings to encode.")
     Path in;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--out", paramLabel = "ids.json", description = "Where to write {\"ids\": [[...], ...]}.")
     Path out;
+
+    @CommandLine.Mixin
+    ForceOption force;
 
     @Option(names = "--specials-as-text",
             description = "Encode special-token strings found in the text (e.g. <think>) as plain text instead of their ids.")
@@ -70,37 +77,27 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     private void encodeFile(Tokenizer tokenizer, EncodeOptions options) throws IOException {
         List<String> inputs = readTexts(in);
-        Path target = out.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        long tokens = 0;
-        try {
-            try (JsonGenerator json = new ObjectMapper().getFactory().createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
+        long[] tokens = {0};
+        AtomicFile.write(out, channel -> {
+            OutputStream stream = Channels.newOutputStream(channel);
+            try (JsonGenerator json = new ObjectMapper().getFactory().createGenerator(stream, JsonEncoding.UTF8)
+                    .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
                 json.writeStartObject();
                 json.writeArrayFieldStart("ids");
                 for (String text : inputs) {
                     int[] ids = tokenizer.encode(text, options);
-                    tokens += ids.length;
+                    tokens[0] += ids.length;
                     json.writeArray(ids, 0, ids.length);
                 }
                 json.writeEndArray();
                 json.writeEndObject();
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        spec.commandLine().getOut().printf("%d texts, %d tokens → %s%n", inputs.size(), tokens, out);
+        });
+        spec.commandLine().getOut().printf("%d texts, %d tokens → %s%n", inputs.size(), tokens[0], out);
     }
 
     private static List<String> readTexts(Path file) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new IOException(file + ": file not found", e);
-        }
+        JsonNode root = ConfigFields.read(file, IOException::new);
         if (root == null || !root.isArray()) throw new IOException(file + ": expected a JSON array of strings");
         List<String> texts = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {

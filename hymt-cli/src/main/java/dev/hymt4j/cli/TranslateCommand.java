@@ -3,6 +3,7 @@ package dev.hymt4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.io.TextFiles;
 import dev.hymt4j.prompt.GlossaryEntry;
 import dev.hymt4j.prompt.TranslationRequest;
 import dev.hymt4j.translate.Translation;
@@ -42,9 +43,14 @@ public final class TranslateCommand implements Callable<Integer> {
     @Mixin
     TranslationOptions translation;
 
+    @Mixin
+    ForceOption force;
+
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--in", paramLabel = "FILE", description = "Translate every line of a text file, or the \"source\" of every JSONL line.")
     Path inFile;
 
+    @Writes(Writes.Kind.FILE)
     @Option(names = "--out", paramLabel = "FILE", description = "With --in: write one translation per line here (default: stdout).")
     Path outFile;
 
@@ -67,7 +73,7 @@ public final class TranslateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Translator loaded = Translator.load(modelOptions.dir(), translation.translatorOptions())) {
             Translator translator = translation.configure(loaded);
-            List<TranslationRequest> requests = inputs.stream()
+            List<TranslationRequest> requests = inputs.stream().filter(text -> !text.isBlank())
                     .map(text -> translation.request(text, glossary, null, false)).toList();
             long start = System.nanoTime();
             List<Translation> results;
@@ -83,13 +89,14 @@ public final class TranslateCommand implements Callable<Integer> {
                     err.flush();
                 });
                 if (inFile != null) err.println();
-                if (outFile != null) {
-                    StringBuilder sb = new StringBuilder();
-                    for (Translation t : results) sb.append(t.text().replace('\n', ' ')).append('\n');
-                    AtomicFile.writeString(outFile, sb.toString());
-                } else {
-                    for (Translation t : results) out.println(t.text());
+                // One output line per input line: blank inputs give blank lines.
+                StringBuilder sb = new StringBuilder();
+                int next = 0;
+                for (String text : inputs) {
+                    sb.append(text.isBlank() ? "" : results.get(next++).text().replace('\n', ' ')).append('\n');
                 }
+                if (outFile != null) AtomicFile.writeString(outFile, sb.toString());
+                else out.print(sb);
             }
             if (verbose) {
                 long prompt = results.stream().mapToLong(Translation::promptTokens).sum();
@@ -102,28 +109,46 @@ public final class TranslateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The texts to translate, in order; a blank line of an --in text file stays a blank output line (so lines
+     * keep matching) and is not sent to the model. Nothing to translate at all is an error, not an empty output.
+     */
     private List<String> inputs() throws IOException {
+        List<String> found;
+        String what;
         if (inFile != null) {
             if (!texts.isEmpty()) throw new ParameterException(spec.commandLine(), "give TEXT arguments or --in, not both");
-            if (!Files.isRegularFile(inFile)) throw new IOException(inFile + ": file not found");
-            List<String> lines = Files.readAllLines(inFile, StandardCharsets.UTF_8);
-            if (!inFile.getFileName().toString().endsWith(".jsonl")) return lines;
-            ObjectMapper json = new ObjectMapper();
-            List<String> sources = new ArrayList<>();
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).isBlank()) continue;
-                JsonNode n;
-                try {
-                    n = json.readTree(lines.get(i));
-                } catch (IOException e) {
-                    throw new IOException(inFile + ":" + (i + 1) + ": not valid JSON (" + e.getMessage() + ")");
-                }
-                if (!n.path("source").isTextual()) throw new IOException(inFile + ":" + (i + 1) + ": field \"source\": expected a string");
-                sources.add(n.get("source").asText());
+            if (!Files.isRegularFile(inFile)) throw new IOException(inFile + (Files.isDirectory(inFile) ? ": is a directory; expected a text file" : ": file not found"));
+            List<String> lines = TextFiles.readString(inFile).lines().toList();
+            found = inFile.getFileName().toString().endsWith(".jsonl") ? jsonlSources(lines) : lines;
+            what = inFile + ": nothing to translate (no text in the file)";
+        } else if (!texts.isEmpty()) {
+            for (int i = 0; i < texts.size(); i++) {
+                if (texts.get(i).isBlank()) throw new ParameterException(spec.commandLine(), "TEXT " + (i + 1) + " is empty");
             }
-            return sources;
+            return texts;
+        } else {
+            found = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            what = "nothing to translate: give TEXT arguments, --in FILE, or lines on standard input";
         }
-        if (!texts.isEmpty()) return texts;
-        return new String(System.in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        if (found.stream().allMatch(String::isBlank)) throw new IOException(what);
+        return found;
+    }
+
+    private List<String> jsonlSources(List<String> lines) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> sources = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            JsonNode n;
+            try {
+                n = json.readTree(lines.get(i));
+            } catch (IOException e) {
+                throw new IOException(inFile + ":" + (i + 1) + ": not valid JSON (" + TextFiles.jsonProblem(e) + ")");
+            }
+            if (!n.path("source").isTextual()) throw new IOException(inFile + ":" + (i + 1) + ": field \"source\": expected a string");
+            sources.add(n.get("source").asText());
+        }
+        return sources;
     }
 }

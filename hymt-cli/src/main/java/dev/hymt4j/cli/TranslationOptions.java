@@ -35,6 +35,7 @@ public final class TranslationOptions implements Serializable {
     @Option(names = "--term", paramLabel = "SRC=TGT", description = "A terminology constraint (repeatable); uses the terminology template.")
     List<String> terms = new ArrayList<>();
 
+    @Reads(Reads.Kind.FILE)
     @Option(names = "--glossary", paramLabel = "FILE", description = "Terminology constraints from a file: .tsv (source<TAB>target) or .jsonl {\"source\",\"target\"}.")
     String glossaryFile;
 
@@ -47,24 +48,30 @@ public final class TranslationOptions implements Serializable {
     @Option(names = "--greedy", description = "Greedy decoding instead of the recommended sampling.")
     boolean greedy;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature (default: the model's, 0.7).")
     Float temperature;
 
+    @Bounds(min = 0)
     @Option(names = "--top-k", paramLabel = "K", description = "Top-k (default: the model's, 20).")
     Integer topK;
 
+    @Bounds(min = 0, minExclusive = true, max = 1)
     @Option(names = "--top-p", paramLabel = "P", description = "Top-p (default: the model's, 0.6).")
     Float topP;
 
+    @Bounds(min = 0, minExclusive = true, max = 100)
     @Option(names = "--repetition-penalty", paramLabel = "R", description = "Repetition penalty (default: the model's, 1.05).")
     Float repetitionPenalty;
 
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Bounds(min = 1)
     @Option(names = "--max-new-tokens", defaultValue = "512", description = "At most this many tokens per translation (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
+    @Bounds(min = 1, max = 4096)
     @Option(names = "--batch-size", defaultValue = "8", description = "Texts per forward batch with --in (default ${DEFAULT-VALUE}).")
     int batchSize;
 
@@ -78,6 +85,10 @@ public final class TranslationOptions implements Serializable {
 
     /** Parses {@code --to} and {@code --from}, so an unknown language fails before any model is loaded. */
     public void checkLanguages() {
+        if (mixee != null) {
+            LanguageOptions.parse(mixee, "--to", to);
+            LanguageOptions.parse(mixee, "--from", from);
+        }
         target();
         source();
     }
@@ -114,6 +125,7 @@ public final class TranslationOptions implements Serializable {
         try (ExampleReader reader = ExampleReader.open(file)) {
             reader.forEachRemaining(e -> entries.add(new GlossaryEntry(e.example().source(), e.example().target())));
         }
+        if (entries.isEmpty()) throw new IOException(file + ": no terms in the glossary file");
         return entries;
     }
 

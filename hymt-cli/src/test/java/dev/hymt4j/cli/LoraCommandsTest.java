@@ -93,7 +93,8 @@ class LoraCommandsTest {
     @Test
     void mergeReportsABadAdapterInOneLine(@TempDir Path tmp) throws Exception {
         StringWriter err = new StringWriter();
-        assertEquals(1, run(err, "merge", "--model", BASE.toString(), "--adapter", tmp.toString(), "--out", tmp.resolve("o").toString()));
-        assertEquals("hymt merge: " + tmp + ": missing file adapter_config.json", err.toString().strip());
+        Path adapter = Files.createDirectories(tmp.resolve("adapter"));
+        assertEquals(1, run(err, "merge", "--model", BASE.toString(), "--adapter", adapter.toString(), "--out", tmp.resolve("o").toString()));
+        assertEquals("hymt merge: " + adapter + ": missing file adapter_config.json", err.toString().strip());
     }
 }

@@ -75,7 +75,7 @@ class TrainCommandTest {
     @Test
     void aMissingDataFileIsOneClearLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         java.nio.file.Path missing = tmp.resolve("absent.jsonl");
-        CoreCommandsTest.Run r = hymt("train", "--set", "model=" + tmp, "--set", "data.train=" + missing,
+        CoreCommandsTest.Run r = hymt("train", "--set", "model=" + tmp.resolve("model"), "--set", "data.train=" + missing,
                 "--set", "output_dir=" + tmp.resolve("out"));
         assertEquals(1, r.exitCode());
         assertEquals("hymt train: " + missing + ": data file not found", r.err().trim());

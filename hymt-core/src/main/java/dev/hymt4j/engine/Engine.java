@@ -1,5 +1,6 @@
 package dev.hymt4j.engine;
 
+import dev.hymt4j.generate.FiniteLogits;
 import dev.hymt4j.generate.FinishReason;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationException;
@@ -404,13 +405,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private void choose(Request r) {
-        for (float l : logits) {
-            if (!Float.isFinite(l)) {
-                throw new GenerationException("request " + r.id + ": the model produced non-finite logits (" + l + ") for token "
-                        + (r.generated + 1) + " after a prompt of " + r.prompt.length
-                        + " tokens; the weights or the input make the network overflow, so no token was chosen");
-            }
-        }
+        FiniteLogits.require(logits, "request " + r.id + ": token " + (r.generated + 1) + " after a prompt of "
+                + r.prompt.length + " tokens", model);
         r.listener.onLogits(logits);
         int token = r.chooser.next(logits, r.seen);
         r.seen.set(token);

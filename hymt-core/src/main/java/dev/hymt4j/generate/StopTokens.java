@@ -1,7 +1,7 @@
 package dev.hymt4j.generate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.io.ConfigFields;
 import dev.hymt4j.model.ModelConfig;
 
 import java.io.IOException;
@@ -19,9 +19,10 @@ public final class StopTokens {
         Set<Integer> ids = new LinkedHashSet<>(config.eosTokenIds());
         Path generation = modelDir.resolve("generation_config.json");
         if (Files.isRegularFile(generation)) {
-            JsonNode eos = new ObjectMapper().readTree(generation.toFile()).path("eos_token_id");
-            if (eos.isArray()) eos.forEach(e -> ids.add(e.asInt()));
-            else if (eos.canConvertToInt()) ids.add(eos.asInt());
+            JsonNode json = ConfigFields.read(generation, IOException::new);
+            if (!json.isObject()) throw new IOException(generation + ": not a JSON object");
+            ConfigFields<IOException> f = new ConfigFields<>(generation.toString(), json, IOException::new);
+            for (long id : f.integers("eos_token_id", 0, config.vocabSize() - 1L)) ids.add((int) id);
         }
         return Set.copyOf(ids);
     }

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Writes a file under a temporary name in the target's folder, forces it to disk and renames it over the
  * target, so readers (and a crashed run that restarts) see either the old file or the complete new one.
+ * A failure is reported under the target's name, never the temporary one.
  */
 public final class AtomicFile {
     private AtomicFile() {}
@@ -23,6 +24,25 @@ public final class AtomicFile {
     }
 
     public static void write(Path target, Body body) throws IOException {
+        Path tmp = temporarySibling(target);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.writeTo(ch);
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw underTargetName(e, tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A new empty file with a fresh hidden name beside {@code target} (so renaming it over the target is atomic),
+     * readable like any other output; the caller writes it, renames it or deletes it.
+     */
+    public static Path temporarySibling(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
@@ -30,15 +50,7 @@ public final class AtomicFile {
         if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
         }
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                body.writeTo(ch);
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return tmp;
     }
 
     public static void write(Path target, byte[] bytes) throws IOException {
@@ -50,5 +62,22 @@ public final class AtomicFile {
 
     public static void writeString(Path target, String text) throws IOException {
         write(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The failure {@code e} of writing {@code tmp} as it concerns the user: the same fault, named by the target
+     * they asked for (e.g. {@code out.txt: No space left on device}, not {@code .out.txt.123.tmp: ...}).
+     */
+    public static IOException underTargetName(IOException e, Path tmp, Path target) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (!message.contains(tmp.toString()) && !message.contains(tmp.getFileName().toString())) {
+            if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null && fs.getFile() != null) {
+                return new IOException(target + ": " + fs.getReason(), e);
+            }
+            return e;
+        }
+        String named = message.replace(tmp.toAbsolutePath().toString(), target.toString())
+                .replace(tmp.toString(), target.toString()).replace(tmp.getFileName().toString(), target.getFileName().toString());
+        return new IOException(named, e);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hymt4j.io.ConfigFields;
 import dev.hymt4j.model.ModelConfig;
 
 import java.io.IOException;
@@ -52,6 +53,10 @@ public final class LoraConfig {
     private LoraConfig(int r, double loraAlpha, double loraDropout, boolean useRslora, List<String> targetModules,
                        String targetRegex, List<Integer> layersToTransform, ObjectNode otherFields) {
         if (r <= 0) throw new IllegalArgumentException("LoRA rank r must be > 0, got " + r);
+        if (!(loraAlpha > 0 && Double.isFinite(loraAlpha))) {
+            throw new IllegalArgumentException("lora_alpha must be a finite number > 0 (0 would train an adapter that does nothing), got "
+                    + loraAlpha);
+        }
         if (loraDropout < 0 || loraDropout >= 1) throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + loraDropout);
         this.r = r;
         this.loraAlpha = loraAlpha;
@@ -118,7 +123,35 @@ public final class LoraConfig {
      * Checks that every {@code target_modules} entry names at least one projection of this model (PEFT itself
      * only fails when nothing matches; a typo in one entry silently trains less, so we refuse it).
      */
-    void validateAgainst(ModelConfig model, String where) throws AdapterException {
+    public void validateAgainst(ModelConfig model, String where) throws AdapterException {
+        validateTargets(model, where);
+        if (layersToTransform != null) {
+            for (int layer : layersToTransform) {
+                if (layer >= model.numLayers()) {
+                    throw new AdapterException(where + ": layers_to_transform names layer " + layer + " but the model has "
+                            + model.numLayers() + " (0.." + (model.numLayers() - 1) + ")");
+                }
+            }
+        }
+        // A rank above a layer's smaller side adds nothing a full update could not, and costs r·(in+out) floats:
+        // r = 100000 would allocate gigabytes before failing. Checked before anything is allocated.
+        LoraTarget smallest = null;
+        for (int l = 0; l < model.numLayers(); l++) {
+            for (LoraTarget t : LoraTarget.values()) {
+                if (targets(t.modulePath(l), l) && (smallest == null || limit(t, model) < limit(smallest, model))) smallest = t;
+            }
+        }
+        if (smallest != null && r > limit(smallest, model)) {
+            throw new AdapterException(where + ": r = " + r + " is larger than " + smallest.moduleName() + " ("
+                    + smallest.inFeatures(model) + " → " + smallest.outFeatures(model) + "); expected r <= " + limit(smallest, model));
+        }
+    }
+
+    private static int limit(LoraTarget t, ModelConfig model) {
+        return Math.min(t.inFeatures(model), t.outFeatures(model));
+    }
+
+    private void validateTargets(ModelConfig model, String where) throws AdapterException {
         List<String> paths = new ArrayList<>();
         for (int l = 0; l < model.numLayers(); l++) for (LoraTarget t : LoraTarget.values()) paths.add(t.modulePath(l));
         String known = "supported: " + String.join(", ", java.util.Arrays.stream(LoraTarget.values()).map(LoraTarget::moduleName).toList());
@@ -142,7 +175,7 @@ public final class LoraConfig {
             if (paths.stream().noneMatch(x -> x.equals(t) || x.endsWith("." + t))) unknown.add(t);
         }
         if (!unknown.isEmpty()) {
-            throw new AdapterException(where + ": unknown target module" + (unknown.size() > 1 ? "s " : " ") + unknown
+            throw new AdapterException(where + ": target_modules: unknown module" + (unknown.size() > 1 ? "s " : " ") + unknown
                     + ": no linear layer of " + model.modelType() + " matches (" + known + ")");
         }
     }
@@ -155,33 +188,37 @@ public final class LoraConfig {
         }
     }
 
-    /** Reads {@code adapter_config.json}; refuses PEFT features that would change the math silently. */
+    /**
+     * Reads {@code adapter_config.json}: every field hymt acts on, and every PEFT switch that would change the
+     * math, is checked for type and value; features that would change the math silently are refused.
+     */
     public static LoraConfig load(Path file) throws AdapterException {
-        JsonNode c;
-        try {
-            c = JSON.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new AdapterException(file + ": not valid JSON (" + e.getMessage() + ")");
-        }
+        JsonNode c = ConfigFields.read(file, AdapterException::new);
         if (c == null || !c.isObject()) throw new AdapterException(file + ": not a JSON object");
-        String type = c.path("peft_type").asText("");
+        ConfigFields<AdapterException> f = new ConfigFields<>(file.toString(), c, AdapterException::new);
+        String type = f.string("peft_type", "");
         if (!type.equals("LORA")) throw new AdapterException(file + ": peft_type is \"" + type + "\" (expected \"LORA\")");
-        JsonNode rNode = c.get("r");
-        int r = rNode == null ? 8 : rNode.asInt();
-        if (rNode != null && (!rNode.isIntegralNumber() || r <= 0)) {
-            throw new AdapterException(file + ": field \"r\" must be a positive integer, got " + rNode);
+        String task = f.string("task_type", null);
+        if (task != null && !task.equals("CAUSAL_LM")) throw f.invalid("task_type", "\"CAUSAL_LM\" (or null)");
+        int r = (int) f.integer("r", 8, 1, Integer.MAX_VALUE);
+        double alpha = f.number("lora_alpha", 8, 0, Double.MAX_VALUE, true);
+        double dropout = f.number("lora_dropout", 0, 0, 1, false, true);
+        boolean rslora = f.bool("use_rslora", false);
+        for (String flag : new String[]{"inference_mode", "ensure_weight_tying"}) f.bool(flag, false);
+        for (String flag : new String[]{"use_dora", "fan_in_fan_out", "lora_bias", "use_qalora"}) {
+            if (f.bool(flag, false)) throw new AdapterException(file + ": " + flag + "=true is not supported");
         }
-        for (String f : new String[]{"use_dora", "fan_in_fan_out", "lora_bias", "use_qalora"}) {
-            if (c.path(f).asBoolean(false)) throw new AdapterException(file + ": " + f + "=true is not supported");
-        }
-        for (String f : new String[]{"rank_pattern", "alpha_pattern"}) {
-            if (c.has(f) && !c.get(f).isNull() && !c.get(f).isEmpty()) {
-                throw new AdapterException(file + ": non-empty " + f + " is not supported (one r and alpha for all modules)");
+        String bias = f.string("bias", "none");
+        if (!bias.equals("none")) throw new AdapterException(file + ": bias=\"" + bias + "\" is not supported (expected \"none\")");
+        for (String name : new String[]{"base_model_name_or_path", "revision"}) f.string(name, null);
+        for (String pattern : new String[]{"rank_pattern", "alpha_pattern"}) {
+            if (!f.object(pattern).isEmpty()) {
+                throw new AdapterException(file + ": non-empty " + pattern + " is not supported (one r and alpha for all modules)");
             }
         }
-        for (String f : new String[]{"modules_to_save", "exclude_modules", "layer_replication", "trainable_token_indices"}) {
-            if (c.has(f) && !c.get(f).isNull() && !(c.get(f).isArray() && c.get(f).isEmpty())) {
-                throw new AdapterException(file + ": " + f + " is not supported");
+        for (String name : new String[]{"modules_to_save", "exclude_modules", "layer_replication", "trainable_token_indices"}) {
+            if (c.has(name) && !c.get(name).isNull() && !(c.get(name).isArray() && c.get(name).isEmpty())) {
+                throw new AdapterException(file + ": " + name + " is not supported");
             }
         }
         JsonNode tm = c.get("target_modules");
@@ -193,29 +230,21 @@ public final class LoraConfig {
         } else if (tm.isTextual()) {
             regex = tm.asText();
         } else if (tm.isArray()) {
-            list = new ArrayList<>();
-            for (JsonNode t : tm) list.add(t.asText());
+            list = f.strings("target_modules");
         } else {
-            throw new AdapterException(file + ": target_modules must be a list or a string, got " + tm);
+            throw f.invalid("target_modules", "a list of module names or a regular expression string");
         }
         List<Integer> layers = null;
-        JsonNode lt = c.get("layers_to_transform");
-        if (lt != null && !lt.isNull()) {
+        if (f.has("layers_to_transform")) {
             layers = new ArrayList<>();
-            if (lt.isArray()) for (JsonNode x : lt) layers.add(x.asInt());
-            else layers.add(lt.asInt());
+            for (long layer : f.integers("layers_to_transform", 0, Integer.MAX_VALUE)) layers.add((int) layer);
         }
         ObjectNode other = defaults();
         for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             other.set(e.getKey(), e.getValue());
         }
-        try {
-            return new LoraConfig(r, c.path("lora_alpha").asDouble(8), c.path("lora_dropout").asDouble(0),
-                    c.path("use_rslora").asBoolean(false), list, regex, layers, other);
-        } catch (IllegalArgumentException e) {
-            throw new AdapterException(file + ": " + e.getMessage());
-        }
+        return new LoraConfig(r, alpha, dropout, rslora, list, regex, layers, other);
     }
 
     /** The {@code adapter_config.json} text, as PEFT's {@code save_pretrained} writes it. */

@@ -2,6 +2,8 @@ package dev.hymt4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.quant.GptqConfig;
+import dev.hymt4j.quant.GptqLinears;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.safetensors.SafetensorsException;
 import dev.hymt4j.safetensors.SafetensorsFile;
@@ -36,6 +38,7 @@ public final class Checkpoint implements WeightSource {
     private final ModelConfig config;
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> byTensor;
+    private GptqLinears gptq;
 
     private Checkpoint(Path dir, ModelConfig config, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor) {
         this.dir = dir;
@@ -66,7 +69,15 @@ public final class Checkpoint implements WeightSource {
             files.forEach(SafetensorsFile::close);
             throw e;
         }
-        return new Checkpoint(dir, config, List.copyOf(files), byTensor);
+        Checkpoint ckpt = new Checkpoint(dir, config, List.copyOf(files), byTensor);
+        GptqConfig gptq = GptqConfig.find(dir);
+        if (gptq != null) ckpt.gptq = new GptqLinears(ckpt, gptq);
+        return ckpt;
+    }
+
+    /** The GPTQ linears of a GPTQ checkpoint (its {@code quantization_config} says so), else null. */
+    public GptqLinears gptq() {
+        return gptq;
     }
 
     private static void openShards(Path index, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor)
@@ -160,8 +171,22 @@ public final class Checkpoint implements WeightSource {
     /** A weight matrix of the expected shape in its dtype's format, mapped (never copied). */
     @Override
     public Matrix matrix(String name, int rows, int cols) throws ModelException {
+        // A GPTQ checkpoint stores linear P as P.qweight/qzeros/scales(/g_idx) instead of P.weight.
+        if (gptq != null && name.endsWith(".weight") && !byTensor.containsKey(name)) {
+            String prefix = name.substring(0, name.length() - ".weight".length());
+            if (gptq.isQuantized(prefix)) return gptq.matrix(prefix, rows, cols);
+        }
         TensorInfo t = checked(name, rows, cols);
         return MatrixFormats.create(t.dtype().name(), data(name), rows, cols);
+    }
+
+    @Override
+    public Set<String> storedTensors(String name) {
+        if (gptq != null && name.endsWith(".weight") && !byTensor.containsKey(name)) {
+            String prefix = name.substring(0, name.length() - ".weight".length());
+            if (gptq.isQuantized(prefix)) return gptq.storedTensors(prefix);
+        }
+        return Set.of(name);
     }
 
     /** A small float tensor (norm weights) copied to the heap after its shape is checked. */

@@ -1,5 +1,6 @@
 package dev.hymt4j.model;
 
+import dev.hymt4j.tensor.Finite;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.weights.WeightSource;
@@ -18,9 +19,15 @@ public record ModelWeights(ModelConfig config, Matrix embedding, LayerWeights[] 
         return "model.layers." + layer + ".";
     }
 
-    /** Loads every weight the config calls for from {@code source}, each in its storage format. */
+    /**
+     * Loads every weight the config calls for from {@code source}, each in its storage format. A tensor the config
+     * does not use is an error ({@link UnusedTensors}): a config that disagrees with its weights is wrong.
+     */
     public static ModelWeights load(WeightSource source) throws ModelException {
-        return load(source, new LinkedHashSet<>());
+        Set<String> used = new LinkedHashSet<>();
+        ModelWeights weights = load(source, used);
+        UnusedTensors.check(source.path(), source.tensorNames(), used, source.config());
+        return weights;
     }
 
     /**
@@ -76,13 +83,20 @@ public record ModelWeights(ModelConfig config, Matrix embedding, LayerWeights[] 
     /** Reads tensors from a source, remembering their names. */
     private record Reader(WeightSource source, Set<String> used) {
         Matrix matrix(String name, int rows, int cols) throws ModelException {
-            used.add(name);
+            used.addAll(source.storedTensors(name));
             return source.matrix(name, rows, cols);
         }
 
         float[] vector(String name, int length) throws ModelException {
             used.add(name);
-            return source.vector(name, length);
+            // Norm weights are small and decoded anyway: a damaged one is found here, not as NaN output later.
+            float[] v = source.vector(name, length);
+            int bad = Finite.firstNonFinite(v);
+            if (bad >= 0) {
+                throw new ModelException(source.path() + ": tensor '" + name + "' holds " + v[bad] + " at index " + bad
+                        + "; the checkpoint is damaged");
+            }
+            return v;
         }
     }
 }

@@ -28,6 +28,16 @@ public interface WeightSource extends AutoCloseable {
      */
     Matrix matrix(String name, int rows, int cols) throws ModelException;
 
+    /**
+     * The stored tensors that weight {@code name} is read from: itself for a plain tensor, its parts where a format
+     * splits one weight into several (a GPTQ linear {@code P.weight} is {@code P.qweight}, {@code P.qzeros},
+     * {@code P.scales} and maybe {@code P.g_idx}). What a loader counts as used when it looks for tensors the
+     * config does not use.
+     */
+    default Set<String> storedTensors(String name) {
+        return Set.of(name);
+    }
+
     /** A small tensor (a norm weight) of {@code length} values, decoded to float on the heap. */
     float[] vector(String name, int length) throws ModelException;
 

@@ -137,8 +137,9 @@ class EngineTest {
             RequestHandle h = engine.submit(GenerationRequest.of(new int[]{1, 2, 3}, GREEDY_16));
             CompletionException e = assertThrows(CompletionException.class, () -> engine.complete(List.of(h)));
             assertInstanceOf(GenerationException.class, e.getCause());
-            assertTrue(e.getCause().getMessage().startsWith("request 1: the model produced non-finite logits (NaN) for token 1"),
-                    e.getCause().getMessage());
+            assertEquals("request 1: token 1 after a prompt of 3 tokens: the model produced NaN logits (token id 0), so no token"
+                    + " was chosen; model.layers.0.post_attention_layernorm.weight holds NaN at index 0: the model's weights are"
+                    + " damaged (re-download or re-convert them)", e.getCause().getMessage());
             assertEquals(0, engine.cache().usedBlocks());
             assertEquals(1, engine.metrics().failed());
         }

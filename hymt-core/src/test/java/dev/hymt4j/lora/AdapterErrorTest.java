@@ -66,10 +66,10 @@ class AdapterErrorTest {
                 .replace("\"k_proj\"", "\"lm_head\"");
         Files.writeString(dir.resolve(LoraAdapter.CONFIG_FILE), cfg);
         var e = assertThrows(AdapterException.class, () -> LoraAdapter.load(dir, MODEL));
-        assertEquals(dir.resolve(LoraAdapter.CONFIG_FILE) + ": unknown target modules [upp_proj, lm_head]: no linear layer of"
+        assertEquals(dir.resolve(LoraAdapter.CONFIG_FILE) + ": target_modules: unknown modules [upp_proj, lm_head]: no linear layer of"
                 + " hunyuan_v1_dense matches (supported: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)", e.getMessage());
         var e2 = assertThrows(IllegalArgumentException.class, () -> LoraAdapter.create(MODEL, LoraConfig.of(4, 8, 0, "qproj"), 1));
-        assertEquals("LoRA config: unknown target module [qproj]: no linear layer of hunyuan_v1_dense matches"
+        assertEquals("LoRA config: target_modules: unknown module [qproj]: no linear layer of hunyuan_v1_dense matches"
                 + " (supported: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj)", e2.getMessage());
     }
 

@@ -27,6 +27,9 @@ public enum DataFormat {
 
     /** Guesses the format from the file name: {@code .jsonl}, {@code .tsv}/{@code .txt}, {@code .json}. */
     public static DataFormat fromFileName(Path file) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + ": is a directory; expected a data file (.jsonl, .tsv or .json)");
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
         if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) return JSONL;

@@ -42,7 +42,8 @@ final class JsonlReader extends LineReader {
             if (!node.isObject()) throw new DataFormatException(file, lineNumber, null, "expected a JSON object, got " + kind(node));
             return new ParallelExample(
                     requiredString(node, "source"), requiredString(node, "target"),
-                    optionalString(node, "src_lang"), optionalString(node, "tgt_lang"),
+                    language(optionalString(node, "src_lang"), file, lineNumber, "src_lang", ""),
+                    language(optionalString(node, "tgt_lang"), file, lineNumber, "tgt_lang", ""),
                     terms(node.get("terms")), optionalString(node, "context"), optionalString(node, "format"));
         }
 

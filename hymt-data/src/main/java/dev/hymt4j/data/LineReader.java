@@ -1,5 +1,8 @@
 package dev.hymt4j.data;
 
+import dev.hymt4j.prompt.Language;
+import dev.hymt4j.prompt.UnknownLanguageException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +17,16 @@ abstract class LineReader extends LookaheadReader {
     LineReader(Path path) throws IOException {
         this.in = DataFiles.openReader(path);
         this.file = DataFiles.displayName(path);
+    }
+
+    /**
+     * {@code code} when it names one of the HY-MT1.5 languages (or is null); otherwise the record is malformed:
+     * a value such as {@code friend} in a language column is a sign of a misread file, never a language.
+     */
+    static String language(String code, String file, long lineNumber, String field, String hint) {
+        if (code == null || Language.findByCode(code).isPresent()) return code;
+        throw new DataFormatException(file, lineNumber, field, new UnknownLanguageException(code, Language.validCodes(), false).getMessage()
+                .replaceFirst("^Unknown language", "unknown language") + hint);
     }
 
     /** The example of one non-blank line; malformed lines throw {@link DataFormatException}. */

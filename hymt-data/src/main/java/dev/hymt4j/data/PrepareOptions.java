@@ -1,5 +1,7 @@
 package dev.hymt4j.data;
 
+import dev.hymt4j.prompt.Language;
+
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -81,7 +83,8 @@ public final class PrepareOptions {
 
     /** Train/valid/test fractions; they must sum to 1. */
     public PrepareOptions splitRatios(double train, double valid, double test) {
-        if (train < 0 || valid < 0 || test < 0 || Math.abs(train + valid + test - 1) > 1e-6) {
+        // Written so that NaN fails: every comparison with NaN is false.
+        if (!(train >= 0 && valid >= 0 && test >= 0 && Math.abs(train + valid + test - 1) <= 1e-6)) {
             throw new IllegalArgumentException("split ratios must be non-negative and sum to 1, got " + train + "," + valid + "," + test);
         }
         this.splitRatios = new double[] {train, valid, test};
@@ -101,7 +104,13 @@ public final class PrepareOptions {
     public PrepareOptions seed(long seed) { this.seed = seed; return this; }
 
     /** Languages for input records that do not name their own ({@code src_lang}/{@code tgt_lang}). */
-    public PrepareOptions defaultLanguages(String src, String tgt) { this.defaultSrcLang = src; this.defaultTgtLang = tgt; return this; }
+    public PrepareOptions defaultLanguages(String src, String tgt) {
+        if (src != null) Language.fromCode(src);
+        if (tgt != null) Language.fromCode(tgt);
+        this.defaultSrcLang = src;
+        this.defaultTgtLang = tgt;
+        return this;
+    }
 
     /** Reads every input as {@code format} instead of guessing from the file name; null to guess. */
     public PrepareOptions format(DataFormat format) { this.format = format; return this; }

@@ -1,5 +1,6 @@
 package dev.hymt4j.data;
 
+import dev.hymt4j.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,9 @@ import java.util.Optional;
 public final class Preparer {
     public static final String REJECTS = "rejects.jsonl";
     public static final String SUMMARY = "summary.json";
+    /** Every file {@link #run} writes into its output directory. */
+    public static final List<String> OUTPUT_FILES = List.of(Split.TRAIN.fileName(), Split.VALID.fileName(),
+            Split.TEST.fileName(), REJECTS, SUMMARY);
 
     private final PrepareOptions options;
     private final PrepareRules rules;
@@ -53,7 +57,20 @@ public final class Preparer {
     /** Cleans and splits {@code inputs} into {@code outDir}; returns the counts also written to summary.json. */
     public PrepareSummary run(List<Path> inputs, Path outDir) throws IOException {
         long start = System.nanoTime();
+        boolean created = !Files.exists(outDir);
         Files.createDirectories(outDir);
+        boolean done = false;
+        try {
+            PrepareSummary summary = prepare(inputs, outDir, start);
+            done = true;
+            return summary;
+        } finally {
+            // A failed run leaves nothing behind, not even the directory it made.
+            if (created && !done) Files.deleteIfExists(outDir);
+        }
+    }
+
+    private PrepareSummary prepare(List<Path> inputs, Path outDir, long start) throws IOException {
         PrepareSummary summary = rules.newSummary();
         Map<Split, Path> splitTemps = new EnumMap<>(Split.class);
         for (Split s : Split.values()) splitTemps.put(s, temp(outDir, s.fileName()));
@@ -108,6 +125,10 @@ public final class Preparer {
                     }
                 }
             }
+            if (summary.read() == 0) {
+                throw new IOException(String.join(", ", inputs.stream().map(Path::toString).toList())
+                        + ": no examples to prepare (no records in the input); nothing was written");
+            }
             summary.seconds((System.nanoTime() - start) / 1e9);
             Files.writeString(summaryTemp, summary.toJson());
             for (Split s : Split.values()) publish(splitTemps.get(s), outDir.resolve(s.fileName()));
@@ -122,9 +143,12 @@ public final class Preparer {
         }
     }
 
-    /** Temporary files sit next to their final names so the rename is on one file system, hence atomic. */
-    private static Path temp(Path dir, String name) {
-        return dir.resolve("." + name + ".tmp");
+    /**
+     * Temporary files sit next to their final names so the rename is on one file system, hence atomic; each has
+     * a fresh name, so no file already in the directory is ever written over.
+     */
+    private static Path temp(Path dir, String name) throws IOException {
+        return AtomicFile.temporarySibling(dir.resolve(name));
     }
 
     private static void publish(Path temp, Path target) throws IOException {

@@ -8,6 +8,8 @@ import java.nio.file.Path;
  * never be part of a field, which is the convention of Moses/OPUS-style bitext. Blank lines are skipped.
  */
 final class TsvReader extends LineReader {
+    private static final String COLUMNS = " (a 4-column TSV line is source, target, src_lang, tgt_lang)";
+
     TsvReader(Path path) throws IOException {
         super(path);
     }
@@ -22,7 +24,8 @@ final class TsvReader extends LineReader {
         String[] cols = line.split("\t", -1);
         return switch (cols.length) {
             case 2 -> ParallelExample.of(cols[0], cols[1], null, null);
-            case 4 -> ParallelExample.of(cols[0], cols[1], emptyToNull(cols[2]), emptyToNull(cols[3]));
+            case 4 -> ParallelExample.of(cols[0], cols[1], language(emptyToNull(cols[2]), file, lineNumber, "src_lang", COLUMNS),
+                    language(emptyToNull(cols[3]), file, lineNumber, "tgt_lang", COLUMNS));
             case 1 -> throw new DataFormatException(file, lineNumber, "target", "missing (no tab on the line)");
             default -> throw new DataFormatException(file, lineNumber, null,
                     "expected 2 or 4 tab-separated columns (source, target[, src_lang, tgt_lang]), got " + cols.length);

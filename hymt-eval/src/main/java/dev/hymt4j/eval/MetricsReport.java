@@ -1,5 +1,6 @@
 package dev.hymt4j.eval;
 
+import dev.hymt4j.io.AtomicFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -75,15 +76,7 @@ public record MetricsReport(int segments, String nrefs, List<MetricResult> resul
 
     /** Writes {@link #fullJson()} to {@code file} atomically (temporary file in the same folder, then rename). */
     public void writeFullJson(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            JSON.writeValue(tmp.toFile(), fullJson());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, JSON.writeValueAsBytes(fullJson()));
     }
 
     /** A plain table: metric, score (2 decimals), signature. */

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.hymt4j.io.TextFileException;
+import dev.hymt4j.io.TextFiles;
+
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,17 +29,10 @@ public record SegmentFile(Path path, String field, String name) {
      * {@code defaultField} (e.g. a {@code --field} option), and needs one.
      */
     public static SegmentFile parse(String spec, String defaultField) {
-        Path path = Path.of(spec);
-        String field = null;
-        int colon = spec.lastIndexOf(':');
-        if (colon > 0 && !Files.exists(path)) {
-            Path before = Path.of(spec.substring(0, colon));
-            if (isJsonl(before) || Files.exists(before)) {
-                path = before;
-                field = spec.substring(colon + 1);
-                if (field.isEmpty()) throw new EvalInputException(spec + ": empty field name after ':'");
-            }
-        }
+        int colon = fieldColon(spec);
+        Path path = pathOf(spec);
+        String field = colon < 0 ? null : spec.substring(colon + 1);
+        if (field != null && field.isEmpty()) throw new EvalInputException(spec + ": empty field name after ':'");
         if (field == null && isJsonl(path)) {
             if (defaultField == null) {
                 throw new EvalInputException(spec + ": a JSONL file needs a field: write " + spec + ":FIELD or give --field");
@@ -45,6 +40,22 @@ public record SegmentFile(Path path, String field, String name) {
             field = defaultField;
         }
         return new SegmentFile(path, field, field == null ? path.toString() : path + ":" + field);
+    }
+
+    /** The file a {@code FILE} or {@code FILE.jsonl:FIELD} spec names (a name that exists as given wins). */
+    public static Path pathOf(String spec) {
+        int colon = fieldColon(spec);
+        return Path.of(colon < 0 ? spec : spec.substring(0, colon));
+    }
+
+    /** Where {@code FILE.jsonl:FIELD} splits, or -1 when the spec is a file name alone. */
+    private static int fieldColon(String spec) {
+        int colon = spec.lastIndexOf(':');
+        if (colon > 0 && !Files.exists(Path.of(spec))) {
+            Path before = Path.of(spec.substring(0, colon));
+            if (isJsonl(before) || Files.exists(before)) return colon;
+        }
+        return -1;
     }
 
     private static boolean isJsonl(Path p) {
@@ -64,13 +75,13 @@ public record SegmentFile(Path path, String field, String name) {
     private List<String> lines() {
         String text;
         try {
-            text = Files.readString(path);
+            text = TextFiles.readString(path);   // a BOM is dropped, not taken for part of the first segment
         } catch (NoSuchFileException e) {
             throw new EvalInputException("cannot read " + path + ": no such file");
-        } catch (CharacterCodingException e) {
-            throw new EvalInputException("cannot read " + path + ": not valid UTF-8");
+        } catch (TextFileException e) {
+            throw new EvalInputException(e.getMessage());
         } catch (IOException e) {
-            throw new EvalInputException("cannot read " + path + ": " + e);
+            throw new EvalInputException("cannot read " + path + ": " + e.getMessage());
         }
         List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
         // A final newline ends the last line; it does not start an empty segment.

@@ -12,6 +12,8 @@ public record TestSet(List<String> hyps, List<List<String>> refStreams) {
     public static TestSet read(SegmentFile hypFile, List<SegmentFile> refFiles) {
         if (refFiles.isEmpty()) throw new EvalInputException("no reference file given");
         List<String> hyps = hypFile.read();
+        // Scores of nothing (BLEU 0, TER 0.00) would look like a result; there is nothing to evaluate.
+        if (hyps.isEmpty()) throw new EvalInputException(hypFile.name() + ": no segments to score (the file is empty)");
         for (int i = 0; i < hyps.size(); i++) {
             if (hyps.get(i) == null) {
                 throw new EvalInputException(hypFile.path() + ":" + (i + 1) + ": hypothesis is null");

@@ -65,7 +65,17 @@ class SegmentFileTest {
         Path missing = dir.resolve("nope.txt");
         assertEquals("cannot read " + missing + ": no such file", message(() -> SegmentFile.parse(missing.toString(), null).read()));
         Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9});
-        assertEquals("cannot read " + latin1 + ": not valid UTF-8", message(() -> SegmentFile.parse(latin1.toString(), null).read()));
+        assertEquals(latin1 + ": not valid UTF-8 (byte 3, line 1); expected UTF-8 text",
+                message(() -> SegmentFile.parse(latin1.toString(), null).read()));
+        Path binary = Files.write(dir.resolve("hyps.txt"), new byte[] {'a', 0, 'b'});
+        assertEquals(binary + ": looks like a binary file (a NUL byte at offset 1); expected UTF-8 text",
+                message(() -> SegmentFile.parse(binary.toString(), null).read()));
+    }
+
+    @Test
+    void aByteOrderMarkIsNotPartOfTheFirstSegment() throws IOException {
+        Path bom = Files.write(dir.resolve("bom.txt"), new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'h', 'i', '\n'});
+        assertEquals(java.util.List.of("hi"), SegmentFile.parse(bom.toString(), null).read());
     }
 
     @Test

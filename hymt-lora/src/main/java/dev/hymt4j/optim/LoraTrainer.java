@@ -2,6 +2,7 @@ package dev.hymt4j.optim;
 
 import dev.hymt4j.model.Training;
 import dev.hymt4j.model.TrainingBatch;
+import dev.hymt4j.tensor.NonFiniteException;
 
 import java.util.List;
 
@@ -41,6 +42,14 @@ public final class LoraTrainer {
         }
         var params = model.adapter().parameters();
         double norm = maxGradNorm > 0 ? GradClip.clipGlobalNorm(params, maxGradNorm) : GradClip.globalNorm(params);
+        // A NaN or infinite loss or gradient would turn every adapter weight NaN in this update: refuse the update
+        // instead, so the adapter (and every checkpoint saved so far) stays as it was.
+        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            optimizer.zeroGrad();
+            throw new NonFiniteException((Double.isFinite(loss) ? "the gradient norm is " + norm : "the loss is " + loss)
+                    + " at optimizer step " + (optimizer.stepCount() + 1) + " (learning rate "
+                    + schedule.learningRate(optimizer.stepCount()) + "); the step was not applied");
+        }
         double lr = schedule.learningRate(optimizer.stepCount());
         optimizer.setLr(lr);
         optimizer.step();

@@ -1,8 +1,11 @@
 package dev.hymt4j.spark;
 
+import dev.hymt4j.cli.Bounds;
 import dev.hymt4j.cli.Hymt;
 import dev.hymt4j.cli.PrepareRuleOptions;
+import dev.hymt4j.cli.Reads;
 import dev.hymt4j.cli.TranslationOptions;
+import dev.hymt4j.cli.Writes;
 import dev.hymt4j.data.PrepareSummary;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,10 +57,12 @@ public final class HymtSpark implements Runnable {
             description = "hymt prepare on Spark: clean parallel data and split it into DIR/train, valid, test (JSONL part files),"
                     + " with DIR/rejects (every dropped line and why) and DIR/summary.json.")
     static final class Prepare implements Callable<Integer> {
+        @Reads(Reads.Kind.FILE_OR_DIRECTORY)
         @Parameters(arity = "1..*", paramLabel = "IN",
                 description = "Input files, directories or globs on any Hadoop file system: .jsonl, .tsv, .json (sharegpt), .parquet, optionally .gz.")
         List<String> inputs = new ArrayList<>();
 
+        @Writes(Writes.Kind.DIRECTORY)
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (any Hadoop file system).")
         String out;
 
@@ -90,15 +95,18 @@ public final class HymtSpark implements Runnable {
             description = "hymt translate --in/--out on Spark: every line of a text file, or a field of every JSONL line, or a"
                     + " Parquet column, translated with the official prompts; one model load per executor.")
     static final class Translate implements Callable<Integer> {
+        @Reads(Reads.Kind.MODEL)
         @Option(names = "--model", required = true, paramLabel = "DIR|URI|REPO",
                 description = "Model directory readable on every executor, an hdfs:// / s3a:// URI (each executor copies it"
                         + " once), a name shipped with --archives, or a hub repo id.")
         String model;
 
+        @Reads(Reads.Kind.FILE_OR_DIRECTORY)
         @Option(names = "--in", required = true, paramLabel = "PATH",
                 description = "A text file (one text per line), a .jsonl file (the --column field), or Parquet (the --column column).")
         String in;
 
+        @Writes(Writes.Kind.DIRECTORY)
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (any Hadoop file system).")
         String out;
 
@@ -125,6 +133,7 @@ public final class HymtSpark implements Runnable {
                         + " (input fields plus the translation and error columns) (default ${DEFAULT-VALUE}).")
         TranslateJob.OutputFormat outFormat;
 
+        @Bounds(min = 1)
         @Option(names = "--partitions", paramLabel = "N", description = "Translation tasks (default: spark.default.parallelism).")
         Integer partitions;
 

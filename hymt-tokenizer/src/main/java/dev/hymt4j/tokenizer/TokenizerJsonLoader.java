@@ -41,7 +41,7 @@ final class TokenizerJsonLoader {
         List<AddedToken> added = addedTokens(root.path("added_tokens"));
         BpeModel model = model(root.path("model"), added);
         PostProcessor post = postProcessor(root.path("post_processor"), "post_processor", added);
-        return new Tokenizer(normalizer, preTokenizer, model, added, post, cleanUpSetting());
+        return new Tokenizer(normalizer, preTokenizer, model, added, post, cleanUpSetting(model, added));
     }
 
     static JsonNode readJson(Path file) throws IOException {
@@ -296,14 +296,15 @@ final class TokenizerJsonLoader {
         return pair.get(1).asInt();
     }
 
-    /** {@code clean_up_tokenization_spaces} from a tokenizer_config.json beside the file; false when absent. */
-    private boolean cleanUpSetting() throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Path config = parent == null ? null : parent.resolve("tokenizer_config.json");
-        if (config == null || !Files.isRegularFile(config)) return false;
-        JsonNode value = readJson(config).path("clean_up_tokenization_spaces");
-        if (value.isMissingNode() || value.isNull()) return false;
-        if (!value.isBoolean()) throw new TokenizerLoadException(config, "clean_up_tokenization_spaces: expected true or false, found " + value);
-        return value.booleanValue();
+    /** {@code clean_up_tokenization_spaces} from a tokenizer_config.json beside the file (checked); false when absent. */
+    private boolean cleanUpSetting(BpeModel model, List<AddedToken> added) throws IOException {
+        // Beside the file, spelled as the user spelled the file (messages name their path, not an absolute one).
+        Path config = file.getParent() == null ? Path.of("tokenizer_config.json") : file.resolveSibling("tokenizer_config.json");
+        if (!Files.isRegularFile(config)) return false;
+        int size = 0;
+        for (int id : model.vocab().values()) size = Math.max(size, id + 1);
+        for (AddedToken t : added) size = Math.max(size, t.id() + 1);
+        return TokenizerConfigFile.cleanUpTokenizationSpaces(config,
+                token -> model.vocab().containsKey(token) || added.stream().anyMatch(t -> t.content().equals(token)), size);
     }
 }

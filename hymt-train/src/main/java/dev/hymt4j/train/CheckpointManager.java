@@ -85,6 +85,9 @@ public final class CheckpointManager {
             writeForced(tmp.resolve(COMPLETE), JSON.writeValueAsString(manifest) + "\n");
             forceDirectory(tmp);
             publish(tmp, outputDir.resolve(directoryName(step)));
+        } catch (IOException e) {
+            // e.g. a full disk: name the checkpoint, not its hidden temporary directory.
+            throw dev.hymt4j.io.AtomicFile.underTargetName(e, tmp, outputDir.resolve(directoryName(step)));
         } finally {
             if (Files.exists(tmp)) deleteTree(tmp);
         }

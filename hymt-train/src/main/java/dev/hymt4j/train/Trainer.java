@@ -1,9 +1,12 @@
 package dev.hymt4j.train;
 
 import dev.hymt4j.hub.ModelLocator;
+import dev.hymt4j.io.UnsafePathException;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.lora.LoraConfig;
+import dev.hymt4j.lora.TrainingMemory;
 import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.Training;
 import dev.hymt4j.model.TrainingBatch;
@@ -13,6 +16,7 @@ import dev.hymt4j.optim.LoraTrainer;
 import dev.hymt4j.optim.LrSchedule;
 import dev.hymt4j.prompt.GenerationDefaults;
 import dev.hymt4j.quant.QuantizedModels;
+import dev.hymt4j.tensor.NonFiniteException;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tokenizer.Tokenizer;
 
@@ -42,6 +46,18 @@ public final class Trainer {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String ADAPTER_DIR = "adapter";
     public static final String REPORT_FILE = "train_report.json";
+
+    /**
+     * Settings a resumed run may change: when and how much to log, evaluate and save, how long to train (the
+     * schedule then differs from an uninterrupted run, which is said), threads, the validation data, and the
+     * learning rate and clipping (the remedies when a run diverged to NaN). Any
+     * other difference from the checkpoint's settings refuses the resume. The paths of the model and the training
+     * data may be spelled differently if their bytes are the same ({@link RunInputs}); output_dir may move.
+     */
+    public static final List<String> RESUMABLE_KEYS = List.of("max_steps", "num_train_epochs", "logging_steps",
+            "eval_steps", "save_steps", "save_total_limit", "threads", "eval_max_samples", "eval_max_new_tokens",
+            "eval_on_start", "data.valid", "output_dir", "learning_rate", "max_grad_norm");
+    private static final List<String> FINGERPRINTED_KEYS = List.of("model", "data.train");
 
     private static final long ADAPTER_INIT_STREAM = 1;
     private static final long DROPOUT_STREAM = 2;
@@ -77,11 +93,23 @@ public final class Trainer {
         for (Path data : config.validData().map(v -> List.of(config.trainData(), v)).orElse(List.of(config.trainData()))) {
             if (!Files.isRegularFile(data)) throw new NoSuchFileException(data.toString(), null, "data file not found");
         }
-        Parallel.setThreads(config.threads());
         Path output = config.outputDir();
-        Files.createDirectories(output);
+        if (!resume) requireNoOtherRun(output);
+        else requireRunOrNothing(output);
+        Parallel.setThreads(config.threads());
         Path modelDir = ModelLocator.resolve(config.model());
         try (dev.hymt4j.model.Checkpoint checkpoint = dev.hymt4j.model.Checkpoint.open(modelDir)) {
+            // Limits that need only the config: before the weights are mapped or the data encoded.
+            ModelConfig modelConfig = checkpoint.config();
+            loraConfig().validateAgainst(modelConfig, "training config (lora.r, lora.target_modules)");
+            if (config.maxSeqLen() > modelConfig.maxPositionEmbeddings()) {
+                throw new ConfigException("key 'max_seq_len' is " + config.maxSeqLen() + ", more than the model's"
+                        + " max_position_embeddings (" + modelConfig.maxPositionEmbeddings() + ")");
+            }
+            RunInputs inputs = RunInputs.of(config.trainData(), modelDir);
+            CheckpointManager checkpoints = new CheckpointManager(output, config.saveTotalLimit());
+            Optional<Checkpoint> from = resume ? checkpoints.latestComplete() : Optional.empty();
+            if (from.isPresent()) requireSameRun(from.get(), inputs);
             Tokenizer tokenizer = Tokenizer.load(modelDir);
             ModelWeights weights = ModelWeights.load(checkpoint);
             if (config.qlora()) weights = QuantizedModels.nf4(weights, QLORA_BLOCK_SIZE, true);
@@ -90,11 +118,15 @@ public final class Trainer {
             Optional<EncodedDataset> valid = config.validData().isEmpty() ? Optional.empty()
                     : Optional.of(encode(config.validData().get(), config.evalMaxSamples().orElse(0), encoder));
 
+            requireMemoryFor(modelConfig, train);
             LengthBucketedBatcher batcher = new LengthBucketedBatcher(train, config.perDeviceTrainBatchSize(), config.seed());
             long total = config.totalOptimizerSteps(batcher.batchesPerEpoch());
-            CheckpointManager checkpoints = new CheckpointManager(output, config.saveTotalLimit());
-            Optional<Checkpoint> from = resume ? checkpoints.latestComplete() : Optional.empty();
             if (resume && from.isEmpty()) out.println("no complete checkpoint in " + output + ": starting from step 0");
+            if (from.isPresent() && from.get().step() > total) {
+                throw new ConfigException("cannot resume " + output + ": " + from.get().dir().getFileName() + " is at step "
+                        + from.get().step() + ", past the last step of these settings (" + total + "); resume with"
+                        + " max_steps >= " + from.get().step() + ", or --force to start over");
+            }
 
             LoraAdapter adapter = from.isPresent() ? LoraAdapter.load(from.get().dir(), weights.config())
                     : LoraAdapter.create(weights.config(), loraConfig(), Rng.derive(config.seed(), ADAPTER_INIT_STREAM).nextLong());
@@ -104,12 +136,13 @@ public final class Trainer {
             BatchPosition position = BatchPosition.START;
             if (from.isPresent()) {
                 Checkpoint c = from.get();
-                warnAboutChangedSettings(c);
                 optimizer.loadState(c.file(OPTIMIZER_FILE));
                 state = c.trainerState();
                 position = BatchPosition.read(c.file(BatchPosition.FILE_NAME));
                 out.println("resumed from step " + state.globalStep() + " (" + c.dir() + ")");
             }
+            // Every check is done: only now does the run write anything.
+            Files.createDirectories(output);
             config.save(output.resolve(TrainingConfig.FILE_NAME));
             // The training passes may run on oneDNN; the evaluation's greedy decoding always runs on the Java
             // kernels (the engine's results must not depend on the batch, which oneDNN's do).
@@ -119,11 +152,13 @@ public final class Trainer {
             LrSchedule schedule = config.lrSchedule(total);
             LoraTrainer engine = new LoraTrainer(model, optimizer, schedule, config.maxGradNorm());
             HunyuanModel inference = backend.weights() == weights ? model.model() : new HunyuanModel(weights);
-            Optional<Evaluator> evaluator = valid.map(v -> new Evaluator(model, inference, v, tokenizer, generationDefaults(modelDir),
+            GenerationDefaults defaults = GenerationDefaults.load(modelDir, weights.config().vocabSize());
+            Optional<Evaluator> evaluator = valid.map(v -> new Evaluator(model, inference, v, tokenizer, defaults,
                     config.evalMaxNewTokens(), config.perDeviceTrainBatchSize()));
 
             describe(train, valid, batcher, total, adapter);
-            Loop loop = new Loop(model, engine, optimizer, train, batcher.cursor(position), state, checkpoints, evaluator, from.isPresent());
+            Loop loop = new Loop(model, engine, optimizer, train, batcher.cursor(position), state, checkpoints, evaluator,
+                    from.isPresent(), inputs);
             Timings timings = loop.run(total);
             adapter.save(output.resolve(ADAPTER_DIR));
             TrainReport report = TrainReport.of(config, state, train, valid, timings, (System.nanoTime() - started) / 1e9);
@@ -133,6 +168,35 @@ public final class Trainer {
             return report;
         }
     }
+
+    /**
+     * Refuses, before the first step allocates it, a micro-batch that cannot fit the heap (or a Java array):
+     * {@code per_device_train_batch_size} sequences as long as the longest training example.
+     */
+    private void requireMemoryFor(ModelConfig c, EncodedDataset train) {
+        int longest = 0;
+        for (int i = 0; i < train.size(); i++) longest = Math.max(longest, train.length(i));
+        int batch = config.perDeviceTrainBatchSize();
+        String what = "per_device_train_batch_size " + batch + " × " + longest + " tokens (the longest example, max_seq_len "
+                + config.maxSeqLen() + ")";
+        if (TrainingMemory.largestArray(c, batch, longest) > Integer.MAX_VALUE - 8) {
+            throw new ConfigException(what + " needs arrays longer than Java allows; lower per_device_train_batch_size"
+                    + " or max_seq_len (and raise gradient_accumulation_steps to keep the effective batch)");
+        }
+        long need = TrainingMemory.microBatchBytes(c, loraConfig(), batch, longest, config.gradientCheckpointing());
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > available) {
+            throw new ConfigException(String.format("%s needs about %.1f GiB of heap for one step, but only %.1f GiB of"
+                            + " the JVM's %.1f GiB is free; lower per_device_train_batch_size or max_seq_len (raise"
+                            + " gradient_accumulation_steps to keep the effective batch)%s, or raise the heap, e.g."
+                            + " HYMT_JAVA_OPTS=-Xmx%dg", what, need / GIB, available / GIB, rt.maxMemory() / GIB,
+                    config.gradientCheckpointing() ? "" : ", set gradient_checkpointing: true",
+                    (long) Math.ceil((need + (rt.totalMemory() - rt.freeMemory())) * 1.25 / GIB)));
+        }
+    }
+
+    private static final double GIB = 1L << 30;
 
     private EncodedDataset encode(Path file, int limit, ExampleEncoder encoder) throws IOException {
         return EncodedDataset.encode(file, TranslationEvaluation.read(file, limit), encoder, config.maxSeqLen());
@@ -144,23 +208,71 @@ public final class Trainer {
                 .withRslora(config.loraUseRslora()).withBaseModel(config.model());
     }
 
-    private static GenerationDefaults generationDefaults(Path modelDir) {
-        try {
-            return GenerationDefaults.load(modelDir);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+    /**
+     * Refuses to start a fresh run in a directory that holds anything: another run would be overwritten and its
+     * later checkpoints left behind for a future resume to pick up.
+     */
+    private static void requireNoOtherRun(Path output) throws IOException {
+        List<String> held = entries(output);
+        if (held.isEmpty()) return;
+        if (isRun(output, held)) {
+            throw new UnsafePathException("output_dir " + output + " already holds a training run (" + shown(held)
+                    + "); add --resume to continue it, or --force to delete it and start over");
+        }
+        throw new UnsafePathException("output_dir " + output + " already holds " + shown(held)
+                + ", which is not a training run; choose a new or empty output_dir, or --force to delete what it holds");
+    }
+
+    /** For a resume: the directory holds a run (or nothing yet), never unrelated files. */
+    private static void requireRunOrNothing(Path output) throws IOException {
+        List<String> held = entries(output);
+        if (!held.isEmpty() && !isRun(output, held)) {
+            throw new UnsafePathException("output_dir " + output + " holds " + shown(held) + ", which is not a training"
+                    + " run to resume; choose the run's own output_dir");
         }
     }
 
-    /** A resume with other settings than the checkpoint's is allowed (e.g. more steps), but said out loud. */
-    private void warnAboutChangedSettings(Checkpoint c) throws IOException {
-        Path saved = c.file(TrainingConfig.FILE_NAME);
-        Map<String, Object> before = TrainingConfig.load(saved, List.of()).asMap();
+    private static boolean isRun(Path output, List<String> held) {
+        return held.contains(TrainingConfig.FILE_NAME) || held.stream().anyMatch(n -> n.startsWith(CheckpointManager.PREFIX));
+    }
+
+    private static List<String> entries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) throw new UnsafePathException("output_dir " + dir + " is a file; expected a directory");
+            return List.of();
+        }
+        try (var list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String shown(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(4, names.size()))) + (names.size() > 4 ? ", ..." : "");
+    }
+
+    /**
+     * A checkpoint is resumed only by the run that wrote it: the same settings except {@link #RESUMABLE_KEYS},
+     * and the same model and training data bytes. Allowed changes are said out loud.
+     */
+    private void requireSameRun(Checkpoint c, RunInputs inputs) throws IOException {
+        Map<String, Object> before = TrainingConfig.load(c.file(TrainingConfig.FILE_NAME), List.of()).asMap();
+        Optional<RunInputs> saved = RunInputs.read(c.file(RunInputs.FILE_NAME));
+        List<String> refused = new ArrayList<>();
         for (Map.Entry<String, Object> e : config.asMap().entrySet()) {
-            if (!Objects.equals(before.get(e.getKey()), e.getValue())) {
-                out.println("warning: " + e.getKey() + " is " + e.getValue() + " but was " + before.get(e.getKey())
-                        + " when " + c.dir().getFileName() + " was saved; the run will not equal an uninterrupted one");
+            Object then = before.get(e.getKey());
+            if (Objects.equals(then, e.getValue())) continue;
+            String change = e.getKey() + " is " + e.getValue() + " but was " + then;
+            if (RESUMABLE_KEYS.contains(e.getKey())) {
+                out.println("warning: " + change + " when " + c.dir().getFileName() + " was saved; the run will not equal an uninterrupted one");
+            } else if (!(FINGERPRINTED_KEYS.contains(e.getKey()) && saved.isPresent())) {
+                refused.add(change);
             }
+        }
+        saved.ifPresent(s -> refused.addAll(inputs.differences(s)));
+        if (!refused.isEmpty()) {
+            throw new ConfigException("cannot resume from " + c.dir() + ", which another run wrote: " + String.join("; ", refused)
+                    + ". Resume with that run's settings (only " + String.join(", ", RESUMABLE_KEYS) + " may change),"
+                    + " or use --force to start over in " + config.outputDir());
         }
     }
 
@@ -200,13 +312,15 @@ public final class Trainer {
         private final CheckpointManager checkpoints;
         private final Optional<Evaluator> evaluator;
         private final boolean resumed;
+        private final RunInputs inputs;
         // the current logging window
         private double windowLoss;
         private long windowSteps, windowTokens;
         private double windowSeconds;
 
         Loop(Training model, LoraTrainer engine, AdamW optimizer, EncodedDataset train, LengthBucketedBatcher.Cursor cursor,
-             TrainerState state, CheckpointManager checkpoints, Optional<Evaluator> evaluator, boolean resumed) {
+             TrainerState state, CheckpointManager checkpoints, Optional<Evaluator> evaluator, boolean resumed,
+             RunInputs inputs) {
             this.model = model;
             this.engine = engine;
             this.optimizer = optimizer;
@@ -216,6 +330,7 @@ public final class Trainer {
             this.checkpoints = checkpoints;
             this.evaluator = evaluator;
             this.resumed = resumed;
+            this.inputs = inputs;
         }
 
         Timings run(long total) throws IOException {
@@ -238,7 +353,12 @@ public final class Trainer {
                         for (int m : b.attentionMask()) stepTokens += m;
                     }
                     model.setDropoutSeed(Rng.derive(config.seed(), DROPOUT_STREAM, step).nextLong());
-                    LoraTrainer.StepResult r = engine.step(window);
+                    LoraTrainer.StepResult r;
+                    try {
+                        r = engine.step(window);
+                    } catch (NonFiniteException e) {
+                        throw stopped(e);
+                    }
                     step = optimizer.stepCount();
                     state.advance(step, cursor.epochProgress());
                     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -267,6 +387,15 @@ public final class Trainer {
             return new Timings(trainSeconds, evalSeconds, checkpointSeconds, tokens, state.globalStep() - first);
         }
 
+        /** The run stops on a non-finite step: what happened, and what is left to continue from. */
+        private NonFiniteException stopped(NonFiniteException e) throws IOException {
+            String last = checkpoints.completeCheckpoints().stream().reduce((a, b) -> b)
+                    .map(c -> "the last good checkpoint is " + c.dir() + " (continue it with --resume, e.g. with a lower"
+                            + " learning_rate or max_grad_norm)")
+                    .orElse("no checkpoint was saved yet");
+            return new NonFiniteException("training stopped: " + e.getMessage() + "; nothing of it was saved, " + last);
+        }
+
         /**
          * Evaluates and logs; when this step's checkpoint is about to be saved, offers the metric for the best
          * checkpoint (a metric of a step without a checkpoint could name one that never exists). Returns the seconds.
@@ -275,7 +404,12 @@ public final class Trainer {
             long e0 = System.nanoTime();
             Map<String, Object> eval = evaluator.orElseThrow().evaluate();
             record(step, eval, metrics, tb);
-            if (checkpointFollows) state.offerMetric(((Number) eval.get(bestMetricKey())).doubleValue(), config.greaterIsBetter());
+            double metric = ((Number) eval.get(bestMetricKey())).doubleValue();
+            if (!Double.isFinite(metric)) {
+                out.printf("warning: %s is %s at step %d; this checkpoint cannot be the best%n", bestMetricKey(), metric, step);
+            } else if (checkpointFollows) {
+                state.offerMetric(metric, config.greaterIsBetter());
+            }
             out.printf("step %d: eval loss %.4f, BLEU %.2f, chrF %.2f%n", step, eval.get("eval_loss"),
                     eval.get("eval_bleu"), eval.get("eval_chrf"));
             return (System.nanoTime() - e0) / 1e9;
@@ -314,6 +448,7 @@ public final class Trainer {
             files.put(OPTIMIZER_FILE, optimizer::saveState);
             files.put(BatchPosition.FILE_NAME, position::save);
             files.put(TrainingConfig.FILE_NAME, config::save);
+            files.put(RunInputs.FILE_NAME, inputs::save);
             Map<String, CheckpointFile> announced = new LinkedHashMap<>();
             files.forEach((name, file) -> announced.put(name, target -> {
                 file.writeTo(target);

@@ -75,6 +75,7 @@ public final class TrainerState {
      * first value, or one strictly better than the best so far, becomes the best. Returns whether it did.
      */
     public boolean offerMetric(double value, boolean greaterIsBetter) {
+        if (!Double.isFinite(value)) return false;   // a NaN metric never names the best checkpoint
         boolean better = bestMetric == null || (greaterIsBetter ? value > bestMetric : value < bestMetric);
         if (better) {
             bestMetric = value;

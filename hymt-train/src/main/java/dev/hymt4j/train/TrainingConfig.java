@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.io.DidYouMean;
+import dev.hymt4j.io.TextFileException;
+import dev.hymt4j.io.TextFiles;
 import dev.hymt4j.onednn.TrainingBackend;
 import dev.hymt4j.train.ConfigKey.Kind;
 
@@ -36,6 +39,11 @@ public final class TrainingConfig {
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
     public static final String FILE_NAME = "training_config.json";
+
+    /** The keys that name what a run reads: the model (a directory or hub repo id) and the data files. */
+    public static final List<String> INPUT_PATH_KEYS = List.of("model", "data.train", "data.valid");
+    /** The key that names the directory a run writes. */
+    public static final String OUTPUT_PATH_KEY = "output_dir";
 
     private static final List<ConfigKey> KEYS = List.of(
             ConfigKey.of("model", Kind.STRING, null),
@@ -84,8 +92,12 @@ public final class TrainingConfig {
     /** Key name to value, in {@link #KEYS} order; every key is present, unset optional ones map to null. */
     private final Map<String, Object> values;
 
-    private TrainingConfig(Map<String, Object> values) {
+    /** Where each value given came from: the config file's name or "--set"; defaults have none. */
+    private final Map<String, String> origins;
+
+    private TrainingConfig(Map<String, Object> values, Map<String, String> origins) {
         this.values = Collections.unmodifiableMap(values);
+        this.origins = Map.copyOf(origins);
     }
 
     // ---- loading -------------------------------------------------------------------------------------------
@@ -94,7 +106,11 @@ public final class TrainingConfig {
     public static TrainingConfig load(Path file, List<String> overrides) {
         String text;
         try {
-            text = Files.readString(file);
+            text = TextFiles.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException(file + ": training config not found", e);
+        } catch (TextFileException e) {
+            throw new ConfigException(e.getMessage(), e);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read training config: " + e.getMessage(), e);
         }
@@ -104,7 +120,7 @@ public final class TrainingConfig {
 
     /** Builds a configuration from defaults and {@code key=value} overrides alone (no file). */
     public static TrainingConfig fromOverrides(List<String> overrides) {
-        return build(new LinkedHashMap<>(), overrides);
+        return build(new LinkedHashMap<>(), new LinkedHashMap<>(), overrides);
     }
 
     /** Parses configuration text; {@code source} names it in error messages. */
@@ -113,15 +129,20 @@ public final class TrainingConfig {
         try {
             root = (json ? new ObjectMapper() : new YAMLMapper()).readTree(text);
         } catch (JacksonException e) {
-            throw new ConfigException(source + ": not valid " + (json ? "JSON" : "YAML") + ": "
-                    + e.getOriginalMessage(), e);
+            // SnakeYAML's messages span lines (with a caret drawing); one line and the place are enough.
+            String problem = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+            String at = e.getLocation() == null || e.getLocation().getLineNr() < 0 ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(source + ": not valid " + (json ? "JSON" : "YAML") + ": " + problem + at, e);
         }
         Map<String, Object> given = new LinkedHashMap<>();
         if (root != null && !root.isMissingNode() && !root.isNull()) {
             if (!root.isObject()) throw new ConfigException(source + ": expected a mapping of keys to values");
             flatten(root, "", source, given);
         }
-        return build(given, overrides);
+        Map<String, String> origins = new LinkedHashMap<>();
+        for (String key : given.keySet()) origins.put(key, source);
+        return build(given, origins, overrides);
     }
 
     /** Walks nested sections ({@code lora: {r: 8}}) into dotted names ({@code lora.r}). */
@@ -148,7 +169,7 @@ public final class TrainingConfig {
         return KEYS.stream().anyMatch(k -> k.name().startsWith(name + "."));
     }
 
-    private static TrainingConfig build(Map<String, Object> given, List<String> overrides) {
+    private static TrainingConfig build(Map<String, Object> given, Map<String, String> origins, List<String> overrides) {
         for (String override : overrides) {
             int eq = override.indexOf('=');
             if (eq <= 0) {
@@ -158,11 +179,13 @@ public final class TrainingConfig {
             ConfigKey key = BY_NAME.get(name);
             if (key == null) throw unknownKey(name, "--set");
             given.put(name, key.fromText(override.substring(eq + 1), "--set " + name));
+            origins.put(name, "--set");
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (ConfigKey k : KEYS) values.put(k.name(), given.containsKey(k.name()) ? given.get(k.name()) : k.defaultValue());
-        values.put("lora.target_modules", targetModules(castList(values.get("lora.target_modules"))));
-        TrainingConfig config = new TrainingConfig(values);
+        values.put("lora.target_modules", targetModules(castList(values.get("lora.target_modules")),
+                origins.getOrDefault("lora.target_modules", "default")));
+        TrainingConfig config = new TrainingConfig(values, origins);
         config.validate();
         return config;
     }
@@ -173,61 +196,84 @@ public final class TrainingConfig {
     }
 
     /** Expands "all-linear" and checks each name against the model's projections. */
-    private static List<String> targetModules(List<String> given) {
+    private static List<String> targetModules(List<String> given, String origin) {
         if (given.contains("all-linear")) return ALL_LINEAR;
-        if (given.isEmpty()) throw new ConfigException("key 'lora.target_modules' is empty; e.g. [q_proj, v_proj] or all-linear");
+        if (given.isEmpty()) {
+            throw new ConfigException(origin + ": key 'lora.target_modules' is empty; e.g. [q_proj, v_proj] or all-linear");
+        }
         for (String m : given) {
             if (!ALL_LINEAR.contains(m)) {
-                throw new ConfigException("key 'lora.target_modules': unknown module '" + m + "'"
+                throw new ConfigException(origin + ": key 'lora.target_modules': unknown module '" + m + "'"
                         + didYouMean(m, ALL_LINEAR) + "; known: " + ALL_LINEAR + " or all-linear");
             }
         }
         return List.copyOf(given);
     }
 
+    /** Every value against its range; NaN and infinite numbers never pass. Faults name where the value came from. */
     private void validate() {
         for (String required : List.of("model", "data.train", "output_dir")) {
             if (values.get(required) == null) {
                 throw new ConfigException("key '" + required + "' is required (in the config file or --set "
                         + required + "=...)");
             }
+            if (((String) values.get(required)).isBlank()) throw out(required, "a non-empty path");
         }
-        requireAtLeast("lora.r", 1);
-        requireAtLeast("per_device_train_batch_size", 1);
-        requireAtLeast("gradient_accumulation_steps", 1);
-        requireAtLeast("save_steps", 1);
-        requireAtLeast("logging_steps", 1);
-        requireAtLeast("max_seq_len", 2);
-        requireAtLeast("warmup_steps", 0);
-        requireAtLeast("threads", 0);
-        requireAtLeast("eval_max_new_tokens", 1);
-        if (values.get("eval_steps") != null) requireAtLeast("eval_steps", 1);
-        if (values.get("save_total_limit") != null) requireAtLeast("save_total_limit", 1);
-        if (values.get("eval_max_samples") != null) requireAtLeast("eval_max_samples", 1);
-        requireRange("lora.dropout", 0, 1, false);
-        requireRange("warmup_ratio", 0, 1, true);
-        requireRange("adam_beta1", 0, 1, false);
-        requireRange("adam_beta2", 0, 1, false);
-        if (learningRate() <= 0) throw new ConfigException("key 'learning_rate' must be > 0, got " + learningRate());
-        if (adamEpsilon() <= 0) throw new ConfigException("key 'adam_epsilon' must be > 0, got " + adamEpsilon());
-        if (weightDecay() < 0) throw new ConfigException("key 'weight_decay' must be >= 0, got " + weightDecay());
+        if (values.get("data.valid") != null && ((String) values.get("data.valid")).isBlank()) throw out("data.valid", "a non-empty path");
+        requireInt("lora.r", 1, 1 << 16);
+        requireInt("per_device_train_batch_size", 1, 1 << 16);
+        requireInt("gradient_accumulation_steps", 1, 1 << 20);
+        requireInt("max_steps", -1, Integer.MAX_VALUE);
+        requireInt("save_steps", 1, Integer.MAX_VALUE);
+        requireInt("logging_steps", 1, Integer.MAX_VALUE);
+        requireInt("max_seq_len", 2, 1 << 20);
+        requireInt("warmup_steps", 0, Integer.MAX_VALUE);
+        requireInt("threads", 0, 4096);
+        requireInt("eval_max_new_tokens", 1, 1 << 20);
+        for (String optional : List.of("eval_steps", "save_total_limit", "eval_max_samples")) {
+            if (values.get(optional) != null) requireInt(optional, 1, Integer.MAX_VALUE);
+        }
+        // lora.alpha 0 would train an adapter whose output is always zero: a run that silently does nothing.
+        requireNumber("lora.alpha", 0, 1e6, true, false);
+        requireNumber("lora.dropout", 0, 1, false, true);
+        // A LoRA learning rate is ~1e-4; above 1 every step overshoots to NaN (the 1e30).
+        requireNumber("learning_rate", 0, 1, true, false);
+        requireNumber("num_train_epochs", 0, 1e6, false, false);
+        requireNumber("warmup_ratio", 0, 1, false, false);
+        requireNumber("weight_decay", 0, 1, false, false);
+        requireNumber("adam_beta1", 0, 1, false, true);
+        requireNumber("adam_beta2", 0, 1, false, true);
+        requireNumber("adam_epsilon", 0, 1, true, false);
+        requireNumber("max_grad_norm", 0, 1e6, false, false);
         if (maxSteps() <= 0 && numTrainEpochs() <= 0) {
             throw new ConfigException("set num_train_epochs > 0 or max_steps > 0 (got " + numTrainEpochs()
                     + " and " + maxSteps() + ")");
         }
     }
 
-    private void requireAtLeast(String name, int min) {
+    private void requireInt(String name, long min, long max) {
         int v = (Integer) values.get(name);
-        if (v < min) throw new ConfigException("key '" + name + "' must be >= " + min + ", got " + v);
+        if (v < min || v > max) {
+            throw out(name, max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer in [" + min + ", " + max + "]");
+        }
     }
 
-    private void requireRange(String name, double lo, double hi, boolean hiInclusive) {
+    private void requireNumber(String name, double lo, double hi, boolean loExclusive, boolean hiExclusive) {
         double v = (Double) values.get(name);
-        if (v < lo || (hiInclusive ? v > hi : v >= hi)) {
-            throw new ConfigException("key '" + name + "' must be in [" + lo + ", " + hi + (hiInclusive ? "]" : ")")
-                    + ", got " + v);
+        boolean ok = Double.isFinite(v) && (loExclusive ? v > lo : v >= lo) && (hiExclusive ? v < hi : v <= hi);
+        if (!ok) {
+            throw out(name, "a number in " + (loExclusive ? "(" : "[") + trim(lo) + ", " + trim(hi) + (hiExclusive ? ")" : "]"));
         }
+    }
+
+    /** The fault of an out-of-range value: where it came from, the key, what was expected, the value. */
+    private ConfigException out(String name, String expected) {
+        String origin = origins.getOrDefault(name, "default");
+        return new ConfigException(origin + ": key '" + name + "' expects " + expected + ", got " + values.get(name));
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     private static ConfigException unknownKey(String name, String source) {
@@ -251,22 +297,7 @@ public final class TrainingConfig {
     }
 
     private static int editDistance(String a, String b) {
-        a = a.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
-        b = b.toLowerCase(java.util.Locale.ROOT);
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return DidYouMean.editDistance(a.toLowerCase(java.util.Locale.ROOT).replace('-', '_'), b.toLowerCase(java.util.Locale.ROOT));
     }
 
     // ---- saving --------------------------------------------------------------------------------------------

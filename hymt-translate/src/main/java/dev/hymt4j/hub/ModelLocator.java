@@ -36,6 +36,11 @@ public final class ModelLocator {
             throw new HubException("--model " + modelArg + " is a file; pass the folder that holds config.json,"
                     + " tokenizer.json and the safetensors weights.");
         }
+        if (Files.isSymbolicLink(path)) {
+            // A link that loops or points nowhere is a local path gone wrong, never a repo id.
+            throw new HubException("--model " + modelArg + " is a symbolic link that " + (loops(path)
+                    ? "loops (it leads back to itself)" : "points to " + Files.readSymbolicLink(path) + ", which does not exist"));
+        }
         if (!RepoId.isValid(modelArg.trim())) {
             throw new HubException("--model " + modelArg + ": no such folder, and not a Hugging Face repo id"
                     + " (org/name, e.g. tencent/HY-MT1.5-1.8B).");
@@ -55,6 +60,30 @@ public final class ModelLocator {
                     + " safetensors format? (downloaded to " + snapshot + ")");
         }
         return snapshot;
+    }
+
+    /**
+     * The local folder a {@code --model} argument names without touching the network: the path itself when
+     * anything is there (a folder, a file, a link), else the complete cached snapshot of a repo id; empty when
+     * the model would have to be downloaded first.
+     */
+    public static Optional<Path> localPath(String modelArg) throws IOException {
+        if (modelArg == null || modelArg.isBlank()) return Optional.empty();
+        Path path = expandHome(modelArg.trim());
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return Optional.of(path);
+        if (!RepoId.isValid(modelArg.trim())) return Optional.empty();
+        return new ModelLocator(HubConfig.fromEnvironment(), DownloadProgress.NONE).completeSnapshot(new RepoId(modelArg.trim()));
+    }
+
+    private static boolean loops(Path link) {
+        try {
+            link.toRealPath();
+            return false;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private Optional<Path> completeSnapshot(RepoId repo) throws IOException {

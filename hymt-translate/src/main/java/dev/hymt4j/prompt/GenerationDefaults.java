@@ -1,7 +1,7 @@
 package dev.hymt4j.prompt;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hymt4j.io.ConfigFields;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,37 +37,35 @@ public record GenerationDefaults(int topK, double topP, double repetitionPenalty
 
     /** The README values overridden by {@code modelDir/generation_config.json} when that file exists. */
     public static GenerationDefaults load(Path modelDir) throws IOException {
+        return load(modelDir, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #load(Path)}, with the file's token ids checked against the model's vocabulary. Every field is
+     * checked for its type and range: a wrong one is an error naming the file, the field and the value.
+     */
+    public static GenerationDefaults load(Path modelDir, int vocabSize) throws IOException {
         Path file = modelDir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) return readme();
-        JsonNode json;
-        try {
-            json = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException("Cannot parse " + file + ": " + e.getMessage(), e);
-        }
-        return readme().overriddenBy(json, file);
+        JsonNode json = ConfigFields.read(file, IOException::new);
+        if (!json.isObject()) throw new IOException(file + ": not a JSON object");
+        return readme().overriddenBy(new ConfigFields<>(file.toString(), json, IOException::new), vocabSize);
     }
 
-    private GenerationDefaults overriddenBy(JsonNode json, Path source) {
-        try {
-            return new GenerationDefaults(
-                    json.hasNonNull("top_k") ? json.get("top_k").asInt() : topK,
-                    json.hasNonNull("top_p") ? json.get("top_p").asDouble() : topP,
-                    json.hasNonNull("repetition_penalty") ? json.get("repetition_penalty").asDouble() : repetitionPenalty,
-                    json.hasNonNull("temperature") ? json.get("temperature").asDouble() : temperature,
-                    json.hasNonNull("do_sample") ? json.get("do_sample").asBoolean() : doSample,
-                    json.hasNonNull("eos_token_id") ? idList(json.get("eos_token_id")) : eosTokenIds);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
-        }
-    }
-
-    // HF writes eos_token_id as a single int or as a list of ints.
-    private static List<Integer> idList(JsonNode node) {
-        List<Integer> ids = new ArrayList<>();
-        if (node.isArray()) node.forEach(n -> ids.add(n.asInt()));
-        else ids.add(node.asInt());
-        return ids;
+    private GenerationDefaults overriddenBy(ConfigFields<IOException> f, int vocabSize) throws IOException {
+        // Read for their types only (hymt uses its own lengths), so a broken file is never half-trusted.
+        for (String id : List.of("bos_token_id", "pad_token_id")) f.integer(id, 0, 0, vocabSize - 1L);
+        for (String length : List.of("max_length", "max_new_tokens")) f.integer(length, 1, 1, Integer.MAX_VALUE);
+        f.string("transformers_version", null);
+        List<Integer> eos = new ArrayList<>();
+        for (long id : f.integers("eos_token_id", 0, vocabSize - 1L)) eos.add((int) id);
+        return new GenerationDefaults(
+                (int) f.integer("top_k", topK, 0, Integer.MAX_VALUE),
+                f.number("top_p", topP, 0, 1, true),
+                f.number("repetition_penalty", repetitionPenalty, 0, 100, true),
+                f.number("temperature", temperature, 0, 100, true),
+                f.bool("do_sample", doSample),
+                f.has("eos_token_id") ? eos : eosTokenIds);
     }
 
     /** The ids generation stops on: this config's EOS list plus the template's defensive stops (spec §5.3). */

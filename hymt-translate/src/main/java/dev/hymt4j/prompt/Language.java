@@ -1,5 +1,6 @@
 package dev.hymt4j.prompt;
 
+import dev.hymt4j.io.DidYouMean;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -92,7 +93,7 @@ public enum Language {
 
     /** Finds a language by code or alias (see the class comment); throws {@link UnknownLanguageException}. */
     public static Language fromCode(String code) {
-        return findByCode(code).orElseThrow(() -> new UnknownLanguageException(code, validCodes()));
+        return findByCode(code).orElseThrow(() -> new UnknownLanguageException(code, validCodes(), false));
     }
 
     /** Finds a language by its English name (any case) or its Chinese name. */
@@ -122,6 +123,29 @@ public enum Language {
     /** Like {@link #fromName} but empty, not an exception, for a name outside the table (or null). */
     public static Optional<Language> findByName(String name) {
         return name == null ? Optional.empty() : Optional.ofNullable(BY_KEY.get(nameKey(name)));
+    }
+
+    /**
+     * The language whose code or English name is nearest to {@code input} by edit distance (case-insensitive),
+     * if it is near enough to be a likely typo (at most a third of the longer string): {@code "germn"} → de,
+     * {@code "zh_hant"} → zh-Hant. Empty for input nothing resembles.
+     */
+    public static Optional<Language> closest(String input) {
+        if (input == null || input.isBlank()) return Optional.empty();
+        String in = input.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        Language best = null;
+        int bestDistance = Integer.MAX_VALUE, bestLength = 1;
+        for (Language l : values()) {
+            for (String key : List.of(l.code.toLowerCase(Locale.ROOT), l.englishName.toLowerCase(Locale.ROOT))) {
+                int d = DidYouMean.editDistance(in, key);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = l;
+                    bestLength = Math.max(in.length(), key.length());
+                }
+            }
+        }
+        return bestDistance * 3 <= bestLength ? Optional.ofNullable(best) : Optional.empty();
     }
 
     /** The codes of all languages, in README order. */

@@ -92,8 +92,8 @@ public final class Translator implements AutoCloseable {
         Tokenizer tokenizer = Tokenizer.load(modelDir);
         HunyuanModel model = HunyuanModel.load(modelDir);
         try {
-            return create(model, tokenizer, GenerationDefaults.load(modelDir), options);
-        } catch (RuntimeException e) {
+            return create(model, tokenizer, GenerationDefaults.load(modelDir, model.config().vocabSize()), options);
+        } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }

@@ -1,5 +1,6 @@
 package dev.hymt4j.prompt;
 
+import dev.hymt4j.testing.FieldTable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,10 +58,36 @@ class GenerationDefaultsTest {
     void badFilesNameThemselves(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("generation_config.json");
         Files.writeString(file, "{\"top_p\": 0}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GenerationDefaults.load(dir));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("top_p"), e.getMessage());
+        Exception e = assertThrows(java.io.IOException.class, () -> GenerationDefaults.load(dir));
+        assertEquals(file + ": field \"top_p\": expected a number in (0, 1], got 0", e.getMessage());
         Files.writeString(file, "{not json");
         Exception parse = assertThrows(java.io.IOException.class, () -> GenerationDefaults.load(dir));
-        assertTrue(parse.getMessage().contains("Cannot parse"), parse.getMessage());
+        assertTrue(parse.getMessage().startsWith(file + ": not valid JSON ("), parse.getMessage());
+    }
+
+    static final List<FieldTable.Row> ROWS = List.of(
+            FieldTable.Row.of("top_k", "\"20\"", "-1", "an integer in [0, 2147483647]"),
+            FieldTable.Row.of("top_p", "\"0.6\"", "1.5", "a number in (0, 1]"),
+            FieldTable.Row.of("temperature", "\"hot\"", "0", "a number in (0, 100]"),
+            FieldTable.Row.of("repetition_penalty", "[1.05]", "-1", "a number in (0, 100]"),
+            FieldTable.Row.of("do_sample", "\"yes\"", null, null),
+            FieldTable.Row.of("eos_token_id", "\"x\"", "[2, 99999]", "an integer in [0, 4033]"),
+            FieldTable.Row.of("bos_token_id", "true", "-1", "an integer in [0, 4033]"),
+            FieldTable.Row.of("pad_token_id", "{}", "4034", "an integer in [0, 4033]"),
+            FieldTable.Row.of("max_length", "\"512\"", "0", "an integer in [1, 2147483647]"),
+            FieldTable.Row.of("max_new_tokens", "1.5", "-3", "an integer in [1, 2147483647]"),
+            FieldTable.Row.of("transformers_version", "4.57", null, null));
+
+    @org.junit.jupiter.api.TestFactory
+    java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> everyFieldRefusesAWrongTypeAndAnImpossibleValue(@TempDir Path dir) {
+        return FieldTable.tests(ROWS, (field, value, says) -> refused(dir, field, value, says));
+    }
+
+    private static void refused(Path dir, String field, String value, String expected) throws Exception {
+        Path file = dir.resolve("generation_config.json");
+        Files.writeString(file, "{\"do_sample\": true, \"" + field + "\": " + value + "}");
+        Exception e = assertThrows(java.io.IOException.class, () -> GenerationDefaults.load(dir, 4034));
+        assertTrue(e.getMessage().startsWith(file + ": field \"" + field), e.getMessage());
+        assertTrue(e.getMessage().contains(expected) && e.getMessage().contains("got "), e.getMessage());
     }
 }

@@ -1,0 +1,217 @@
+package dev.hymt4j.gptq;
+
+import dev.hymt4j.model.Checkpoint;
+import dev.hymt4j.model.ForwardOptions;
+import dev.hymt4j.model.HunyuanModel;
+import dev.hymt4j.model.LayerWeights;
+import dev.hymt4j.model.ModelConfig;
+import dev.hymt4j.model.ModelException;
+import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.quant.GptqConfig;
+import dev.hymt4j.tensor.Matrix;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * GPTQ of a whole HunYuan model, layer by layer (formats spec §4.1): the calibration sequences' hidden states go
+ * through decoder layer 0, 1, …; inside a layer the linears are quantized in AutoGPTQ's true-sequential groups
+ * ({@code [k, v, q]}, {@code [o]}, {@code [up, gate]}, {@code [down]}), each group calibrated on inputs produced
+ * by the already-quantized groups before it; the quantized layer then produces the next layer's inputs.
+ * Embeddings, norms and the LM head stay as they are.
+ *
+ * <p>Each pass runs the engine's own forward over a one-layer model ({@link LayerProbes}). Linears after the
+ * group being calibrated are skipped, so a layer costs about three layer forwards instead of the reference's
+ * five. Memory: the weights stay mapped; the heap holds the calibration hidden states (samples × seqLen × hidden
+ * floats, twice), one Hessian per group, and the packed output of the current layer (earlier ones are in the
+ * writer's mapped scratch file).
+ */
+public final class GptqModelQuantizer {
+    public enum Method { GPTQ, RTN }
+
+    /** One layer's result: relative output error per linear (and RTN's on the same Hessian, if asked). */
+    public record LayerReport(int layer, Map<String, Double> errors, Map<String, Double> rtnErrors, double seconds) {
+        public double meanError() {
+            return errors.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        }
+
+        public double meanRtnError() {
+            return rtnErrors == null ? Double.NaN : rtnErrors.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        }
+    }
+
+    public record Report(List<LayerReport> layers, long calibrationTokens, double seconds) {}
+
+    private final Method method;
+    private final GptqOptions options;
+    private final boolean compareRtn;
+
+    /** @param compareRtn also measure round-to-nearest on each linear's Hessian (reported, not written) */
+    public GptqModelQuantizer(Method method, GptqOptions options, boolean compareRtn) {
+        this.method = method;
+        this.options = options;
+        this.compareRtn = compareRtn;
+    }
+
+    /**
+     * Quantizes the model in {@code modelDir} on {@code calibration} (token id sequences) and writes a GPTQ
+     * checkpoint to {@code outDir}; {@code onLayer} hears about each finished layer.
+     */
+    public Report run(Path modelDir, int[][] calibration, String calibrationName, Path outDir, Consumer<LayerReport> onLayer)
+            throws IOException {
+        long started = System.nanoTime();
+        try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
+            if (GptqConfig.find(modelDir) != null) {
+                throw new ModelException(modelDir + ": already quantized (config.json has a quantization_config); quantize the "
+                        + "float model");
+            }
+            ModelConfig c = ckpt.config();
+            if (ckpt.has(ModelWeights.layerPrefix(0) + "mlp.gate_and_up_proj.weight")) {
+                throw new ModelException(modelDir + ": fused mlp.gate_and_up_proj weights are not supported by GPTQ export "
+                        + "(HF GPTQ loaders expect separate gate_proj and up_proj)");
+            }
+            ModelWeights weights = ModelWeights.load(ckpt);
+            Map<String, int[]> plan = new LinkedHashMap<>();
+            for (int l = 0; l < c.numLayers(); l++) {
+                for (List<String> group : GptqCheckpointWriter.SEQUENTIAL_GROUPS) {
+                    for (String linear : group) {
+                        Matrix m = linear(weights.layers()[l], linear);
+                        plan.put(ModelWeights.layerPrefix(l) + linear, new int[]{m.rows(), m.cols()});
+                    }
+                }
+            }
+            long tokens = 0;
+            float[][] hidden = new float[calibration.length][];
+            for (int s = 0; s < calibration.length; s++) {
+                int[] ids = calibration[s];
+                for (int id : ids) {
+                    if (id < 0 || id >= c.vocabSize()) throw new IllegalArgumentException("calibration token id " + id + " outside the vocabulary");
+                }
+                hidden[s] = new float[ids.length * c.hiddenSize()];
+                for (int t = 0; t < ids.length; t++) weights.embedding().readRow(ids[t], hidden[s], t * c.hiddenSize());
+                tokens += ids.length;
+            }
+            List<LayerReport> reports = new java.util.ArrayList<>();
+            try (GptqCheckpointWriter writer = new GptqCheckpointWriter(ckpt, outDir, options, plan)) {
+                for (int l = 0; l < c.numLayers(); l++) {
+                    long layerStart = System.nanoTime();
+                    LayerReport r = quantizeLayer(c, weights, l, hidden, writer);
+                    r = new LayerReport(l, r.errors(), r.rtnErrors(), (System.nanoTime() - layerStart) / 1e9);
+                    reports.add(r);
+                    onLayer.accept(r);
+                }
+                writer.write(calibrationName, calibration.length, calibration.length == 0 ? 0 : calibration[0].length);
+            }
+            return new Report(reports, tokens, (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    /** One layer through its four groups; replaces {@code hidden} by the quantized layer's outputs. */
+    private LayerReport quantizeLayer(ModelConfig c, ModelWeights weights, int l, float[][] hidden, GptqCheckpointWriter writer) {
+        LayerWeights original = weights.layers()[l];
+        if (method == Method.RTN && !compareRtn) {
+            // Round-to-nearest needs no calibration: no forward passes, no error measure.
+            Map<String, Double> none = new LinkedHashMap<>();
+            for (List<String> group : GptqCheckpointWriter.SEQUENTIAL_GROUPS) {
+                for (String name : group) {
+                    writer.store(ModelWeights.layerPrefix(l) + name, Gptq.roundToNearest(linear(original, name), null, options));
+                    none.put(name, Double.NaN);
+                }
+            }
+            return new LayerReport(l, none, null, 0);
+        }
+        Map<String, Matrix> quantized = new LinkedHashMap<>();
+        Map<String, Double> errors = new LinkedHashMap<>(), rtnErrors = compareRtn ? new LinkedHashMap<>() : null;
+        List<List<String>> groups = GptqCheckpointWriter.SEQUENTIAL_GROUPS;
+        for (int g = 0; g < groups.size(); g++) {
+            List<String> group = groups.get(g);
+            Matrix first = linear(original, group.get(0));
+            HessianAccumulator acc = new HessianAccumulator(first.cols());
+            Map<String, Matrix> view = new LinkedHashMap<>(quantized);
+            view.put(group.get(0), LayerProbes.capturing(first, acc));
+            for (String linear : group.subList(1, group.size())) view.put(linear, linear(original, linear));
+            for (List<String> later : groups.subList(g + 1, groups.size())) {
+                for (String linear : later) {
+                    Matrix m = linear(original, linear);
+                    view.put(linear, LayerProbes.skipped(m.rows(), m.cols()));
+                }
+            }
+            LayerWeights layer = with(original, view);
+            long expected = 0;
+            for (float[] x : hidden) {
+                int tokens = x.length / c.hiddenSize();
+                runLayer(c, weights, layer, x, tokens);
+                expected += tokens;
+            }
+            if (acc.tokens() != expected) {
+                throw new IllegalStateException("layer " + l + " " + group.get(0) + ": captured " + acc.tokens() + " of " + expected
+                        + " calibration tokens (the forward pass bypassed Matrix.matmul)");
+            }
+            double[] h = acc.hessian();
+            double[] pristine = compareRtn && method == Method.GPTQ ? h.clone() : null;
+            for (int i = 0; i < group.size(); i++) {
+                String name = group.get(i);
+                Matrix w = linear(original, name);
+                boolean last = i == group.size() - 1;
+                Gptq.Result r = method == Method.GPTQ ? Gptq.quantize(w, last ? h : h.clone(), options, false)
+                        : Gptq.roundToNearest(w, h, options);
+                errors.put(name, r.error());
+                if (pristine != null) rtnErrors.put(name, Gptq.roundToNearest(w, pristine, options).error());
+                else if (rtnErrors != null) rtnErrors.put(name, r.error());
+                quantized.put(name, writer.store(ModelWeights.layerPrefix(l) + name, r));
+            }
+        }
+        // The quantized layer's outputs: input + attention branch + MLP branch, added in the engine's order.
+        float[][] attnOut = new float[1][], mlpOut = new float[1][];
+        Map<String, Matrix> view = new LinkedHashMap<>(quantized);
+        view.put("self_attn.o_proj", LayerProbes.recording(quantized.get("self_attn.o_proj"), attnOut));
+        view.put("mlp.down_proj", LayerProbes.recording(quantized.get("mlp.down_proj"), mlpOut));
+        LayerWeights layer = with(original, view);
+        for (int s = 0; s < hidden.length; s++) {
+            float[] x = hidden[s];
+            runLayer(c, weights, layer, x, x.length / c.hiddenSize());
+            float[] next = new float[x.length];
+            for (int i = 0; i < x.length; i++) next[i] = (x[i] + attnOut[0][i]) + mlpOut[0][i];
+            hidden[s] = next;
+        }
+        return new LayerReport(l, errors, rtnErrors, 0);
+    }
+
+    /** Runs one decoder layer over one sequence's hidden states (positions 0..T−1) through the engine's forward. */
+    private static void runLayer(ModelConfig c, ModelWeights weights, LayerWeights layer, float[] x, int tokens) {
+        ModelConfig one = new ModelConfig(c.modelType(), tokens, c.hiddenSize(), 1, c.numHeads(), c.numKvHeads(), c.headDim(),
+                c.intermediateSize(), c.rmsNormEps(), c.ropeTheta(), c.ropeType(), c.ropeAlpha(), c.ropeFactor(),
+                c.maxPositionEmbeddings(), false, c.useQkNorm(), c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
+        ModelWeights w = new ModelWeights(one, LayerProbes.hiddenStates(x, tokens, c.hiddenSize()), new LayerWeights[]{layer},
+                weights.finalNorm(), LayerProbes.skipped(tokens, c.hiddenSize()));
+        new HunyuanModel(w).forward(IntStream.range(0, tokens).toArray(), ForwardOptions.LAST_LOGITS);
+    }
+
+    static Matrix linear(LayerWeights w, String name) {
+        return switch (name) {
+            case "self_attn.q_proj" -> w.q();
+            case "self_attn.k_proj" -> w.k();
+            case "self_attn.v_proj" -> w.v();
+            case "self_attn.o_proj" -> w.o();
+            case "mlp.gate_proj" -> w.gate();
+            case "mlp.up_proj" -> w.up();
+            case "mlp.down_proj" -> w.down();
+            default -> throw new IllegalArgumentException("not a linear of a decoder layer: " + name);
+        };
+    }
+
+    /** {@code w} with the linears named in {@code m} replaced. */
+    static LayerWeights with(LayerWeights w, Map<String, Matrix> m) {
+        return new LayerWeights(w.inputNorm(),
+                m.getOrDefault("self_attn.q_proj", w.q()), m.getOrDefault("self_attn.k_proj", w.k()),
+                m.getOrDefault("self_attn.v_proj", w.v()), m.getOrDefault("self_attn.o_proj", w.o()),
+                w.queryNorm(), w.keyNorm(), w.postAttentionNorm(),
+                m.getOrDefault("mlp.gate_proj", w.gate()), m.getOrDefault("mlp.up_proj", w.up()),
+                m.getOrDefault("mlp.down_proj", w.down()));
+    }
+}
