@@ -20,6 +20,7 @@ import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.model.StepOutput;
 import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.quant.BlockMatrix;
 import dev.hymt4j.quant.GptqMatrix;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
@@ -73,8 +74,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Reads(Reads.Kind.DIRECTORY)
-    @Option(names = "--model", paramLabel = "DIR", description = "Model to measure (default: write a random 1.8B-shaped BF16 one).")
+    @Reads(Reads.Kind.FILE_OR_DIRECTORY)
+    @Option(names = "--model", paramLabel = "DIR|FILE.gguf", description = "Model to measure, a directory or a GGUF file (default: write a random 1.8B-shaped BF16 one).")
     Path model;
 
     @Option(names = "--case", split = ",", paramLabel = "CASE", defaultValue = "step",
@@ -402,8 +403,11 @@ public final class BenchCommand implements Callable<Integer> {
         List<Matrix> matrices = new ArrayList<>();
         for (LayerWeights l : w.layers()) matrices.addAll(List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()));
         matrices.add(w.lmHead());
-        return matrices.stream().flatMap(x -> x instanceof GptqMatrix g ? java.util.stream.Stream.of(g.qweight(), g.qzeros(), g.scales())
-                : java.util.stream.Stream.of(((MappedMatrix) x).segment())).toList();
+        return matrices.stream().flatMap(x -> switch (x) {
+            case GptqMatrix g -> Stream.of(g.qweight(), g.qzeros(), g.scales());
+            case BlockMatrix b -> Stream.of(b.segment());
+            default -> Stream.of(((MappedMatrix) x).segment());
+        }).toList();
     }
 
 

@@ -55,7 +55,7 @@ final class CommandPaths {
                 } else {
                     if (!(value instanceof Path) && isRemote(value.toString())) continue;
                     Path out = value instanceof Path p ? p : localPath(value.toString());
-                    switch (a.writes.value()) {
+                    switch (outputKind(spec, a.writes)) {
                         case FILE -> plan.writesFile(a.name, out);
                         case DIRECTORY -> plan.writesDirectory(a.name, out);
                         case FILES_IN_DIRECTORY -> plan.writesFilesIn(a.name, out, List.of(a.writes.files()));
@@ -67,6 +67,14 @@ final class CommandPaths {
         OptionSpec force = spec.findOption("--force");
         plan.force(force != null && Boolean.TRUE.equals(force.getValue()));
         plan.check();
+    }
+
+    /** The kind of an output as this command line uses it ({@link Writes#directoryWith()}). */
+    static Writes.Kind outputKind(CommandSpec spec, Writes writes) {
+        if (writes.directoryWith().isEmpty()) return writes.value();
+        OptionSpec mode = spec.findOption(writes.directoryWith());
+        if (mode == null) throw new IllegalStateException("@Writes names " + writes.directoryWith() + ", which the command lacks");
+        return mode.getValue() != null ? Writes.Kind.DIRECTORY : writes.value();
     }
 
     /** The path an input value stands for: a model argument resolves to its local folder (no download). */

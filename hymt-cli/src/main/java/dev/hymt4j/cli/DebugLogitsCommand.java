@@ -22,6 +22,9 @@ public final class DebugLogitsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    AdapterOptions adapterOptions;
+
     @Bounds(min = 0)
     @Option(names = "--ids", required = true, split = ",", paramLabel = "ID[,ID...]", description = "Input token ids.")
     int[] ids;
@@ -36,9 +39,9 @@ public final class DebugLogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         modelOptions.applyThreads();
-        try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+        try (HunyuanModel model = HunyuanModel.load(adapterOptions.weights(modelOptions.dir()))) {
             ModelOptions.requireTokenIds(spec, "--ids", ids, model.config().vocabSize());
-            float[] logits = model.forward(ids, ForwardOptions.ALL_LOGITS).logits();
+            float[] logits = model.forward(ids, ForwardOptions.ALL_LOGITS, adapterOptions.adapter(model.config())).logits();
             int vocab = model.config().vocabSize();
             new SafetensorsWriter().addF32("logits", new long[]{ids.length, vocab}, logits).write(out);
             spec.commandLine().getOut().printf("wrote logits [%d, %d] to %s%n", ids.length, vocab, out);

@@ -13,9 +13,11 @@ import dev.hymt4j.data.ParallelExample;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.train.TranslationEvaluation;
 import dev.hymt4j.translate.Translator;
+import dev.hymt4j.translate.TranslatorOptions;
 import picocli.CommandLine.ParameterException;
 
 import java.io.IOException;
@@ -47,9 +49,16 @@ public final class EvalCommand implements Callable<Integer> {
     List<String> refs;
 
     @Reads(Reads.Kind.MODEL)
-    @Option(names = "--model", paramLabel = "DIR|REPO",
+    @Option(names = "--model", paramLabel = "DIR|FILE.gguf|REPO",
             description = "Translate the sources of --data with this model (greedy, batched) and score the outputs.")
     String model;
+
+    @Reads(Reads.Kind.DIRECTORY)
+    @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter applied on top of --model without merging.")
+    Path adapter;
+
+    @Option(names = "--nf4", description = "Run --model's projections in NF4, as a QLoRA training run did (see translate --nf4).")
+    boolean nf4;
 
     @Reads(Reads.Kind.FILE)
     @Option(names = "--data", paramLabel = "FILE",
@@ -139,8 +148,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (threads != null) Parallel.setThreads(threads);
         List<ParallelExample> examples = TranslationEvaluation.read(data, limit);
         PrintWriter err = spec.commandLine().getErr();
-        try (Translator loaded = Translator.load(ModelLocator.resolve(model))) {
+        Path dir = ModelLocator.resolve(model);
+        try (Translator loaded = Translator.load(dir, AdapterOptions.weights(dir, nf4), TranslatorOptions.DEFAULTS)) {
             Translator translator = loaded.withBatchSize(batchSize)
+                    .withAdapter(adapter == null ? null : LoraAdapter.load(adapter, loaded.model().config()))
                     .withGeneration(GenerationConfig.builder().greedy().maxNewTokens(maxNewTokens).build());
             long start = System.nanoTime();
             TranslationEvaluation.Result r = TranslationEvaluation.run(translator, examples,

@@ -1,14 +1,16 @@
 package dev.hymt4j.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code hymt export FORMAT}: deployment formats. */
-@Command(name = "export", mixinStandardHelpOptions = true, description = "Export a model for other runtimes.",
-        subcommands = {ExportOnnxCommand.class})
+/** {@code hymt export FORMAT}: write a model or an adapter in another runtime's format. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a model or adapter for other runtimes (ONNX, llama.cpp GGUF LoRA).",
+        subcommands = {ExportOnnxCommand.class, ExportGgufLoraCommand.class})
 public final class ExportCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {

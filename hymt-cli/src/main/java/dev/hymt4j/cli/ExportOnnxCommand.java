@@ -51,7 +51,7 @@ public final class ExportOnnxCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         model.applyThreads();
         OnnxExporter.Precision p = OnnxExporter.Precision.valueOf(precision.name().toUpperCase(Locale.ROOT));
-        Path dir = model.model.toLowerCase(Locale.ROOT).endsWith(".gguf") ? Path.of(model.model) : model.dir();
+        Path dir = model.dir();
         long start = System.nanoTime();
         OnnxExporter.Result[] written = new OnnxExporter.Result[1];
         // Into a temporary sibling first: an interrupted export leaves no half-written graph at --out.

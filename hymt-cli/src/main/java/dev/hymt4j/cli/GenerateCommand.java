@@ -9,11 +9,11 @@ import dev.hymt4j.engine.GenerationRequest;
 import dev.hymt4j.engine.RequestHandle;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationResult;
-import dev.hymt4j.generate.Generator;
 import dev.hymt4j.generate.StopTokens;
 import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.io.AtomicFile;
 import dev.hymt4j.io.TextFiles;
+import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.model.HunyuanModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,6 +50,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    AdapterOptions adapterOptions;
 
     @Bounds(min = 0)
     @Option(names = "--ids", split = ",", paramLabel = "ID[,ID...]", description = "Prompt token ids.")
@@ -111,16 +114,18 @@ public final class GenerateCommand implements Callable<Integer> {
         if (requests == null && out != null) throw new ParameterException(spec.commandLine(), "--out goes with --requests");
         modelOptions.applyThreads();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (HunyuanModel model = HunyuanModel.load(modelOptions.dir())) {
+        try (HunyuanModel model = HunyuanModel.load(adapterOptions.weights(modelOptions.dir()))) {
             ModelOptions.requireTokenIds(spec, "--ids", ids, model.config().vocabSize());
             Set<Integer> stops = stopIds != null ? Arrays.stream(stopIds).boxed().collect(Collectors.toSet())
                     : StopTokens.ofModel(modelOptions.dir(), model.config());
             Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build());
+            LoraAdapter adapter = adapterOptions.adapter(model.config());
             if (requests != null) {
-                runRequests(engine, stops, stdout);
+                runRequests(engine, stops, adapter, stdout);
                 return 0;
             }
-            GenerationResult r = new Generator(engine).generate(ids, config(maxNewTokens, stops), TokenListener.NONE);
+            RequestHandle request = engine.submit(new GenerationRequest(ids, config(maxNewTokens, stops), adapter, TokenListener.NONE));
+            GenerationResult r = engine.complete(List.of(request)).getFirst();
             stdout.printf("prompt %d tokens, generated %d (%s); prefill %.1f tok/s, decode %.1f tok/s%n",
                     r.promptTokens(), r.generatedTokens(), r.finishReason().name().toLowerCase(),
                     r.prefillTokensPerSecond(), r.decodeTokensPerSecond());
@@ -142,7 +147,7 @@ public final class GenerateCommand implements Callable<Integer> {
      * Steps the engine from step 0, submitting each request just before the step of its {@code arrival_step},
      * until every request is done; idle steps count, so arrival steps are engine steps whether or not work ran.
      */
-    private void runRequests(Engine engine, Set<Integer> stops, PrintWriter stdout) throws IOException {
+    private void runRequests(Engine engine, Set<Integer> stops, LoraAdapter adapter, PrintWriter stdout) throws IOException {
         List<Line> lines = read(requests);
         RequestHandle[] handles = new RequestHandle[lines.size()];
         List<Line> byArrival = new ArrayList<>(lines);
@@ -152,7 +157,8 @@ public final class GenerateCommand implements Callable<Integer> {
             while (submitted < byArrival.size() && byArrival.get(submitted).arrivalStep() <= step) {
                 Line l = byArrival.get(submitted++);
                 try {
-                    handles[l.number() - 1] = engine.submit(GenerationRequest.of(l.ids(), config(l.maxNewTokens(), stops)));
+                    handles[l.number() - 1] = engine.submit(new GenerationRequest(l.ids(), config(l.maxNewTokens(), stops), adapter,
+                            TokenListener.NONE));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(requests + ":" + l.number() + ": " + e.getMessage(), e);
                 }

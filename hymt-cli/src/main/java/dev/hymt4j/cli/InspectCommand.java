@@ -1,10 +1,15 @@
 package dev.hymt4j.cli;
 
+import dev.hymt4j.gguf.GgufCheckpoint;
+import dev.hymt4j.gguf.GgufFile;
+import dev.hymt4j.gguf.GgufTensorInfo;
+import dev.hymt4j.gguf.HunyuanGguf;
 import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.quant.GgufFileType;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.TensorInfo;
 import picocli.CommandLine.Command;
@@ -13,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -24,7 +30,7 @@ public final class InspectCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Reads(Reads.Kind.MODEL)
-    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "Model directory or hub repo id.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|FILE.gguf|REPO", description = "Model directory, GGUF file or hub repo id.")
     String modelArg;
 
     @Bounds(min = 1)
@@ -35,21 +41,29 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path model = ModelLocator.resolve(modelArg);
+        if (GgufFile.isGguf(model)) {
+            try (GgufCheckpoint gguf = GgufCheckpoint.open(model)) {
+                ModelWeights.load(gguf); // validates every tensor against the metadata before we report on them
+                printConfig(out, model, gguf.config());
+                GgufFile f = gguf.file();
+                out.printf("gguf            version %d, file type %s, alignment %d, %d metadata keys%n", f.version(),
+                        f.metadata().get("general.file_type").map(v -> fileType(v.describe())).orElse("?"), f.alignment(),
+                        f.metadata().asMap().size());
+                out.println();
+                out.printf("%-32s %-48s %-6s %s%n", "tensor", "hf name", "type", "ne");
+                long parameters = 0;
+                for (GgufTensorInfo t : f.tensors().values()) {
+                    out.printf("%-32s %-48s %-6s %s%n", t.name(), HunyuanGguf.toHf(t.name()).orElse("?"), t.type(), t.neString());
+                    parameters += t.elements();
+                }
+                printFooter(out, gguf.config(), parameters, Files.size(model), 1);
+            }
+            return 0;
+        }
         try (Checkpoint ckpt = Checkpoint.open(model)) {
             ModelConfig c = ckpt.config();
             ModelWeights.load(ckpt); // validates every tensor against the config before we report on them
-            out.printf("model           %s%n", model);
-            out.printf("model_type      %s%n", c.modelType());
-            out.printf("layers          %d, hidden %d, intermediate %d, vocab %d%n", c.numLayers(), c.hiddenSize(),
-                    c.intermediateSize(), c.vocabSize());
-            out.printf("attention       %d heads, %d KV heads (group %d), head_dim %d, qk-norm %b%n", c.numHeads(),
-                    c.numKvHeads(), c.kvGroup(), c.headDim(), c.useQkNorm());
-            out.printf("rope            type %s, theta %s, alpha %s, factor %s → effective base %.2f%n", c.ropeType(),
-                    c.ropeTheta(), c.ropeAlpha(), c.ropeFactor(), c.effectiveRopeBase());
-            out.printf("norm eps        %s; max positions %d; tied embeddings %b%n", c.rmsNormEps(),
-                    c.maxPositionEmbeddings(), c.tieWordEmbeddings());
-            out.printf("special ids     bos %d, eos %s, pad %d%n", c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
-            out.println();
+            printConfig(out, model, c);
             out.printf("%-56s %-5s %-14s %s%n", "tensor", "dtype", "shape", "file");
             long parameters = 0, mapped = 0;
             for (String name : ckpt.tensorNames()) {
@@ -58,15 +72,40 @@ public final class InspectCommand implements Callable<Integer> {
                         ckpt.fileOf(name).getFileName());
                 parameters += t.numel();
             }
-            for (SafetensorsFile f : ckpt.files()) mapped += java.nio.file.Files.size(f.path());
-            long kvPerToken = PagedKvCache.bytesPerToken(c.numLayers(), c.kvDim());
-            out.println();
-            out.printf("parameters      %,d%n", parameters);
-            out.printf("mapped          %,d bytes (%s) in %d file(s)%n", mapped, size(mapped), ckpt.files().size());
-            out.printf("memory estimate weights %s (mapped, paged in on use); KV cache %s per token (float32)"
-                    + " = %s at %d tokens%n", size(mapped), size(kvPerToken), size(kvPerToken * context), context);
+            for (SafetensorsFile f : ckpt.files()) mapped += Files.size(f.path());
+            printFooter(out, c, parameters, mapped, ckpt.files().size());
         }
         return 0;
+    }
+
+    private static void printConfig(PrintWriter out, Path model, ModelConfig c) {
+        out.printf("model           %s%n", model);
+        out.printf("model_type      %s%n", c.modelType());
+        out.printf("layers          %d, hidden %d, intermediate %d, vocab %d%n", c.numLayers(), c.hiddenSize(),
+                c.intermediateSize(), c.vocabSize());
+        out.printf("attention       %d heads, %d KV heads (group %d), head_dim %d, qk-norm %b%n", c.numHeads(),
+                c.numKvHeads(), c.kvGroup(), c.headDim(), c.useQkNorm());
+        out.printf("rope            type %s, theta %s, alpha %s, factor %s → effective base %.2f%n", c.ropeType(),
+                c.ropeTheta(), c.ropeAlpha(), c.ropeFactor(), c.effectiveRopeBase());
+        out.printf("norm eps        %s; max positions %d; tied embeddings %b%n", c.rmsNormEps(),
+                c.maxPositionEmbeddings(), c.tieWordEmbeddings());
+        out.printf("special ids     bos %d, eos %s, pad %d%n", c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
+        out.println();
+    }
+
+    private void printFooter(PrintWriter out, ModelConfig c, long parameters, long mapped, int files) {
+        long kvPerToken = PagedKvCache.bytesPerToken(c.numLayers(), c.kvDim());
+        out.println();
+        out.printf("parameters      %,d%n", parameters);
+        out.printf("mapped          %,d bytes (%s) in %d file(s)%n", mapped, size(mapped), files);
+        out.printf("memory estimate weights %s (mapped, paged in on use); KV cache %s per token (float32)"
+                + " = %s at %d tokens%n", size(mapped), size(kvPerToken), size(kvPerToken * context), context);
+    }
+
+    /** {@code general.file_type} as its llama.cpp name where we know it, e.g. "15 (Q4_K_M)". */
+    private static String fileType(String id) {
+        GgufFileType t = GgufFileType.byId(Long.parseLong(id));
+        return t == null ? id : id + " (" + t + ")";
     }
 
     /** Bytes in the largest binary unit that keeps the number ≥ 1, e.g. "512 B", "128.0 KiB", "3.34 GiB". */

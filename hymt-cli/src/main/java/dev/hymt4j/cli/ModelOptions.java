@@ -1,9 +1,8 @@
 package dev.hymt4j.cli;
 
+import dev.hymt4j.hub.ModelLocator;
 import dev.hymt4j.tensor.Parallel;
 import picocli.CommandLine.Option;
-
-import dev.hymt4j.hub.ModelLocator;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,8 +10,9 @@ import java.nio.file.Path;
 /** The options every command that runs a model shares. */
 final class ModelOptions {
     @Reads(Reads.Kind.MODEL)
-    @Option(names = "--model", required = true, paramLabel = "DIR|REPO",
+    @Option(names = "--model", required = true, paramLabel = "DIR|FILE.gguf|REPO",
             description = "Model directory (config.json, model.safetensors or shards with an index, tokenizer.json), "
+                    + "a GGUF file (any type hymt quantize or llama.cpp writes), "
                     + "or a hub repo id such as tencent/HY-MT1.5-1.8B (cached, or downloaded when online).")
     String model;
 
@@ -20,7 +20,7 @@ final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all processors).")
     Integer threads;
 
-    /** The model directory: the argument itself, or the cached hub snapshot of a repo id (downloaded if needed). */
+    /** The model directory or GGUF file: the argument itself, or the cached hub snapshot of a repo id (downloaded if needed). */
     Path dir() throws IOException {
         return ModelLocator.resolve(model);
     }

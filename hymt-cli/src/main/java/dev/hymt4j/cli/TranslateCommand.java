@@ -41,6 +41,9 @@ public final class TranslateCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     @Mixin
+    AdapterOptions adapterOptions;
+
+    @Mixin
     TranslationOptions translation;
 
     @Mixin
@@ -71,8 +74,9 @@ public final class TranslateCommand implements Callable<Integer> {
         List<String> inputs = inputs();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Translator loaded = Translator.load(modelOptions.dir(), translation.translatorOptions())) {
-            Translator translator = translation.configure(loaded);
+        Path dir = modelOptions.dir();
+        try (Translator loaded = Translator.load(dir, adapterOptions.weights(dir), translation.translatorOptions())) {
+            Translator translator = translation.configure(loaded).withAdapter(adapterOptions.adapter(loaded.model().config()));
             List<TranslationRequest> requests = inputs.stream().filter(text -> !text.isBlank())
                     .map(text -> translation.request(text, glossary, null, false)).toList();
             long start = System.nanoTime();

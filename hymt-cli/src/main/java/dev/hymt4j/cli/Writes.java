@@ -17,6 +17,13 @@ public @interface Writes {
     /** For {@link Kind#FILES_IN_DIRECTORY}: the names of the files written in the directory. */
     String[] files() default {};
 
+    /**
+     * For an output whose kind follows the command's mode: when the option named here is given, the output is a
+     * {@link Kind#DIRECTORY} rather than {@link #value()} ({@code quantize --out}: a GGUF file with {@code --type},
+     * a GPTQ checkpoint directory with {@code --method}). The option must have no default value.
+     */
+    String directoryWith() default "";
+
     enum Kind {
         /** One file, written under a temporary name and renamed into place. */
         FILE,

@@ -40,8 +40,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PathSafetyPropertyTest {
 
-    /** One way to name a path on a command line. */
-    record Slot(String name, Reads.Kind reads, Writes writes, boolean required, Function<String, List<String>> render) {
+    /**
+     * One way to name a path on a command line. {@code writeKind} is the output's kind on this command line: an
+     * output whose kind follows the mode ({@link Writes#directoryWith()}) gives one slot per kind.
+     */
+    record Slot(String name, Reads.Kind reads, Writes writes, Writes.Kind writeKind, boolean required,
+                Function<String, List<String>> render) {
         boolean input() {
             return reads != null;
         }
@@ -52,7 +56,11 @@ class PathSafetyPropertyTest {
         }
 
         boolean directoryOutput() {
-            return writes != null && writes.value() != Writes.Kind.FILE;
+            return writes != null && writeKind != Writes.Kind.FILE;
+        }
+
+        String title() {
+            return writes != null && !writes.directoryWith().isEmpty() ? name + " (" + writeKind + ")" : name;
         }
     }
 
@@ -75,7 +83,7 @@ class PathSafetyPropertyTest {
                     if (out.input()) continue;
                     for (String mode : List.of("same", "inside", "symlink")) {
                         if (mode.equals("inside") && !in.directoryInput() && !out.directoryOutput()) continue;
-                        String name = c.title() + ": " + out.name + " " + mode + " " + in.name;
+                        String name = c.title() + ": " + out.title() + " " + mode + " " + in.name;
                         tests.add(DynamicTest.dynamicTest(name, () -> refused(c, in, out, mode, name)));
                     }
                 }
@@ -150,7 +158,7 @@ class PathSafetyPropertyTest {
         args.addAll(in.render.apply(input.toString()));
         args.addAll(out.render.apply(outputValue));
         for (Slot s : c.slots) {
-            if (s == in || s == out || !s.required) continue;
+            if (s == in || s.name.equals(out.name) || !s.required) continue;   // (an output's twin of the other kind too)
             Path p = root.resolve("other-" + s.name.replaceAll("[^A-Za-z0-9]", ""));
             if (s.input()) createInput(p, s);
             args.addAll(s.render.apply(p.toString()));
@@ -224,7 +232,15 @@ class PathSafetyPropertyTest {
                 Function<String, List<String>> render = a.arg() instanceof OptionSpec o
                         ? v -> List.of(o.longestName(), v) : v -> List.of(v);
                 boolean required = a.arg().required();
-                slots.add(new Slot(a.name(), a.reads() == null ? null : a.reads().value(), a.writes(), required, render));
+                Reads.Kind reads = a.reads() == null ? null : a.reads().value();
+                Writes w = a.writes();
+                slots.add(new Slot(a.name(), reads, w, w == null ? null : w.value(), required, render));
+                if (w != null && !w.directoryWith().isEmpty()) {
+                    // the same option as a directory: the command line also gives the mode option that makes it one
+                    List<String> mode = List.of(w.directoryWith(), filler(spec.findOption(w.directoryWith()).type()));
+                    slots.add(new Slot(a.name(), reads, w, Writes.Kind.DIRECTORY, required,
+                            v -> Stream.concat(render.apply(v).stream(), mode.stream()).toList()));
+                }
             }
             if (spec.userObject() instanceof TrainCommand) slots.addAll(trainConfigSlots());
             out.add(new Command(path, spec, slots));
@@ -235,7 +251,7 @@ class PathSafetyPropertyTest {
     private static List<Slot> trainConfigSlots() {
         List<Slot> slots = new ArrayList<>();
         for (String key : TrainingConfig.INPUT_PATH_KEYS) {
-            slots.add(new Slot(key, key.equals("model") ? Reads.Kind.MODEL : Reads.Kind.FILE, null,
+            slots.add(new Slot(key, key.equals("model") ? Reads.Kind.MODEL : Reads.Kind.FILE, null, null,
                     !key.equals("data.valid"), v -> List.of("--set", key + "=" + v)));
         }
         Writes directory;
@@ -244,7 +260,7 @@ class PathSafetyPropertyTest {
         } catch (NoSuchFieldException e) {
             throw new IllegalStateException(e);
         }
-        slots.add(new Slot(TrainingConfig.OUTPUT_PATH_KEY, null, directory, true,
+        slots.add(new Slot(TrainingConfig.OUTPUT_PATH_KEY, null, directory, Writes.Kind.DIRECTORY, true,
                 v -> List.of("--set", TrainingConfig.OUTPUT_PATH_KEY + "=" + v)));
         return slots;
     }

@@ -13,6 +13,7 @@ import dev.hymt4j.ops.SwiGlu;
 import dev.hymt4j.ops.Vec;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.weights.WeightSource;
+import dev.hymt4j.weights.WeightSources;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,9 +56,9 @@ public final class HunyuanModel implements CausalLm {
         this.rope = new Rope(config);
     }
 
-    /** Opens a model directory (config.json + model.safetensors or shards); {@link #close()} unmaps it. */
-    public static HunyuanModel load(Path dir) throws IOException {
-        return load(Checkpoint.open(dir));
+    /** Opens a model directory (config.json + model.safetensors or shards) or a GGUF file; {@link #close()} unmaps it. */
+    public static HunyuanModel load(Path model) throws IOException {
+        return load(WeightSources.open(model));
     }
 
     /** A model over the weights of {@code source}, which it owns from now on ({@link #close()} closes it). */

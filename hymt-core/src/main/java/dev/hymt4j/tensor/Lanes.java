@@ -25,8 +25,12 @@ public final class Lanes {
         return v.lane(0);
     }
 
+    /**
+     * New copies of the fold shuffles {@link #sum} applies in order, for kernels that write the fold inline
+     * (a kernel passing its accumulator to {@link #sum} can get it boxed when compiled on its own).
+     */
     @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
+    public static VectorShuffle<Float>[] folds() {
         VectorShuffle<Float>[] folds = new VectorShuffle[Integer.numberOfTrailingZeros(F.length())];
         for (int k = 0, step = F.length() / 2; step >= 1; k++, step /= 2) {
             int s = step;

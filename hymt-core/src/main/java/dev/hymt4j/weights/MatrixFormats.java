@@ -1,5 +1,12 @@
 package dev.hymt4j.weights;
 
+import dev.hymt4j.gguf.GgmlType;
+import dev.hymt4j.quant.Q4_0Matrix;
+import dev.hymt4j.quant.Q4_KMatrix;
+import dev.hymt4j.quant.Q5_KMatrix;
+import dev.hymt4j.quant.Q6_KMatrix;
+import dev.hymt4j.quant.Q8_0Matrix;
+import dev.hymt4j.quant.RowDecodingMatrix;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
@@ -22,10 +29,20 @@ public final class MatrixFormats {
         Matrix create(MemorySegment data, int rows, int cols);
     }
 
-    private static final Map<String, Factory> FACTORIES = Map.of(
-            "F32", (data, rows, cols) -> new MappedMatrix(data, DType.F32, rows, cols),
-            "BF16", (data, rows, cols) -> new MappedMatrix(data, DType.BF16, rows, cols),
-            "F16", (data, rows, cols) -> new MappedMatrix(data, DType.F16, rows, cols));
+    private static final Map<String, Factory> FACTORIES = Map.ofEntries(
+            Map.entry("F32", (data, rows, cols) -> new MappedMatrix(data, DType.F32, rows, cols)),
+            Map.entry("BF16", (data, rows, cols) -> new MappedMatrix(data, DType.BF16, rows, cols)),
+            Map.entry("F16", (data, rows, cols) -> new MappedMatrix(data, DType.F16, rows, cols)),
+            // GGUF block types (names as ggml spells them): a fused kernel each, or decode-and-dot for the
+            // rare fallback types.
+            Map.entry("Q8_0", Q8_0Matrix::new),
+            Map.entry("Q4_0", Q4_0Matrix::new),
+            Map.entry("Q4_K", Q4_KMatrix::new),
+            Map.entry("Q5_K", Q5_KMatrix::new),
+            Map.entry("Q6_K", Q6_KMatrix::new),
+            Map.entry("Q4_1", (data, rows, cols) -> new RowDecodingMatrix(GgmlType.Q4_1, data, rows, cols)),
+            Map.entry("Q5_0", (data, rows, cols) -> new RowDecodingMatrix(GgmlType.Q5_0, data, rows, cols)),
+            Map.entry("Q5_1", (data, rows, cols) -> new RowDecodingMatrix(GgmlType.Q5_1, data, rows, cols)));
 
     private MatrixFormats() {}
 

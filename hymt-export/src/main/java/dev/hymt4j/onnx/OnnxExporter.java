@@ -59,8 +59,9 @@ public final class OnnxExporter {
 
     public static Result export(Path model, Path outDir, Options o) throws IOException {
         if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) {
-            throw new ModelException(model + ": GGUF input needs the GGUF reader, which is not in this build yet; export from the "
-                    + "Hugging Face directory");
+            // The graph takes float or GPTQ weights; ggml's quantized blocks have no MatMulNBits form.
+            throw new ModelException(model + ": export onnx reads a Hugging Face directory (safetensors, or a GPTQ "
+                    + "checkpoint), not a GGUF file; export from the directory the GGUF was made from");
         }
         try (Checkpoint ckpt = Checkpoint.open(model)) {
             if (Files.exists(outDir) && Files.isSameFile(outDir, model)) {

@@ -74,7 +74,8 @@ public final class Tokenizer {
     }
 
     /**
-     * Loads a tokenizer from a {@code tokenizer.json}, a {@code .tiktoken} rank file (HY 7B conventions, see
+     * Loads a tokenizer from a {@code tokenizer.json}, a GGUF model file (its {@code tokenizer.ggml.*} metadata), a
+     * {@code .tiktoken} rank file (HY 7B conventions, see
      * {@link TiktokenConfig#hunyuan7b()}), or a model directory holding {@code tokenizer.json} or exactly one
      * {@code *.tiktoken} file. {@code clean_up_tokenization_spaces} is read from a {@code tokenizer_config.json}
      * beside the file (default false).
@@ -95,8 +96,14 @@ public final class Tokenizer {
                     : "no tokenizer.json and several *.tiktoken files " + tiktoken + "; name the one to use");
         }
         if (!Files.exists(path)) throw new TokenizerLoadException(path, "file not found");
+        if (dev.hymt4j.gguf.GgufFile.isGguf(path)) return GgufTokenizerLoader.load(path);
         if (path.getFileName().toString().endsWith(".tiktoken")) return TiktokenLoader.load(path, TiktokenConfig.hunyuan7b());
         return TokenizerJsonLoader.load(path);
+    }
+
+    /** The tokenizer in the metadata of an open GGUF file; {@code file} names it in errors. */
+    public static Tokenizer fromGguf(dev.hymt4j.gguf.GgufMetadata metadata, Path file) throws TokenizerLoadException {
+        return GgufTokenizerLoader.load(metadata, file);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.hymt4j.hub;
 
+import dev.hymt4j.gguf.GgufFile;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Turns a {@code --model} argument into a model folder: an existing folder is used as is; a hub repo id such
- * as {@code tencent/HY-MT1.5-1.8B} resolves to its cached snapshot of {@code main}, downloaded first when the
+ * Turns a {@code --model} argument into a model folder or GGUF file: an existing folder or GGUF file is used as
+ * is; a hub repo id such as {@code tencent/HY-MT1.5-1.8B} resolves to its cached snapshot of {@code main}, downloaded first when the
  * cache has no complete one. A complete cached snapshot is used without any network call, so a model works
  * offline once downloaded; {@code hymt download} fetches a newer revision explicitly.
  */
@@ -32,9 +34,10 @@ public final class ModelLocator {
         if (modelArg == null || modelArg.isBlank()) throw new IllegalArgumentException("No model given.");
         Path path = expandHome(modelArg.trim());
         if (Files.isDirectory(path)) return path;
+        if (GgufFile.isGguf(path)) return path;
         if (Files.exists(path)) {
-            throw new HubException("--model " + modelArg + " is a file; pass the folder that holds config.json,"
-                    + " tokenizer.json and the safetensors weights.");
+            throw new HubException("--model " + modelArg + " is a file but not a GGUF model; pass a GGUF file or the folder"
+                    + " that holds config.json, tokenizer.json and the safetensors weights.");
         }
         if (Files.isSymbolicLink(path)) {
             // A link that loops or points nowhere is a local path gone wrong, never a repo id.

@@ -1,6 +1,9 @@
 package dev.hymt4j.prompt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hymt4j.gguf.GgufException;
+import dev.hymt4j.gguf.GgufFile;
+import dev.hymt4j.gguf.GgufMetadata;
 import dev.hymt4j.io.ConfigFields;
 
 import java.io.IOException;
@@ -35,7 +38,11 @@ public record GenerationDefaults(int topK, double topP, double repetitionPenalty
         return new GenerationDefaults(20, 0.6, 1.05, 0.7, true, List.of(120020));
     }
 
-    /** The README values overridden by {@code modelDir/generation_config.json} when that file exists. */
+    /**
+     * The README values overridden by {@code modelDir/generation_config.json} when that file exists, or, for a
+     * GGUF file, by its {@code general.sampling.*} keys and its EOS/EOT ids (what llama.cpp's converter keeps of
+     * generation_config.json).
+     */
     public static GenerationDefaults load(Path modelDir) throws IOException {
         return load(modelDir, Integer.MAX_VALUE);
     }
@@ -45,11 +52,40 @@ public record GenerationDefaults(int topK, double topP, double repetitionPenalty
      * checked for its type and range: a wrong one is an error naming the file, the field and the value.
      */
     public static GenerationDefaults load(Path modelDir, int vocabSize) throws IOException {
+        if (GgufFile.isGguf(modelDir)) {
+            try (GgufFile gguf = GgufFile.open(modelDir)) {
+                return readme().overriddenBy(gguf.metadata(), vocabSize);
+            }
+        }
         Path file = modelDir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) return readme();
         JsonNode json = ConfigFields.read(file, IOException::new);
         if (!json.isObject()) throw new IOException(file + ": not a JSON object");
         return readme().overriddenBy(new ConfigFields<>(file.toString(), json, IOException::new), vocabSize);
+    }
+
+    private GenerationDefaults overriddenBy(GgufMetadata m, int vocabSize) throws GgufException {
+        List<Integer> eos = new ArrayList<>();
+        for (String key : List.of("tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id")) {
+            Integer id = m.optionalInteger(key, 0).orElse(null);
+            if (id == null || eos.contains(id)) continue;
+            if (id >= vocabSize) {
+                throw new GgufException(m.where() + ": metadata key '" + key + "' is " + id
+                        + ", expected a token id in [0, " + (vocabSize - 1) + "]");
+            }
+            eos.add(id);
+        }
+        try {
+            return new GenerationDefaults(
+                    m.optionalInteger("general.sampling.top_k", 0).orElse(topK),
+                    m.optionalReal("general.sampling.top_p").orElse(topP),
+                    m.optionalReal("general.sampling.penalty_repeat").orElse(repetitionPenalty),
+                    m.optionalReal("general.sampling.temp").orElse(temperature),
+                    doSample,
+                    eos.isEmpty() ? eosTokenIds : eos);
+        } catch (IllegalArgumentException e) {
+            throw new GgufException(m.where() + ": " + e.getMessage(), e);
+        }
     }
 
     private GenerationDefaults overriddenBy(ConfigFields<IOException> f, int vocabSize) throws IOException {

@@ -4,6 +4,7 @@ import dev.hymt4j.engine.Engine;
 import dev.hymt4j.engine.GenerationRequest;
 import dev.hymt4j.engine.RequestHandle;
 import dev.hymt4j.generate.GenerationConfig;
+import dev.hymt4j.gguf.GgufFile;
 import dev.hymt4j.generate.GenerationResult;
 import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.hub.ModelLocator;
@@ -21,6 +22,8 @@ import dev.hymt4j.prompt.TranslationRequest;
 import dev.hymt4j.tokenizer.EncodeOptions;
 import dev.hymt4j.tokenizer.StreamDecoder;
 import dev.hymt4j.tokenizer.Tokenizer;
+import dev.hymt4j.weights.WeightSource;
+import dev.hymt4j.weights.WeightSources;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,14 +91,50 @@ public final class Translator implements AutoCloseable {
         return load(modelDir, TranslatorOptions.DEFAULTS);
     }
 
+    /** Loads a model directory or a GGUF file (tokenizer, stop ids and chat template from its metadata). */
     public static Translator load(Path modelDir, TranslatorOptions options) throws IOException {
-        Tokenizer tokenizer = Tokenizer.load(modelDir);
-        HunyuanModel model = HunyuanModel.load(modelDir);
+        return load(modelDir, WeightSources.open(modelDir), options);
+    }
+
+    /**
+     * Tokenizer, stop ids and chat template from {@code modelDir}, the network from {@code weights} (the same
+     * model's tensors, e.g. with its projections quantized as they load); takes ownership of {@code weights}.
+     */
+    public static Translator load(Path modelDir, WeightSource weights, TranslatorOptions options) throws IOException {
+        Tokenizer tokenizer;
+        try {
+            tokenizer = Tokenizer.load(modelDir);
+            if (GgufFile.isGguf(modelDir)) checkChatTemplate(modelDir, SpecialTokens.fromVocabulary(tokenizer::findTokenId));
+        } catch (IOException | RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        HunyuanModel model = HunyuanModel.load(weights);
         try {
             return create(model, tokenizer, GenerationDefaults.load(modelDir, model.config().vocabSize()), options);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * A GGUF file carries the chat template llama.cpp renders; ours builds the same prompts from the HY-MT1.5
+     * markers, so a template that does not use them belongs to another model and is refused.
+     */
+    private static void checkChatTemplate(Path gguf, SpecialTokens tokens) throws IOException {
+        String template;
+        try (GgufFile f = GgufFile.open(gguf)) {
+            template = f.metadata().optionalString("tokenizer.chat_template").orElse(null);
+        }
+        if (template == null) return;
+        List<String> missing = new ArrayList<>();
+        for (SpecialTokens.Token t : List.of(tokens.bos(), tokens.user(), tokens.assistant(), tokens.eos())) {
+            if (!template.contains(t.text())) missing.add(t.text());
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException(gguf + ": tokenizer.chat_template does not write " + String.join(", ", missing)
+                    + ": not the HY-MT1.5 chat template, so this GGUF is not an HY-MT model hymt can prompt");
         }
     }
 

@@ -1,0 +1,116 @@
+package dev.hymt4j.quant;
+
+import dev.hymt4j.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static dev.hymt4j.quant.BlockCodecs.I16;
+
+/**
+ * Q4_0 weights ({@code half d; u8 qs[16]} per 32 values, {@code x = (q − 8)·d}). A load of quant bytes
+ * {@code [k, k+L)} gives values {@code k..} (low nibbles) and {@code 16+k..} (high nibbles); both are
+ * widened to int lanes (x86 has no byte-lane shifts), re-centred, converted to float and dotted, then the
+ * block is scaled by {@code d}.
+ */
+public final class Q4_0Matrix extends BlockMatrix {
+    private static final VectorSpecies<Float> F = QuantVectors.F;
+    private static final VectorShuffle<Float>[] FOLDS = QuantVectors.FOLDS;
+    private static final VectorSpecies<Byte> B = QuantVectors.B;
+    private static final VectorSpecies<Integer> I = QuantVectors.I;
+    private static final int L = F.length(), BLOCK = 32, BYTES = 18;
+
+    public Q4_0Matrix(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q4_0, data, rows, cols);
+    }
+
+    @Override
+    protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
+        if (!QuantVectors.ENABLED) return dotScalar(r, x, xo);
+        long row = r * rowBytes;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
+            long o = row + (long) b * BYTES;
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, o)));
+            int xb = xo + b * BLOCK;
+            FloatVector blk = FloatVector.zero(F);
+            for (int k = 0; k < 16; k += L) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0);
+                blk = lo.fma(FloatVector.fromArray(F, x, xb + k), blk);
+                blk = hi.fma(FloatVector.fromArray(F, x, xb + 16 + k), blk);
+            }
+            acc = blk.fma(d, acc);
+        }
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        return acc.lane(0);
+    }
+
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols);
+            return;
+        }
+        long row = r * rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
+            long o = row + (long) b * BYTES;
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, o)));
+            int xb = b * BLOCK;
+            FloatVector k0 = FloatVector.zero(F), k1 = k0, k2 = k0, k3 = k0;
+            for (int k = 0; k < 16; k += L) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0);
+                int l = xb + k, h = xb + 16 + k;
+                k0 = hi.fma(FloatVector.fromArray(F, x, x0 + h), lo.fma(FloatVector.fromArray(F, x, x0 + l), k0));
+                k1 = hi.fma(FloatVector.fromArray(F, x, x1 + h), lo.fma(FloatVector.fromArray(F, x, x1 + l), k1));
+                k2 = hi.fma(FloatVector.fromArray(F, x, x2 + h), lo.fma(FloatVector.fromArray(F, x, x2 + l), k2));
+                k3 = hi.fma(FloatVector.fromArray(F, x, x3 + h), lo.fma(FloatVector.fromArray(F, x, x3 + l), k3));
+            }
+            a0 = k0.fma(d, a0);
+            a1 = k1.fma(d, a1);
+            a2 = k2.fma(d, a2);
+            a3 = k3.fma(d, a3);
+        }
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a0 = a0.add(a0.rearrange(fold));
+            a1 = a1.add(a1.rearrange(fold));
+            a2 = a2.add(a2.rearrange(fold));
+            a3 = a3.add(a3.rearrange(fold));
+        }
+        out[t * rows + r] = a0.lane(0);
+        out[(t + 1) * rows + r] = a1.lane(0);
+        out[(t + 2) * rows + r] = a2.lane(0);
+        out[(t + 3) * rows + r] = a3.lane(0);
+    }
+
+    /** The reference: each block's integer-weighted sum in element order, scaled by its d, summed left to right. */
+    private float dotScalar(int r, float[] x, int xo) {
+        long row = r * rowBytes;
+        float sum = 0;
+        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
+            long o = row + (long) b * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o));
+            float blk = 0;
+            int xb = xo + b * BLOCK;
+            for (int j = 0; j < 16; j++) blk += ((BlockCodecs.u8(data, o + 2 + j) & 0xF) - 8) * x[xb + j];
+            for (int j = 0; j < 16; j++) blk += ((BlockCodecs.u8(data, o + 2 + j) >> 4) - 8) * x[xb + 16 + j];
+            sum += d * blk;
+        }
+        return sum;
+    }
+}

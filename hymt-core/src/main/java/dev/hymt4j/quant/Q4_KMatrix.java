@@ -1,0 +1,192 @@
+package dev.hymt4j.quant;
+
+import dev.hymt4j.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static dev.hymt4j.quant.BlockCodecs.I16;
+import static dev.hymt4j.quant.BlockCodecs.I32;
+import static dev.hymt4j.quant.BlockCodecs.I64;
+
+/**
+ * Q4_K weights (144 bytes per 256 values: {@code d, dmin}, 6-bit scales and mins of eight 32-value sub-blocks,
+ * 4-bit quants). With {@code x = d·sc_j·q − dmin·m_j}, a row's dot product is
+ * {@code Σ_j d·sc_j·(Σ q·a) − Σ_j dmin·m_j·(Σ a)}: the quants dot the activations in vector lanes, and the
+ * min term uses each token's sub-block sums of the activations, computed once per call.
+ */
+public final class Q4_KMatrix extends BlockMatrix {
+    private static final VectorSpecies<Float> F = QuantVectors.F;
+    private static final VectorShuffle<Float>[] FOLDS = QuantVectors.FOLDS;
+    private static final VectorSpecies<Byte> B = QuantVectors.B;
+    private static final VectorSpecies<Integer> I = QuantVectors.I;
+    private static final int L = F.length(), QK = 256, BYTES = 144;
+
+    public Q4_KMatrix(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q4_K, data, rows, cols);
+    }
+
+    @Override
+    protected float[] activationSums(float[] x, int n) {
+        return groupSums(x, n, 32);
+    }
+
+    @Override
+    protected int sumsPerToken() {
+        return cols / 32;
+    }
+
+    /**
+     * The eight 6-bit scales into {@code sm[0..7]} and mins into {@code sm[8..15]} of the block at {@code o}
+     * ({@code get_scale_min_k4}, spec §5.6), from two loads of its 12 packed bytes.
+     */
+    static void unpackScalesAndMins(MemorySegment data, long o, int[] sm) {
+        long low = data.get(I64, o + 4); // bytes 0–7
+        int high = data.get(I32, o + 12); // bytes 8–11
+        for (int j = 0; j < 4; j++) {
+            int scaleByte = (int) (low >>> (8 * j)) & 0xFF, minByte = (int) (low >>> (8 * j + 32)) & 0xFF;
+            int packed = (high >>> (8 * j)) & 0xFF;
+            sm[j] = scaleByte & 63;
+            sm[8 + j] = minByte & 63;
+            sm[4 + j] = (packed & 0xF) | (scaleByte >> 6) << 4;
+            sm[12 + j] = (packed >> 4) | (minByte >> 6) << 4;
+        }
+    }
+
+    @Override
+    protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
+        if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
+        long row = r * rowBytes;
+        int[] sm = new int[16];
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
+            for (int c = 0; c < 4; c++) {
+                int xc = xo + s * QK + 64 * c;
+                FloatVector lo = FloatVector.zero(F), hi = lo;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    FloatVector wl = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
+                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .convert(VectorOperators.I2F, 0);
+                    lo = wl.fma(FloatVector.fromArray(F, x, xc + k), lo);
+                    hi = wh.fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
+                }
+                acc = lo.fma(FloatVector.broadcast(F, d * sm[2 * c]), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * sm[2 * c + 1]), acc);
+                int sj = so + 8 * s + 2 * c;
+                mins += dmin * sm[8 + 2 * c] * sums[sj];
+                mins += dmin * sm[9 + 2 * c] * sums[sj + 1];
+            }
+        }
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        return acc.lane(0) - mins;
+    }
+
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        int per = cols / 32;
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols, sums, (t + i) * per);
+            return;
+        }
+        long row = r * rowBytes;
+        int[] sm = new int[16];
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int s0 = t * per, s1 = s0 + per, s2 = s1 + per, s3 = s2 + per;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
+            for (int c = 0; c < 4; c++) {
+                int xc = s * QK + 64 * c;
+                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    FloatVector wl = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
+                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .convert(VectorOperators.I2F, 0);
+                    int a = xc + k, b = xc + 32 + k;
+                    l0 = wl.fma(FloatVector.fromArray(F, x, x0 + a), l0);
+                    h0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), h0);
+                    l1 = wl.fma(FloatVector.fromArray(F, x, x1 + a), l1);
+                    h1 = wh.fma(FloatVector.fromArray(F, x, x1 + b), h1);
+                    l2 = wl.fma(FloatVector.fromArray(F, x, x2 + a), l2);
+                    h2 = wh.fma(FloatVector.fromArray(F, x, x2 + b), h2);
+                    l3 = wl.fma(FloatVector.fromArray(F, x, x3 + a), l3);
+                    h3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), h3);
+                }
+                FloatVector dl = FloatVector.broadcast(F, d * sm[2 * c]);
+                FloatVector dh = FloatVector.broadcast(F, d * sm[2 * c + 1]);
+                a0 = h0.fma(dh, l0.fma(dl, a0));
+                a1 = h1.fma(dh, l1.fma(dl, a1));
+                a2 = h2.fma(dh, l2.fma(dl, a2));
+                a3 = h3.fma(dh, l3.fma(dl, a3));
+                float ml = dmin * sm[8 + 2 * c], mh = dmin * sm[9 + 2 * c];
+                int sj = 8 * s + 2 * c;
+                m0 += ml * sums[s0 + sj];
+                m0 += mh * sums[s0 + sj + 1];
+                m1 += ml * sums[s1 + sj];
+                m1 += mh * sums[s1 + sj + 1];
+                m2 += ml * sums[s2 + sj];
+                m2 += mh * sums[s2 + sj + 1];
+                m3 += ml * sums[s3 + sj];
+                m3 += mh * sums[s3 + sj + 1];
+            }
+        }
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a0 = a0.add(a0.rearrange(fold));
+            a1 = a1.add(a1.rearrange(fold));
+            a2 = a2.add(a2.rearrange(fold));
+            a3 = a3.add(a3.rearrange(fold));
+        }
+        out[t * rows + r] = a0.lane(0) - m0;
+        out[(t + 1) * rows + r] = a1.lane(0) - m1;
+        out[(t + 2) * rows + r] = a2.lane(0) - m2;
+        out[(t + 3) * rows + r] = a3.lane(0) - m3;
+    }
+
+    /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
+    private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
+        return dotScalarK(data, r * rowBytes, cols, x, xo, sums, so, false);
+    }
+
+    /**
+     * The scalar reference of Q4_K ({@code fiveBit} false: 144-byte blocks, nibbles at 16) and Q5_K (176-byte
+     * blocks, nibbles at 48, fifth bits in {@code qh} at 16) for the row at {@code row}.
+     */
+    static float dotScalarK(MemorySegment data, long row, int cols, float[] x, int xo, float[] sums, int so, boolean fiveBit) {
+        int bytes = fiveBit ? Q5_KCodec.BYTES : BYTES, qs = fiveBit ? 48 : 16;
+        int[] sm = new int[16];
+        float sum = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * bytes;
+            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
+            for (int j = 0; j < 8; j++) {
+                int c = j / 2, shift = (j % 2) * 4;
+                float qa = 0;
+                for (int l = 0; l < 32; l++) {
+                    int q = BlockCodecs.u8(data, o + qs + 32 * c + l) >> shift & 0xF;
+                    if (fiveBit) q |= (BlockCodecs.u8(data, o + 16 + l) >> j & 1) << 4;
+                    qa += q * x[xo + s * QK + 32 * j + l];
+                }
+                sum += d * sm[j] * qa - dmin * sm[8 + j] * sums[so + 8 * s + j];
+            }
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.hymt4j.quant;
+
+import dev.hymt4j.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import static dev.hymt4j.quant.BlockCodecs.I16;
+import static dev.hymt4j.quant.Q4_KMatrix.unpackScalesAndMins;
+
+/**
+ * Q5_K weights (176 bytes per 256 values): Q4_K's scales, mins and nibbles plus one high bit per value in
+ * {@code qh}. The kernel is Q4_K's with the high bit OR-ed into each nibble (in int lanes, after widening).
+ */
+public final class Q5_KMatrix extends BlockMatrix {
+    private static final VectorSpecies<Float> F = QuantVectors.F;
+    private static final VectorShuffle<Float>[] FOLDS = QuantVectors.FOLDS;
+    private static final VectorSpecies<Byte> B = QuantVectors.B;
+    private static final VectorSpecies<Integer> I = QuantVectors.I;
+    private static final int L = F.length(), QK = 256, BYTES = 176;
+
+    public Q5_KMatrix(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q5_K, data, rows, cols);
+    }
+
+    @Override
+    protected float[] activationSums(float[] x, int n) {
+        return groupSums(x, n, 32);
+    }
+
+    @Override
+    protected int sumsPerToken() {
+        return cols / 32;
+    }
+
+    @Override
+    protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
+        if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
+        long row = r * rowBytes;
+        int[] sm = new int[16];
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
+            for (int c = 0; c < 4; c++) {
+                int xc = xo + s * QK + 64 * c;
+                FloatVector lo = FloatVector.zero(F), hi = lo;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector ql = q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
+                    IntVector qh = q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    lo = ((FloatVector) ql.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + k), lo);
+                    hi = ((FloatVector) qh.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
+                }
+                acc = lo.fma(FloatVector.broadcast(F, d * sm[2 * c]), acc);
+                acc = hi.fma(FloatVector.broadcast(F, d * sm[2 * c + 1]), acc);
+                int sj = so + 8 * s + 2 * c;
+                mins += dmin * sm[8 + 2 * c] * sums[sj];
+                mins += dmin * sm[9 + 2 * c] * sums[sj + 1];
+            }
+        }
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        return acc.lane(0) - mins;
+    }
+
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        int per = cols / 32;
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols, sums, (t + i) * per);
+            return;
+        }
+        long row = r * rowBytes;
+        int[] sm = new int[16];
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int s0 = t * per, s1 = s0 + per, s2 = s1 + per, s3 = s2 + per;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
+            for (int c = 0; c < 4; c++) {
+                int xc = s * QK + 64 * c;
+                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    FloatVector wl = (FloatVector) q.and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0);
+                    int a = xc + k, b = xc + 32 + k;
+                    l0 = wl.fma(FloatVector.fromArray(F, x, x0 + a), l0);
+                    h0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), h0);
+                    l1 = wl.fma(FloatVector.fromArray(F, x, x1 + a), l1);
+                    h1 = wh.fma(FloatVector.fromArray(F, x, x1 + b), h1);
+                    l2 = wl.fma(FloatVector.fromArray(F, x, x2 + a), l2);
+                    h2 = wh.fma(FloatVector.fromArray(F, x, x2 + b), h2);
+                    l3 = wl.fma(FloatVector.fromArray(F, x, x3 + a), l3);
+                    h3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), h3);
+                }
+                FloatVector dl = FloatVector.broadcast(F, d * sm[2 * c]);
+                FloatVector dh = FloatVector.broadcast(F, d * sm[2 * c + 1]);
+                a0 = h0.fma(dh, l0.fma(dl, a0));
+                a1 = h1.fma(dh, l1.fma(dl, a1));
+                a2 = h2.fma(dh, l2.fma(dl, a2));
+                a3 = h3.fma(dh, l3.fma(dl, a3));
+                float ml = dmin * sm[8 + 2 * c], mh = dmin * sm[9 + 2 * c];
+                int sj = 8 * s + 2 * c;
+                m0 += ml * sums[s0 + sj];
+                m0 += mh * sums[s0 + sj + 1];
+                m1 += ml * sums[s1 + sj];
+                m1 += mh * sums[s1 + sj + 1];
+                m2 += ml * sums[s2 + sj];
+                m2 += mh * sums[s2 + sj + 1];
+                m3 += ml * sums[s3 + sj];
+                m3 += mh * sums[s3 + sj + 1];
+            }
+        }
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a0 = a0.add(a0.rearrange(fold));
+            a1 = a1.add(a1.rearrange(fold));
+            a2 = a2.add(a2.rearrange(fold));
+            a3 = a3.add(a3.rearrange(fold));
+        }
+        out[t * rows + r] = a0.lane(0) - m0;
+        out[(t + 1) * rows + r] = a1.lane(0) - m1;
+        out[(t + 2) * rows + r] = a2.lane(0) - m2;
+        out[(t + 3) * rows + r] = a3.lane(0) - m3;
+    }
+
+    /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
+    private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
+        return Q4_KMatrix.dotScalarK(data, r * rowBytes, cols, x, xo, sums, so, true);
+    }
+}

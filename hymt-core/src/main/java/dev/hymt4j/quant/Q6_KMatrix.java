@@ -1,0 +1,155 @@
+package dev.hymt4j.quant;
+
+import dev.hymt4j.gguf.GgmlType;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import static dev.hymt4j.quant.BlockCodecs.I16;
+import static dev.hymt4j.quant.BlockCodecs.I64;
+
+/**
+ * Q6_K weights (210 bytes per 256 values: 4 low bits in {@code ql}, 2 high bits in {@code qh}, a signed scale per
+ * 16 values, {@code d}). Each byte load of {@code ql[l..]}, {@code ql[l+32..]} and {@code qh[l..]} yields the
+ * quants of four 16-value sub-blocks ({@code l}, {@code l+32}, {@code l+64}, {@code l+96} of the half); they are
+ * widened to int lanes (where x86 has shifts; byte-lane shifts are emulated), assembled, re-centred
+ * ({@code q − 32}), converted, scaled by {@code d·scale} (the dequantized weight, exactly as the codec
+ * computes it) and dotted. The sixteen scales come from two 8-byte loads per block, not sixteen byte reads
+ * (which cost 3× the time of the whole kernel).
+ */
+public final class Q6_KMatrix extends BlockMatrix {
+    private static final VectorSpecies<Float> F = QuantVectors.F;
+    private static final VectorShuffle<Float>[] FOLDS = QuantVectors.FOLDS;
+    private static final VectorSpecies<Byte> B = QuantVectors.B;
+    private static final VectorSpecies<Integer> I = QuantVectors.I;
+    private static final int L = F.length(), QK = 256, BYTES = 210;
+
+    public Q6_KMatrix(MemorySegment data, int rows, int cols) {
+        super(GgmlType.Q6_K, data, rows, cols);
+    }
+
+    private float scale(long o, int sub, float d) {
+        return d * data.get(ValueLayout.JAVA_BYTE, o + 192 + sub);
+    }
+
+    @Override
+    protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
+        if (!QuantVectors.ENABLED) return dotScalar(r, x, xo);
+        long row = r * rowBytes;
+        FloatVector acc = FloatVector.zero(F);
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o + 208));
+            for (int h = 0; h < 2; h++) {
+                int xh = xo + s * QK + 128 * h;
+                long scales = data.get(I64, o + 192 + 8 * h); // the half's eight signed scales, one per byte
+                for (int l = 0; l < 32; l += L) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + 32 + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    int j = 8 * (l / 16);
+                    FloatVector w1 = ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j));
+                    FloatVector w2 = ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 16));
+                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(hb.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 32));
+                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 48));
+                    acc = w1.fma(FloatVector.fromArray(F, x, xh + l), acc);
+                    acc = w2.fma(FloatVector.fromArray(F, x, xh + 32 + l), acc);
+                    acc = w3.fma(FloatVector.fromArray(F, x, xh + 64 + l), acc);
+                    acc = w4.fma(FloatVector.fromArray(F, x, xh + 96 + l), acc);
+                }
+            }
+        }
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        return acc.lane(0);
+    }
+
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols);
+            return;
+        }
+        long row = r * rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o + 208));
+            for (int h = 0; h < 2; h++) {
+                int xh = s * QK + 128 * h;
+                long scales = data.get(I64, o + 192 + 8 * h);
+                for (int l = 0; l < 32; l += L) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + 32 + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    int j = 8 * (l / 16);
+                    FloatVector w1 = ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j));
+                    FloatVector w2 = ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 16));
+                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(hb.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 32));
+                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 48));
+                    int p1 = xh + l, p2 = p1 + 32, p3 = p1 + 64, p4 = p1 + 96;
+                    a0 = w4.fma(FloatVector.fromArray(F, x, x0 + p4), w3.fma(FloatVector.fromArray(F, x, x0 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x0 + p2), w1.fma(FloatVector.fromArray(F, x, x0 + p1), a0))));
+                    a1 = w4.fma(FloatVector.fromArray(F, x, x1 + p4), w3.fma(FloatVector.fromArray(F, x, x1 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x1 + p2), w1.fma(FloatVector.fromArray(F, x, x1 + p1), a1))));
+                    a2 = w4.fma(FloatVector.fromArray(F, x, x2 + p4), w3.fma(FloatVector.fromArray(F, x, x2 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x2 + p2), w1.fma(FloatVector.fromArray(F, x, x2 + p1), a2))));
+                    a3 = w4.fma(FloatVector.fromArray(F, x, x3 + p4), w3.fma(FloatVector.fromArray(F, x, x3 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x3 + p2), w1.fma(FloatVector.fromArray(F, x, x3 + p1), a3))));
+                }
+            }
+        }
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a0 = a0.add(a0.rearrange(fold));
+            a1 = a1.add(a1.rearrange(fold));
+            a2 = a2.add(a2.rearrange(fold));
+            a3 = a3.add(a3.rearrange(fold));
+        }
+        out[t * rows + r] = a0.lane(0);
+        out[(t + 1) * rows + r] = a1.lane(0);
+        out[(t + 2) * rows + r] = a2.lane(0);
+        out[(t + 3) * rows + r] = a3.lane(0);
+    }
+
+    /** The reference: each value dequantized as {@code d·scale·(q − 32)} and multiplied, in element order. */
+    private float dotScalar(int r, float[] x, int xo) {
+        long row = r * rowBytes;
+        float sum = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o + 208));
+            for (int i = 0; i < QK; i++) {
+                int h = i / 128, p = i % 128, l = p % 32, quarter = p / 32;
+                int lowByte = BlockCodecs.u8(data, o + 64 * h + l + (quarter % 2) * 32);
+                int low = quarter < 2 ? lowByte & 0xF : lowByte >> 4;
+                int high = BlockCodecs.u8(data, o + 128 + 32 * h + l) >> (2 * quarter) & 3;
+                int q = (low | high << 4) - 32;
+                sum += scale(o, 8 * h + 2 * quarter + l / 16, d) * q * x[xo + s * QK + i];
+            }
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.hymt4j.quant;
+
+import dev.hymt4j.gguf.GgmlType;
+import dev.hymt4j.tensor.Matrix;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The quantized matrix kernels against a float64 product of the dequantized weights, and the batch-invariance
+ * rule: a (row, token) result is bit-identical whatever the token count, the position in the batch, or the
+ * row range. Surefire runs this class at every vector width the machine has and with the scalar kernels
+ * ({@code -Dhymt.vector.bits}, see hymt-core/pom.xml).
+ */
+class BlockMatrixKernelTest {
+    static final int ROWS = 13;
+
+    static Stream<Arguments> formats() {
+        return Stream.of(
+                Arguments.of(GgmlType.Q8_0, 96), Arguments.of(GgmlType.Q8_0, 2048),
+                Arguments.of(GgmlType.Q4_0, 64), Arguments.of(GgmlType.Q4_0, 1056),
+                Arguments.of(GgmlType.Q4_1, 96), Arguments.of(GgmlType.Q5_0, 160), Arguments.of(GgmlType.Q5_1, 32),
+                Arguments.of(GgmlType.Q4_K, 256), Arguments.of(GgmlType.Q4_K, 1536),
+                Arguments.of(GgmlType.Q5_K, 256), Arguments.of(GgmlType.Q5_K, 768),
+                Arguments.of(GgmlType.Q6_K, 256), Arguments.of(GgmlType.Q6_K, 1280));
+    }
+
+    record Case(Matrix matrix, float[] dequantized) {}
+
+    static Case quantized(GgmlType type, int cols, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] w = new float[ROWS * cols];
+        for (int i = 0; i < w.length; i++) w[i] = (float) (random.nextGaussian() * (1 + (i / 97) % 5) + (i % 7 == 0 ? 0.3 : 0));
+        int rowBytes = (int) type.rowBytes(cols);
+        byte[] bytes = new byte[ROWS * rowBytes];
+        BlockCodec codec = BlockCodec.of(type);
+        for (int r = 0; r < ROWS; r++) codec.quantize(w, r * cols, cols, bytes, r * rowBytes);
+        float[] dq = new float[w.length];
+        codec.dequantize(MemorySegment.ofArray(bytes), 0, w.length, dq, 0);
+        return new Case(dev.hymt4j.weights.MatrixFormats.create(type.name(), MemorySegment.ofArray(bytes), ROWS, cols), dq);
+    }
+
+    static float[] activations(int n, int cols, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[n * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        return x;
+    }
+
+    @ParameterizedTest
+    @MethodSource("formats")
+    void matchesAFloat64ProductOfTheDequantizedWeights(GgmlType type, int cols) {
+        Case c = quantized(type, cols, cols + type.id());
+        int n = 9;
+        float[] x = activations(n, cols, 3);
+        float[] out = new float[n * ROWS];
+        c.matrix().matmulRows(x, n, out, 0, ROWS);
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < ROWS; r++) {
+                double exact = 0, magnitude = 0;
+                for (int k = 0; k < cols; k++) {
+                    double p = (double) c.dequantized()[r * cols + k] * x[t * cols + k];
+                    exact += p;
+                    magnitude += Math.abs(p);
+                }
+                // float32 accumulation over `cols` terms: a few ulps of the sum of magnitudes
+                assertEquals(exact, out[t * ROWS + r], 2e-6 * magnitude, type + " token " + t + " row " + r);
+            }
+        }
+        float[] row = new float[cols];
+        c.matrix().readRow(5, row, 0);
+        assertArrayEquals(java.util.Arrays.copyOfRange(c.dequantized(), 5 * cols, 6 * cols), row);
+    }
+
+    @ParameterizedTest
+    @MethodSource("formats")
+    void resultsAreBitIdenticalWhateverTheBatchAndTheRowSplit(GgmlType type, int cols) {
+        Case c = quantized(type, cols, 11);
+        int n = 7;
+        float[] x = activations(n, cols, 5);
+        float[] batch = new float[n * ROWS];
+        c.matrix().matmulRows(x, n, batch, 0, ROWS);
+        for (int t = 0; t < n; t++) {
+            float[] alone = new float[ROWS];
+            c.matrix().matmulRows(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone, 0, ROWS);
+            for (int r = 0; r < ROWS; r++) {
+                assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(batch[t * ROWS + r]),
+                        type + ": token " + t + " row " + r + " alone vs in a batch of " + n);
+            }
+        }
+        // shifted into another position of a batch of 5, and computed in row pieces
+        float[] shifted = new float[5 * cols];
+        System.arraycopy(x, 0, shifted, 3 * cols, cols);
+        float[] pieces = new float[5 * ROWS];
+        c.matrix().matmulRows(shifted, 5, pieces, 0, 4);
+        c.matrix().matmulRows(shifted, 5, pieces, 4, 9);
+        c.matrix().matmulRows(shifted, 5, pieces, 9, ROWS);
+        for (int r = 0; r < ROWS; r++) assertEquals(Float.floatToRawIntBits(batch[r]), Float.floatToRawIntBits(pieces[3 * ROWS + r]));
+        float[] parallel = new float[n * ROWS];
+        c.matrix().matmul(x, n, parallel);
+        assertArrayEquals(batch, parallel);
+    }
+
+    @ParameterizedTest
+    @MethodSource("formats")
+    void transposedProductMatchesFloat64(GgmlType type, int cols) {
+        Case c = quantized(type, cols, 17);
+        int n = 3;
+        float[] g = activations(n, ROWS, 9);
+        float[] out = new float[n * cols];
+        int c0 = cols / 3, c1 = cols - 5;
+        c.matrix().accumulateTransposed(g, n, out, c0, c1);
+        for (int t = 0; t < n; t++) {
+            for (int k = 0; k < cols; k++) {
+                double exact = 0;
+                for (int r = 0; r < ROWS; r++) exact += (double) g[t * ROWS + r] * c.dequantized()[r * cols + k];
+                assertEquals(k >= c0 && k < c1 ? exact : 0, out[t * cols + k], 1e-4 * (1 + Math.abs(exact)), type + " col " + k);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theWidthAskedForIsTheWidthUsed() {
+        String property = System.getProperty("hymt.vector.bits", "512");
+        int asked = property.equals("scalar") ? 0 : Integer.parseInt(property);
+        int available = Math.min(asked, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        String expected = available < 256 ? "scalar" : available + "-bit";
+        assertEquals(expected, QuantVectors.describe());
+        System.out.println("quantized kernels: " + QuantVectors.describe());
+    }
+}
