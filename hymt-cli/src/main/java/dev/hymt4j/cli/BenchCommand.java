@@ -174,7 +174,8 @@ public final class BenchCommand implements Callable<Integer> {
         try (HunyuanModel m = HunyuanModel.load(dir)) {
             List<MemorySegment> decodeReads = weightsReadPerDecodeStep(m.weights());
             long decodeBytes = decodeReads.stream().mapToLong(MemorySegment::byteSize).sum();
-            String format = m.weights().embedding().format();
+            // The formats of the matrices a decode step reads, most bytes first (a Q4_K_M file is mostly Q4_K, some Q6_K).
+            String format = formats(m.weights());
             log.printf("weights read per decode step: %.2f GiB (%s), batch %d, %s; baselines: %s%n", decodeBytes / (double) (1L << 30),
                     format, batch, VectorWidth.describe(), describe(baselines));
             for (String c : cases) {
@@ -398,16 +399,31 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Every matrix a decode step reads in full: the layers' projections and the LM head. */
-    private static List<MemorySegment> weightsReadPerDecodeStep(ModelWeights w) {
+    private static String formats(ModelWeights w) {
+        Map<String, Long> bytes = new LinkedHashMap<>();
+        for (Matrix x : decodeMatrices(w)) bytes.merge(x.format(), segments(x).mapToLong(MemorySegment::byteSize).sum(), Long::sum);
+        return String.join("+", bytes.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(Map.Entry::getKey).toList());
+    }
+
+    private static List<Matrix> decodeMatrices(ModelWeights w) {
         List<Matrix> matrices = new ArrayList<>();
         for (LayerWeights l : w.layers()) matrices.addAll(List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()));
         matrices.add(w.lmHead());
-        return matrices.stream().flatMap(x -> switch (x) {
+        return matrices;
+    }
+
+    private static Stream<MemorySegment> segments(Matrix x) {
+        return switch (x) {
             case GptqMatrix g -> Stream.of(g.qweight(), g.qzeros(), g.scales());
             case BlockMatrix b -> Stream.of(b.segment());
             default -> Stream.of(((MappedMatrix) x).segment());
-        }).toList();
+        };
+    }
+
+    /** Every matrix a decode step reads in full: the layers' projections and the LM head. */
+    private static List<MemorySegment> weightsReadPerDecodeStep(ModelWeights w) {
+        return decodeMatrices(w).stream().flatMap(BenchCommand::segments).toList();
     }
 
 
