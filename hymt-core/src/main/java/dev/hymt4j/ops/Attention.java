@@ -35,9 +35,37 @@ public final class Attention {
             TiledAttention.forward(q, kv, heads, kvHeads, hd, out);
             return;
         }
-        int group = heads / kvHeads, qDim = heads * hd, kvDim = kvHeads * hd, bs = kv.blockSize;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        Parallel.forRange(kv.tokens() * heads, 4, (u0, u1) -> {
+        Forward f = FORWARD.get();
+        f.q = q;
+        f.kv = kv;
+        f.heads = heads;
+        f.group = heads / kvHeads;
+        f.hd = hd;
+        f.kvDim = kvHeads * hd;
+        f.probs = probs;
+        f.probStride = probStride;
+        f.out = out;
+        f.scale = (float) (1.0 / Math.sqrt(hd));
+        try {
+            Parallel.forRange(kv.tokens() * heads, 4, f);
+        } finally {
+            f.q = f.probs = f.out = null;
+            f.kv = null;
+        }
+    }
+
+    private static final ThreadLocal<Forward> FORWARD = ThreadLocal.withInitial(Forward::new);
+
+    /** The forward body over (token, head) units, its arguments in fields, one per thread (no lambda per call). */
+    private static final class Forward implements Parallel.RangeBody {
+        float[] q, probs, out;
+        KvLayout kv;
+        int heads, group, hd, kvDim, probStride;
+        float scale;
+
+        @Override
+        public void run(int u0, int u1) {
+            int qDim = heads * hd, bs = kv.blockSize;
             float[] scratch = SCORES.get();
             for (int u = u0; u < u1; u++) {
                 int t = u / heads, h = u % heads, g = h / group, s = kv.querySeq[t], last = kv.slotOf(t);
@@ -91,7 +119,7 @@ public final class Attention {
                     }
                 }
             }
-        });
+        }
     }
 
     /**
