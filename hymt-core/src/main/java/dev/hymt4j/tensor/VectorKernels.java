@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -26,6 +27,13 @@ final class VectorKernels implements Kernels {
     private static final int L = F.length();
     private static final long VECTOR_BYTES = F.vectorByteSize();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /**
+     * {@link Lanes#sum}'s fold, written inline at every horizontal sum: a tile kernel with up to 24 accumulators
+     * calling {@code Lanes.sum} got some calls left un-inlined by C2 (NodeCountInliningCutoff), and each such call
+     * boxed its vector and ran the Vector API's Java fallback (~290 MB allocated per decoded token at batch 4).
+     * Same shuffles in the same order: the same bits.
+     */
+    private static final VectorShuffle<Float>[] FOLDS = Lanes.folds();
 
     @Override
     public int lanes() {
@@ -39,7 +47,8 @@ final class VectorKernels implements Kernels {
         for (int c = 0; c < upper; c += L) {
             acc = FloatVector.fromArray(F, a, ao + c).fma(FloatVector.fromArray(F, b, bo + c), acc);
         }
-        float sum = Lanes.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        float sum = acc.lane(0);
         for (int c = upper; c < len; c++) sum = Math.fma(a[ao + c], b[bo + c], sum);
         return sum;
     }
@@ -54,7 +63,8 @@ final class VectorKernels implements Kernels {
                     .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = wv.fma(FloatVector.fromArray(F, x, xo + c), acc);
         }
-        float sum = Lanes.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        float sum = acc.lane(0);
         for (int c = upper; c < len; c++) sum = Math.fma(bf16(w, index + c), x[xo + c], sum);
         return sum;
     }
@@ -67,7 +77,8 @@ final class VectorKernels implements Kernels {
         for (int c = 0; c < upper; c += L) {
             acc = FloatVector.fromMemorySegment(F, w, base + 4L * c, LE).fma(FloatVector.fromArray(F, x, xo + c), acc);
         }
-        float sum = Lanes.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        float sum = acc.lane(0);
         for (int c = upper; c < len; c++) sum = Math.fma(w.getAtIndex(F32_LE, index + c), x[xo + c], sum);
         return sum;
     }
@@ -92,7 +103,13 @@ final class VectorKernels implements Kernels {
                 a2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a2);
                 a3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a3);
             }
-            float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+            for (VectorShuffle<Float> fold : FOLDS) {
+                a0 = a0.add(a0.rearrange(fold));
+                a1 = a1.add(a1.rearrange(fold));
+                a2 = a2.add(a2.rearrange(fold));
+                a3 = a3.add(a3.rearrange(fold));
+            }
+            float s0 = a0.lane(0), s1 = a1.lane(0), s2 = a2.lane(0), s3 = a3.lane(0);
             long e = (long) r * cols;
             for (int c = upper; c < cols; c++) {
                 float xc = x[xo + c];
@@ -125,7 +142,13 @@ final class VectorKernels implements Kernels {
                 a2 = FloatVector.fromMemorySegment(F, w, b2 + off, LE).fma(xv, a2);
                 a3 = FloatVector.fromMemorySegment(F, w, b3 + off, LE).fma(xv, a3);
             }
-            float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+            for (VectorShuffle<Float> fold : FOLDS) {
+                a0 = a0.add(a0.rearrange(fold));
+                a1 = a1.add(a1.rearrange(fold));
+                a2 = a2.add(a2.rearrange(fold));
+                a3 = a3.add(a3.rearrange(fold));
+            }
+            float s0 = a0.lane(0), s1 = a1.lane(0), s2 = a2.lane(0), s3 = a3.lane(0);
             long e = (long) r * cols;
             for (int c = upper; c < cols; c++) {
                 float xc = x[xo + c];
@@ -165,14 +188,24 @@ final class VectorKernels implements Kernels {
             c30 = u3.fma(v0, c30);
             c31 = u3.fma(v1, c31);
         }
-        sums[0] = Lanes.sum(c00);
-        sums[1] = Lanes.sum(c01);
-        sums[2] = Lanes.sum(c10);
-        sums[3] = Lanes.sum(c11);
-        sums[4] = Lanes.sum(c20);
-        sums[5] = Lanes.sum(c21);
-        sums[6] = Lanes.sum(c30);
-        sums[7] = Lanes.sum(c31);
+        for (VectorShuffle<Float> fold : FOLDS) {
+            c00 = c00.add(c00.rearrange(fold));
+            c01 = c01.add(c01.rearrange(fold));
+            c10 = c10.add(c10.rearrange(fold));
+            c11 = c11.add(c11.rearrange(fold));
+            c20 = c20.add(c20.rearrange(fold));
+            c21 = c21.add(c21.rearrange(fold));
+            c30 = c30.add(c30.rearrange(fold));
+            c31 = c31.add(c31.rearrange(fold));
+        }
+        sums[0] = c00.lane(0);
+        sums[1] = c01.lane(0);
+        sums[2] = c10.lane(0);
+        sums[3] = c11.lane(0);
+        sums[4] = c20.lane(0);
+        sums[5] = c21.lane(0);
+        sums[6] = c30.lane(0);
+        sums[7] = c31.lane(0);
         for (int k = 0; k < 8; k++) {
             long e = (long) (r + k / 2) * cols;
             int xt = xo + (k % 2) * cols;
@@ -208,18 +241,32 @@ final class VectorKernels implements Kernels {
             c31 = u3.fma(v1, c31);
             c32 = u3.fma(v2, c32);
         }
-        sums[0] = Lanes.sum(c00);
-        sums[1] = Lanes.sum(c01);
-        sums[2] = Lanes.sum(c02);
-        sums[3] = Lanes.sum(c10);
-        sums[4] = Lanes.sum(c11);
-        sums[5] = Lanes.sum(c12);
-        sums[6] = Lanes.sum(c20);
-        sums[7] = Lanes.sum(c21);
-        sums[8] = Lanes.sum(c22);
-        sums[9] = Lanes.sum(c30);
-        sums[10] = Lanes.sum(c31);
-        sums[11] = Lanes.sum(c32);
+        for (VectorShuffle<Float> fold : FOLDS) {
+            c00 = c00.add(c00.rearrange(fold));
+            c01 = c01.add(c01.rearrange(fold));
+            c02 = c02.add(c02.rearrange(fold));
+            c10 = c10.add(c10.rearrange(fold));
+            c11 = c11.add(c11.rearrange(fold));
+            c12 = c12.add(c12.rearrange(fold));
+            c20 = c20.add(c20.rearrange(fold));
+            c21 = c21.add(c21.rearrange(fold));
+            c22 = c22.add(c22.rearrange(fold));
+            c30 = c30.add(c30.rearrange(fold));
+            c31 = c31.add(c31.rearrange(fold));
+            c32 = c32.add(c32.rearrange(fold));
+        }
+        sums[0] = c00.lane(0);
+        sums[1] = c01.lane(0);
+        sums[2] = c02.lane(0);
+        sums[3] = c10.lane(0);
+        sums[4] = c11.lane(0);
+        sums[5] = c12.lane(0);
+        sums[6] = c20.lane(0);
+        sums[7] = c21.lane(0);
+        sums[8] = c22.lane(0);
+        sums[9] = c30.lane(0);
+        sums[10] = c31.lane(0);
+        sums[11] = c32.lane(0);
         for (int k = 0; k < 12; k++) {
             long e = (long) (r + k / 3) * cols;
             int xt = xo + (k % 3) * cols;
@@ -260,22 +307,40 @@ final class VectorKernels implements Kernels {
             c32 = u3.fma(v2, c32);
             c33 = u3.fma(v3, c33);
         }
-        sums[0] = Lanes.sum(c00);
-        sums[1] = Lanes.sum(c01);
-        sums[2] = Lanes.sum(c02);
-        sums[3] = Lanes.sum(c03);
-        sums[4] = Lanes.sum(c10);
-        sums[5] = Lanes.sum(c11);
-        sums[6] = Lanes.sum(c12);
-        sums[7] = Lanes.sum(c13);
-        sums[8] = Lanes.sum(c20);
-        sums[9] = Lanes.sum(c21);
-        sums[10] = Lanes.sum(c22);
-        sums[11] = Lanes.sum(c23);
-        sums[12] = Lanes.sum(c30);
-        sums[13] = Lanes.sum(c31);
-        sums[14] = Lanes.sum(c32);
-        sums[15] = Lanes.sum(c33);
+        for (VectorShuffle<Float> fold : FOLDS) {
+            c00 = c00.add(c00.rearrange(fold));
+            c01 = c01.add(c01.rearrange(fold));
+            c02 = c02.add(c02.rearrange(fold));
+            c03 = c03.add(c03.rearrange(fold));
+            c10 = c10.add(c10.rearrange(fold));
+            c11 = c11.add(c11.rearrange(fold));
+            c12 = c12.add(c12.rearrange(fold));
+            c13 = c13.add(c13.rearrange(fold));
+            c20 = c20.add(c20.rearrange(fold));
+            c21 = c21.add(c21.rearrange(fold));
+            c22 = c22.add(c22.rearrange(fold));
+            c23 = c23.add(c23.rearrange(fold));
+            c30 = c30.add(c30.rearrange(fold));
+            c31 = c31.add(c31.rearrange(fold));
+            c32 = c32.add(c32.rearrange(fold));
+            c33 = c33.add(c33.rearrange(fold));
+        }
+        sums[0] = c00.lane(0);
+        sums[1] = c01.lane(0);
+        sums[2] = c02.lane(0);
+        sums[3] = c03.lane(0);
+        sums[4] = c10.lane(0);
+        sums[5] = c11.lane(0);
+        sums[6] = c12.lane(0);
+        sums[7] = c13.lane(0);
+        sums[8] = c20.lane(0);
+        sums[9] = c21.lane(0);
+        sums[10] = c22.lane(0);
+        sums[11] = c23.lane(0);
+        sums[12] = c30.lane(0);
+        sums[13] = c31.lane(0);
+        sums[14] = c32.lane(0);
+        sums[15] = c33.lane(0);
         for (int k = 0; k < 16; k++) {
             long e = (long) (r + k / 4) * cols;
             int xt = xo + (k % 4) * cols;
@@ -385,7 +450,9 @@ final class VectorKernels implements Kernels {
     public void finish4x6(float[] acc, int ao, float[] wTail, int wto, float[] xTail, int xto, int tail, float[] sums) {
         for (int k = 0; k < 24; k++) {
             int wr = wto + (k / 6) * tail, xt = xto + (k % 6) * tail;
-            float sum = Lanes.sum(FloatVector.fromArray(F, acc, ao + k * L));
+            FloatVector lanes = FloatVector.fromArray(F, acc, ao + k * L);
+            for (VectorShuffle<Float> fold : FOLDS) lanes = lanes.add(lanes.rearrange(fold));
+            float sum = lanes.lane(0);
             for (int c = 0; c < tail; c++) sum = Math.fma(wTail[wr + c], xTail[xt + c], sum);
             sums[k] = sum;
         }
