@@ -68,6 +68,13 @@ class QuantizeCommandTest {
                     fromGptq.forward(ids, ForwardOptions.ALL_LOGITS).logits());
             assertTrue(err < 1e-5, "logits rel L2 " + err);
         }
+        // and on to ONNX: the Q4_0 blocks become MatMulNBits blocks as they are
+        Path onnx = tmp.resolve("onnx-from-gguf");
+        r = hymt("export", "onnx", "--model", gguf.toString(), "--precision", "int4", "--out", onnx.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("int4, block 32") && r.out().contains("int4 from GGUF: 28 Q4_0 matrices carried over losslessly"), r.out());
+        assertTrue(r.err().contains("note: a GGUF holds its tokenizer"), r.err());
+        assertTrue(Files.isRegularFile(onnx.resolve("model.onnx")) && Files.isRegularFile(onnx.resolve("genai_config.json")));
         Path lossy = tmp.resolve("demo-asym-Q4_0.gguf");
         r = hymt("quantize", "--model", asym.toString(), "--type", "Q4_0", "--out", lossy.toString());
         assertEquals(1, r.exitCode());

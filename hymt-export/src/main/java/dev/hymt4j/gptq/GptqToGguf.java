@@ -4,6 +4,7 @@ import dev.hymt4j.gguf.GgmlType;
 import dev.hymt4j.gguf.GgufCheckpoint;
 import dev.hymt4j.gguf.GgufMetadata;
 import dev.hymt4j.gguf.GgufModelWriter;
+import dev.hymt4j.gguf.HunyuanGguf;
 import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.quant.GgufFileType;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -151,7 +153,7 @@ public final class GptqToGguf {
         try (GgufCheckpoint gguf = GgufCheckpoint.open(out)) {
             for (Map.Entry<String, GptqMatrix> e : gptq.entrySet()) {
                 GptqMatrix m = e.getValue();
-                Matrix written = gguf.matrix(dev.hymt4j.gguf.HunyuanGguf.toHf(e.getKey()).orElseThrow(), m.rows(), m.cols());
+                Matrix written = gguf.matrix(HunyuanGguf.toHf(e.getKey()).orElseThrow(), m.rows(), m.cols());
                 float[] a = new float[m.cols()], b = new float[m.cols()];
                 double diff = 0, norm = 0;
                 boolean identical = true;
@@ -169,7 +171,7 @@ public final class GptqToGguf {
                 if (why != null) {
                     double rel = Math.sqrt(diff / Math.max(norm, Double.MIN_NORMAL));
                     worst = Math.max(worst, rel);
-                    requantized.put(e.getKey(), String.format(java.util.Locale.ROOT, "%s; re-quantized to %s, relative L2 error %.3e",
+                    requantized.put(e.getKey(), String.format(Locale.ROOT, "%s; re-quantized to %s, relative L2 error %.3e",
                             why, written.format(), rel));
                 }
             }
