@@ -15,17 +15,21 @@ import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.quant.GgufFileType;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.testing.TestData;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,6 +127,37 @@ class GptqToGgufTest {
                 double err = TestData.relL2(logits(new HunyuanModel(ModelWeights.load(g))), logits(fromGptq));
                 assertTrue(err < 1e-5, tag + ": logits rel L2 " + err);
             }
+        }
+    }
+
+    /**
+     * Optional oracle: llama.cpp's own Python package (gguf-py: GGUFReader + quants.dequantize) reads our GGUF, AutoGPTQ's
+     * torch unpacking reads the GPTQ checkpoint ({@code gguf_vs_gptq.py}): every converted weight identical in every
+     * bit. Skips without a Python that has torch, safetensors and gguf ({@code HYMT_PYTHON}, else /work/py/bin/python).
+     */
+    @Test
+    void ggufPyReadsTheSameWeightsAsAutoGptqsUnpacking(@TempDir Path tmp) throws Exception {
+        String env = System.getenv("HYMT_PYTHON");
+        Path python = Path.of(env != null ? env : "/work/py/bin/python");
+        Assumptions.assumeTrue(Files.isExecutable(python), "no Python found (set HYMT_PYTHON) — skipping");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch, safetensors, gguf.quants").redirectErrorStream(true).start();
+        Assumptions.assumeTrue(probe.waitFor(120, TimeUnit.SECONDS) && probe.exitValue() == 0, "no torch/safetensors/gguf — skipping");
+        for (String script : new String[]{"gguf_vs_gptq.py", "torch_gptq_logits.py"}) {
+            try (InputStream in = getClass().getResourceAsStream(script)) {
+                Files.write(tmp.resolve(script), in.readAllBytes());
+            }
+        }
+        for (GptqOptions o : new GptqOptions[]{GptqOptions.DEFAULT, GptqOptions.DEFAULT.withBits(8).withGroupSize(32)}) {
+            String tag = o.bits() + "-" + o.groupSize();
+            Path dir = gptq(tmp.resolve("gptq-" + tag), o), out = tmp.resolve(tag + ".gguf");
+            convert(dir, o.bits() == 4 ? GgufFileType.Q4_0 : GgufFileType.Q8_0, false, out);
+            Process p = new ProcessBuilder(python.toString(), tmp.resolve("gguf_vs_gptq.py").toString(), dir.toString(), out.toString())
+                    .directory(tmp.toFile()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out");
+            System.out.print(output);
+            assertEquals(0, p.exitValue(), output);
+            assertTrue(output.contains("identical 14/14"), output);
         }
     }
 
