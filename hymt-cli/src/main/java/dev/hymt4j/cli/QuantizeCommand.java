@@ -226,8 +226,9 @@ public final class QuantizeCommand implements Callable<Integer> {
             report = written[0];
         }
         double mean = report.layers().stream().mapToDouble(GptqModelQuantizer.LayerReport::meanError).average().orElse(0);
-        o.printf(Locale.ROOT, "wrote %s (%.1f MB) in %.1f s; mean relative output error %.3e%n", out,
-                Files.size(out.resolve("model.safetensors")) / 1e6, report.seconds(), mean);
+        // Round-to-nearest without --compare-rtn has no calibration activations, hence no output error to report.
+        o.printf(Locale.ROOT, "wrote %s (%.1f MB) in %.1f s%s%n", out, Files.size(out.resolve("model.safetensors")) / 1e6, report.seconds(),
+                Double.isNaN(mean) ? "" : String.format(Locale.ROOT, "; mean relative output error %.3e", mean));
         return 0;
     }
 }

@@ -15,21 +15,17 @@ import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.quant.GgufFileType;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.testing.TestData;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -137,26 +133,13 @@ class GptqToGgufTest {
      */
     @Test
     void ggufPyReadsTheSameWeightsAsAutoGptqsUnpacking(@TempDir Path tmp) throws Exception {
-        String env = System.getenv("HYMT_PYTHON");
-        Path python = Path.of(env != null ? env : "/work/py/bin/python");
-        Assumptions.assumeTrue(Files.isExecutable(python), "no Python found (set HYMT_PYTHON) — skipping");
-        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch, safetensors, gguf.quants").redirectErrorStream(true).start();
-        Assumptions.assumeTrue(probe.waitFor(120, TimeUnit.SECONDS) && probe.exitValue() == 0, "no torch/safetensors/gguf — skipping");
-        for (String script : new String[]{"gguf_vs_gptq.py", "torch_gptq_logits.py"}) {
-            try (InputStream in = getClass().getResourceAsStream(script)) {
-                Files.write(tmp.resolve(script), in.readAllBytes());
-            }
-        }
+        PythonOracle python = PythonOracle.find("import torch, safetensors, gguf.quants", tmp).withScripts("gguf_vs_gptq.py", "torch_gptq_logits.py");
         for (GptqOptions o : new GptqOptions[]{GptqOptions.DEFAULT, GptqOptions.DEFAULT.withBits(8).withGroupSize(32)}) {
             String tag = o.bits() + "-" + o.groupSize();
             Path dir = gptq(tmp.resolve("gptq-" + tag), o), out = tmp.resolve(tag + ".gguf");
             convert(dir, o.bits() == 4 ? GgufFileType.Q4_0 : GgufFileType.Q8_0, false, out);
-            Process p = new ProcessBuilder(python.toString(), tmp.resolve("gguf_vs_gptq.py").toString(), dir.toString(), out.toString())
-                    .directory(tmp.toFile()).redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out");
+            String output = python.run("gguf_vs_gptq.py", dir.toString(), out.toString());
             System.out.print(output);
-            assertEquals(0, p.exitValue(), output);
             assertTrue(output.contains("identical 14/14"), output);
         }
     }
