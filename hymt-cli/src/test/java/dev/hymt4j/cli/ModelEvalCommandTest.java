@@ -3,9 +3,7 @@ package dev.hymt4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hymt4j.testing.TestData;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,17 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code hymt eval --model DIR --data FILE}: translate a test set with the demo model, then score it. */
-class ModelEvalCommandTest {
-    @TempDir
-    static Path tmp;
-    static Path model;
-
-    @BeforeAll
-    static void demoModel() {
-        model = tmp.resolve("demo");
-        assertEquals(0, hymt("init-demo", model.toString()).exitCode());
-    }
-
+class ModelEvalCommandTest extends DemoModelTest {
     @Test
     void translatesScoresAndPicksTheChineseTokenizer() throws Exception {
         Path data = tmp.resolve("test.jsonl");

@@ -1,8 +1,6 @@
 package dev.hymt4j.cli;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -22,17 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code hymt serve} as a process: it prints where it listens, becomes ready, and on SIGTERM lets an in-flight
  * stream finish before it exits (about 15 s: a JVM start and the demo model).
  */
-class ServeCommandTest {
-    @TempDir
-    static Path tmp;
-    static Path model;
-
-    @BeforeAll
-    static void demoModel() {
-        model = tmp.resolve("demo");
-        assertEquals(0, hymt("init-demo", model.toString()).exitCode());
-    }
-
+class ServeCommandTest extends DemoModelTest {
     @Test
     void sigtermDrainsInFlightRequestsThenExits() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");

@@ -1,8 +1,6 @@
 package dev.hymt4j.cli;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code hymt translate} options on the demo model (its output is random; the options and errors are not). */
-class TranslateCommandTest {
-    @TempDir
-    static Path tmp;
-    static Path model;
-
-    @BeforeAll
-    static void demoModel() {
-        model = tmp.resolve("demo");
-        assertEquals(0, hymt("init-demo", model.toString()).exitCode());
-    }
-
+class TranslateCommandTest extends DemoModelTest {
     @Test
     void glossaryFilesInTsvAndJsonlAreAccepted() throws Exception {
         Path tsv = tmp.resolve("terms.tsv"), jsonl = tmp.resolve("terms.jsonl");
