@@ -56,7 +56,8 @@ import java.util.concurrent.Callable;
                         + "directory (or an F32/F16/BF16 GGUF file), with llama-quantize's per-tensor type choice for the _M "
                         + "mixes and the tokenizer and chat template; it loads in llama.cpp, Ollama, LM Studio and hymt.",
                 "From a GPTQ checkpoint directory, --type Q4_0 (4-bit symmetric) or Q8_0 (8-bit symmetric) carries the codes "
-                        + "and scales over bit for bit (groups a multiple of 32, no act-order); float tensors keep their type.",
+                        + "and scales over bit for bit (groups a multiple of 32, no act-order), F32 holds the dequantized weights "
+                        + "exactly; float tensors keep their type.",
                 "--method gptq --out DIR: GPTQ (Frantar et al. 2022) calibrated on translation prompts, written as a Hugging "
                         + "Face GPTQ checkpoint (transformers/optimum, GPTQModel, vLLM and hymt load it); --method rtn: "
                         + "round-to-nearest into the same format, the baseline."})

@@ -24,9 +24,10 @@ import java.util.Map;
  * <ul>
  *   <li>4-bit with every zero point 8 (symmetric) → {@code Q4_0}: {@code d} = the group's F16 scale and the same
  *       codes as nibbles, so ggml's {@code (q − 8)·d} is GPTQ's {@code (q − z)·s} bit for bit;</li>
- *   <li>8-bit with every zero point 128 → {@code Q8_0}: {@code d} = the scale, {@code qs = q − 128}.</li>
+ *   <li>8-bit with every zero point 128 → {@code Q8_0}: {@code d} = the scale, {@code qs = q − 128};</li>
+ *   <li>any GPTQ matrix → {@code F32}, its dequantized weights (exact in float32; 4× the size).</li>
  * </ul>
- * Both need every run of 32 input columns (one ggml block, one scale) inside one GPTQ group: a group size that is
+ * The two block cases need every run of 32 input columns (one ggml block, one scale) inside one GPTQ group: a group size that is
  * a multiple of 32 or whole rows, and no act-order {@code g_idx} that splits a run. Every other case is lossy —
  * asymmetric zero points (Q4_1's minimum {@code m = −s·z} rounds to F16 wherever {@code s·z} needs more than F16's
  * 11 significant bits), act-order with a permuted {@code g_idx}, groups of 16, 2-bit codes, a k-quant target —
@@ -47,11 +48,16 @@ public final class GptqToGguf {
      */
     public record Result(int lossless, Map<String, String> requantized, double maxRelativeError) {}
 
-    /** The ggml block a GPTQ matrix carries over to exactly, for a file type: Q4_0 or Q8_0, else null. */
+    /**
+     * The ggml type a GPTQ matrix carries over to exactly, for a file type: Q4_0, Q8_0, or F32 (every
+     * {@code (q − z)·s} is a float32 value: a 4- to 8-bit integer times an F16 scale), else null. F16 and BF16 are
+     * not exact: the product needs up to 20 significant bits.
+     */
     static GgmlType exactTarget(GgufFileType type) {
         return switch (type) {
             case Q4_0 -> GgmlType.Q4_0;
             case Q8_0 -> GgmlType.Q8_0;
+            case F32 -> GgmlType.F32;
             default -> null;
         };
     }
@@ -59,7 +65,11 @@ public final class GptqToGguf {
     /** Why {@code m} has no exact form in {@code type}'s blocks, or null when it has one. */
     public static String whyLossy(GptqMatrix m, GgufFileType type) {
         GgmlType target = exactTarget(type);
-        if (target == null) return "GPTQ codes carry over exactly only to Q4_0 (4-bit) and Q8_0 (8-bit), not to " + type;
+        if (target == null) {
+            return "GPTQ codes carry over exactly only to Q4_0 (4-bit), Q8_0 (8-bit) and F32, not to " + type
+                    + (type == GgufFileType.F16 || type == GgufFileType.BF16 ? ": (q − z)·s needs more mantissa bits than " + type + " has" : "");
+        }
+        if (target == GgmlType.F32) return null;
         int bits = target == GgmlType.Q4_0 ? 4 : 8, block = target.blockSize();
         if (m.bits() != bits) return m.bits() + "-bit GPTQ codes do not fit " + target + "'s " + bits + "-bit blocks";
         if (m.cols() % block != 0) return "rows of " + m.cols() + " do not split into " + target + " blocks of " + block;
@@ -120,13 +130,14 @@ public final class GptqToGguf {
             lossy.entrySet().stream().limit(5).forEach(e -> lines.add("  " + e.getKey() + ": " + e.getValue()));
             if (lossy.size() > 5) lines.add("  … and " + (lossy.size() - 5) + " more");
             throw new IllegalArgumentException(lossy.size() + " of " + gptq.size() + " GPTQ matrices have no exact " + type
-                    + " form (lossless: 4-bit symmetric → Q4_0, 8-bit symmetric → Q8_0, groups a multiple of 32, no act-order):\n"
+                    + " form (lossless: 4-bit symmetric → Q4_0, 8-bit symmetric → Q8_0, with groups a multiple of 32 and no act-order; any → F32):\n"
                     + String.join("\n", lines) + "\npass --allow-requantize to re-quantize them from the dequantized GPTQ weights (lossy)");
         }
         GgmlType target = exactTarget(type);
         GgufModelWriter.write(weights, type, metadata, out, progress, (name, m, llamaQuantize) -> {
             if (!(m instanceof GptqMatrix g)) return new GgufModelWriter.Choice(GgufModelWriter.storedType(m), null);
             if (lossy.containsKey(name)) return new GgufModelWriter.Choice(llamaQuantize, null);
+            if (target == GgmlType.F32) return new GgufModelWriter.Choice(GgmlType.F32, null);   // the dequantized floats, exactly
             return new GgufModelWriter.Choice(target, (row, dst, off) -> encodeRow(g, target, row, dst, off));
         });
         return verify(gptq, lossy, out);

@@ -126,6 +126,25 @@ class GptqToGgufTest {
         }
     }
 
+    /** Any GPTQ matrix (here asymmetric act-order, which has no exact block form) is exact as F32; F16 is not. */
+    @Test
+    void f32HoldsTheDequantizedWeightsExactly(@TempDir Path tmp) throws IOException {
+        GptqOptions o = GptqOptions.DEFAULT.withGroupSize(32).withSym(false).withActOrder(true);
+        Path dir = gptq(tmp.resolve("gptq"), o), out = tmp.resolve("f32.gguf");
+        assertEquals(14, convert(dir, GgufFileType.F32, false, out).lossless());
+        try (SafetensorsFile st = SafetensorsFile.open(dir.resolve("model.safetensors")); GgufFile gguf = GgufFile.open(out);
+             Checkpoint ckpt = Checkpoint.open(dir)) {
+            for (Map.Entry<String, int[]> e : GptqCheckpointTest.linears(ckpt.config()).entrySet()) {
+                String ggufName = HunyuanGguf.toGguf(e.getKey() + ".weight").orElseThrow();
+                assertEquals(GgmlType.F32, gguf.info(ggufName).type());
+                float[] stored = gguf.data(ggufName).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+                assertArrayEquals(bits(GptqCheckpointTest.dequantize(st, e.getKey(), 4, 32)), bits(stored), ggufName);
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> convert(dir, GgufFileType.F16, false, tmp.resolve("f16.gguf")));
+        assertTrue(e.getMessage().contains("needs more mantissa bits than F16"), e.getMessage());
+    }
+
     /**
      * Optional oracle: llama.cpp's own Python package (gguf-py: GGUFReader + quants.dequantize) reads our GGUF, AutoGPTQ's
      * torch unpacking reads the GPTQ checkpoint ({@code gguf_vs_gptq.py}): every converted weight identical in every
@@ -163,7 +182,7 @@ class GptqToGgufTest {
         e = assertThrows(IllegalArgumentException.class, () -> convert(sym, GgufFileType.Q8_0, false, tmp.resolve("d.gguf")));
         assertTrue(e.getMessage().contains("4-bit GPTQ codes do not fit Q8_0's 8-bit blocks"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> convert(sym, GgufFileType.Q4_K_M, false, tmp.resolve("e.gguf")));
-        assertTrue(e.getMessage().contains("only to Q4_0 (4-bit) and Q8_0 (8-bit)"), e.getMessage());
+        assertTrue(e.getMessage().contains("only to Q4_0 (4-bit), Q8_0 (8-bit) and F32"), e.getMessage());
     }
 
     @Test
