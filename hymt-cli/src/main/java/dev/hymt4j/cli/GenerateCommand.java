@@ -114,11 +114,11 @@ public final class GenerateCommand implements Callable<Integer> {
         if (requests == null && out != null) throw new ParameterException(spec.commandLine(), "--out goes with --requests");
         modelOptions.applyThreads();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (HunyuanModel model = HunyuanModel.load(adapterOptions.weights(modelOptions.dir()))) {
+        try (HunyuanModel model = HunyuanModel.load(adapterOptions.weights(modelOptions.dir()));
+             Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build())) {
             ModelOptions.requireTokenIds(spec, "--ids", ids, model.config().vocabSize());
             Set<Integer> stops = stopIds != null ? Arrays.stream(stopIds).boxed().collect(Collectors.toSet())
                     : StopTokens.ofModel(modelOptions.dir(), model.config());
-            Engine engine = new Engine(model, EngineOptions.builder().maxBatchTokens(maxBatchTokens).build());
             LoraAdapter adapter = adapterOptions.adapter(model.config());
             if (requests != null) {
                 runRequests(engine, stops, adapter, stdout);

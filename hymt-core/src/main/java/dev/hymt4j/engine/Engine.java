@@ -2,9 +2,9 @@ package dev.hymt4j.engine;
 
 import dev.hymt4j.generate.FiniteLogits;
 import dev.hymt4j.generate.FinishReason;
-import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationException;
 import dev.hymt4j.generate.GenerationResult;
+import dev.hymt4j.generate.Sampling;
 import dev.hymt4j.generate.TokenChooser;
 import dev.hymt4j.kv.BlockTable;
 import dev.hymt4j.kv.PagedKvCache;
@@ -13,6 +13,7 @@ import dev.hymt4j.model.CausalLm;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.model.StepOutput;
+import dev.hymt4j.tensor.Finite;
 import dev.hymt4j.tensor.Parallel;
 
 import java.util.ArrayDeque;
@@ -26,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -53,17 +55,26 @@ public final class Engine implements AutoCloseable {
     private final StepBatch batch = new StepBatch();
     private final Runnable forwardPass;
     private final float[] logits;
+    /** Work arrays of the samplers: tokens are chosen one at a time, so one set serves every request. */
+    private final Sampling.Scratch sampling = new Sampling.Scratch();
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Request> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Cancellations asked for since the last step looked (so a step without any scans nothing). */
+    private final AtomicInteger cancels = new AtomicInteger();
+    /** {@link #cancelAll()} cancels every request with an id up to this one (ids grow with submission). */
+    private final AtomicLong cancelThrough = new AtomicLong();
     private final AtomicLong ids = new AtomicLong();
     // Guarded by lock:
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private final List<Request> running = new ArrayList<>();
     private final Request[] scheduled;
     private int scheduledCount;
-    private final long[] tokensPerStep = new long[32];
-    private long steps, promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed;
+    // Counters: written by the stepping thread only, read without the lock by metrics().
+    private final AtomicLongArray tokensPerStep = new AtomicLongArray(32);
+    private final AtomicLongArray sequencesPerStep = new AtomicLongArray(32);
+    private volatile long steps, stepSequences, promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed;
+    private volatile int runningCount;
     private volatile boolean closed;
     private Thread loop;
     private final Object signal = new Object();
@@ -208,15 +219,49 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * A snapshot of the counters. Never waits for a running step (a server's metrics endpoint must not stall):
+     * while a step runs, the cache figures may be those of just before or just after it.
+     */
     public EngineMetrics metrics() {
-        lock.lock();
-        try {
-            return new EngineMetrics(waiting.size() + inbox.size(), running.size(), steps, tokensPerStep.clone(),
-                    cache.usedBlocks(), cache.cachedBlocks(), cache.availableBlocks(), cache.capacity(), cache.prefixHits(),
-                    cache.prefixMisses(), promptTokens, computedTokens, generatedTokens, preemptions, completed, cancelled, failed);
-        } finally {
-            lock.unlock();
+        return new EngineMetrics(queued.get(), runningCount, steps, snapshot(tokensPerStep), snapshot(sequencesPerStep),
+                stepSequences, cache.usedBlocks(), cache.cachedBlocks(),
+                cache.availableBlocks(), cache.capacity(), cache.prefixHits(), cache.prefixMisses(), promptTokens, computedTokens,
+                generatedTokens, preemptions, completed, cancelled, failed);
+    }
+
+    private static long[] snapshot(AtomicLongArray histogram) {
+        long[] copy = new long[histogram.length()];
+        for (int i = 0; i < copy.length; i++) copy[i] = histogram.get(i);
+        return copy;
+    }
+
+    /**
+     * Cancels every request submitted before this call, waiting or running (e.g. a server's shutdown past its
+     * deadline); requests submitted afterwards are not touched. Like {@link RequestHandle#cancel()} it never waits
+     * for a running step: what that step is computing is dropped at the step's end, and each result completes with
+     * {@link FinishReason#CANCELLED} and the tokens chosen so far.
+     */
+    public void cancelAll() {
+        cancelThrough.accumulateAndGet(ids.get(), Math::max);
+        cancels.incrementAndGet();
+        if (canRetireNow()) {
+            try {
+                for (Request r; (r = inbox.poll()) != null; ) waiting.add(r);
+                retireCancelled();
+            } finally {
+                lock.unlock();
+            }
         }
+    }
+
+    /**
+     * Takes the lock for a cancellation that can be carried out at once: not while a step runs (it is carried out
+     * when the next step begins), and not from a listener, which runs on the stepping thread inside the step
+     * (the lock is reentrant, but the step is still walking the sequences it scheduled).
+     */
+    private boolean canRetireNow() {
+        return !lock.isHeldByCurrentThread() && lock.tryLock();
     }
 
     /** The KV cache (for metrics and tests). */
@@ -247,6 +292,7 @@ public final class Engine implements AutoCloseable {
             for (Request r; (r = inbox.poll()) != null; ) waiting.add(r);
             for (Request r : waiting) finish(r, FinishReason.CANCELLED, null);
             waiting.clear();
+            queued.set(0);
             for (Request r : new ArrayList<>(running)) finish(r, FinishReason.CANCELLED, null);
         } finally {
             lock.unlock();
@@ -256,16 +302,18 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- scheduling (all under lock)
 
     private void retireCancelled() {
+        if (cancels.getAndSet(0) == 0) return;
         for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
             Request r = it.next();
-            if (r.cancelRequested) {
+            if (r.cancelled()) {
                 it.remove();
+                queued.decrementAndGet();
                 finish(r, FinishReason.CANCELLED, null);
             }
         }
         for (int i = running.size() - 1; i >= 0; i--) {
             Request r = running.get(i);
-            if (r.cancelRequested) finish(r, FinishReason.CANCELLED, null);
+            if (r.cancelled()) finish(r, FinishReason.CANCELLED, null);
         }
     }
 
@@ -293,13 +341,17 @@ public final class Engine implements AutoCloseable {
                 promptTokens += r.prompt.length;
             }
             running.add(r);
+            runningCount = running.size();
         }
     }
 
     /** Blocks the running decodes will take in the coming step (those whose next slot starts a new block). */
     private int blocksForNextDecodes() {
         int n = 0;
-        for (Request r : running) if (cache.blocksFor(r.known) > r.table.size()) n++;
+        for (int i = 0; i < running.size(); i++) {
+            Request r = running.get(i);
+            if (cache.blocksFor(r.known) > r.table.size()) n++;
+        }
         return n;
     }
 
@@ -312,7 +364,9 @@ public final class Engine implements AutoCloseable {
             unschedule();
             int budget = options.maxBatchTokens();
             Request stuck = null;
-            for (Request r : running) {
+            // Indexed loops: a steady-state step allocates nothing, not even iterators.
+            for (int i = 0; i < running.size(); i++) {
+                Request r = running.get(i);
                 if (budget == 0) break;
                 if (r.pending() != 1) continue;
                 if (!cache.reserve(r.table, r.known)) {
@@ -323,7 +377,8 @@ public final class Engine implements AutoCloseable {
                 budget--;
             }
             if (stuck == null) {
-                for (Request r : running) {
+                for (int i = 0; i < running.size(); i++) {
+                    Request r = running.get(i);
                     if (budget == 0) break;
                     if (r.pending() <= 1) continue;
                     int fits = (r.table.size() + cache.availableBlocks()) * cache.blockSize() - r.cached;
@@ -362,6 +417,7 @@ public final class Engine implements AutoCloseable {
             Request victim = running.get(i);
             if (victim == needy) continue;
             running.remove(i);
+            runningCount = running.size();
             cache.release(victim.table);
             victim.cached = 0;
             waiting.addFirst(victim);
@@ -386,7 +442,9 @@ public final class Engine implements AutoCloseable {
     /** Advances every scheduled sequence, chooses next tokens, retires finished ones. */
     private void afterForward(StepOutput out) {
         steps++;
-        tokensPerStep[31 - Integer.numberOfLeadingZeros(batch.tokens())]++;
+        tokensPerStep.incrementAndGet(EngineMetrics.bucket(batch.tokens()));
+        sequencesPerStep.incrementAndGet(EngineMetrics.bucket(scheduledCount));
+        stepSequences += scheduledCount;
         computedTokens += batch.tokens();
         for (int s = 0; s < scheduledCount; s++) {
             Request r = scheduled[s];
@@ -405,18 +463,22 @@ public final class Engine implements AutoCloseable {
     }
 
     private void choose(Request r) {
-        FiniteLogits.require(logits, "request " + r.id + ": token " + (r.generated + 1) + " after a prompt of "
-                + r.prompt.length + " tokens", model);
+        // The scan comes first so that the message is built only on failure: a decoded token allocates nothing.
+        if (Finite.firstNonFinite(logits) >= 0) {
+            FiniteLogits.require(logits, "request " + r.id + ": token " + (r.generated + 1) + " after a prompt of "
+                    + r.prompt.length + " tokens", model);
+        }
         r.listener.onLogits(logits);
-        int token = r.chooser.next(logits, r.seen);
+        int token = r.chooser.next(logits, r.seen, sampling);
         r.seen.set(token);
         r.append(token);
         generatedTokens++;
         if (r.firstTokenAt == 0) r.firstTokenAt = System.nanoTime();
         r.listener.onToken(token);
-        GenerationConfig c = r.request.config();
-        if (c.stopTokenIds().contains(token)) finish(r, FinishReason.STOP_TOKEN, null);
-        else if (r.generated == c.maxNewTokens() || r.known >= config.maxPositionEmbeddings()) finish(r, FinishReason.MAX_NEW_TOKENS, null);
+        if (r.stops.get(token)) finish(r, FinishReason.STOP_TOKEN, null);
+        else if (r.generated == r.request.config().maxNewTokens() || r.known >= config.maxPositionEmbeddings()) {
+            finish(r, FinishReason.MAX_NEW_TOKENS, null);
+        }
     }
 
     private void fail(Request r, GenerationException e) {
@@ -426,6 +488,7 @@ public final class Engine implements AutoCloseable {
     /** Removes a request from the running set, frees its blocks and completes its future. */
     private void finish(Request r, FinishReason reason, GenerationException failure) {
         running.remove(r);
+        runningCount = running.size();
         cache.release(r.table);
         if (failure != null) {
             failed++;
@@ -461,7 +524,10 @@ public final class Engine implements AutoCloseable {
         final long salt;
         final dev.hymt4j.generate.TokenListener listener;
         final TokenChooser chooser;
-        final BitSet seen = new BitSet();
+        /** Every token id seen so far (the repetition penalty's set), sized for the vocabulary once, never grown. */
+        final BitSet seen = new BitSet(config.vocabSize());
+        /** The config's stop ids (a set of Integer would box every chosen token). */
+        final BitSet stops = new BitSet();
         final BlockTable table = new BlockTable();
         final CompletableFuture<GenerationResult> future = new CompletableFuture<>();
         final long submittedAt = System.nanoTime();
@@ -483,6 +549,12 @@ public final class Engine implements AutoCloseable {
             this.tokens = Arrays.copyOf(prompt, room);
             this.known = prompt.length;
             for (int id0 : prompt) seen.set(id0);
+            for (int stop : request.config().stopTokenIds()) if (stop >= 0) stops.set(stop);
+        }
+
+        /** Whether its own cancel or a {@link #cancelAll()} asked for it. */
+        boolean cancelled() {
+            return cancelRequested || id <= cancelThrough.get();
         }
 
         /** Known tokens not yet in the cache: the prompt (or a chunk's rest), or the last chosen token. */
@@ -516,7 +588,8 @@ public final class Engine implements AutoCloseable {
         @Override
         public void cancel() {
             cancelRequested = true;
-            if (lock.tryLock()) {
+            cancels.incrementAndGet();
+            if (canRetireNow()) {
                 try {
                     if (future.isDone()) return;
                     if (waiting.remove(this) || inbox.remove(this)) {

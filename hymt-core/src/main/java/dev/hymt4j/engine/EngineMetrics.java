@@ -6,8 +6,12 @@ package dev.hymt4j.engine;
  * @param waiting            requests submitted and not yet admitted (preempted ones included)
  * @param running            sequences admitted and not finished
  * @param steps              steps run
- * @param tokensPerStep      histogram of tokens per step: entry {@code i} counts steps that ran
- *                           {@code [2^i, 2^(i+1))} tokens
+ * @param tokensPerStep      histogram of tokens per step: entry {@code i} counts steps that ran more than
+ *                           {@code 2^(i-1)} and at most {@code 2^i} tokens (entry 0: one token; 1: two; 2: three
+ *                           or four…), the upper-inclusive bounds of a Prometheus histogram's {@code le} buckets
+ * @param sequencesPerStep   histogram of sequences per step (decodes and prefill chunks), buckets as
+ *                           {@code tokensPerStep}: a prefill chunk of one sequence is many tokens but one sequence
+ * @param stepSequences      sequences summed over all steps (the histogram's sum; mean batch = stepSequences / steps)
  * @param blocksUsed         KV cache blocks referenced by running sequences
  * @param blocksCached       unused blocks kept for the prefix cache
  * @param blocksAvailable    blocks a sequence could get now (free and evictable)
@@ -22,8 +26,14 @@ package dev.hymt4j.engine;
  * @param cancelled          requests cancelled
  * @param failed             requests failed (non-finite logits, a listener error, a budget too small)
  */
-public record EngineMetrics(int waiting, int running, long steps, long[] tokensPerStep, int blocksUsed, int blocksCached,
+public record EngineMetrics(int waiting, int running, long steps, long[] tokensPerStep, long[] sequencesPerStep,
+                            long stepSequences, int blocksUsed, int blocksCached,
                             int blocksAvailable, int blocksCapacity, long prefixHits, long prefixMisses, long promptTokens,
                             long computedTokens, long generatedTokens, long preemptions, long completed, long cancelled,
                             long failed) {
+
+    /** The histogram entry of a step that ran {@code n ≥ 1} tokens or sequences: the smallest i with n ≤ 2^i. */
+    public static int bucket(int n) {
+        return 32 - Integer.numberOfLeadingZeros(n - 1);
+    }
 }

@@ -6,10 +6,34 @@ import java.util.random.RandomGenerator;
 
 /**
  * The logits processors of transformers' {@code generate}, one method per step, each in place on a float32
- * logits vector (spec §5.4). Removed tokens are set to −∞, as transformers' filter value.
+ * logits vector (spec §5.4). Removed tokens are set to −∞, as transformers' filter value. The vocabulary-sized
+ * work arrays come from a {@link Scratch} the caller keeps (an engine has one), so sampling a token allocates
+ * nothing.
  */
 public final class Sampling {
     private Sampling() {}
+
+    /** Reusable work arrays for the steps that need them (grown to the vocabulary once). */
+    public static final class Scratch {
+        private float[] floats = new float[0];
+        private long[] keys = new long[0];
+        private double[] probs = new double[0];
+
+        float[] floats(int n) {
+            if (floats.length < n) floats = new float[n];
+            return floats;
+        }
+
+        long[] keys(int n) {
+            if (keys.length < n) keys = new long[n];
+            return keys;
+        }
+
+        double[] probs(int n) {
+            if (probs.length < n) probs = new double[n];
+            return probs;
+        }
+    }
 
     /**
      * Repetition penalty over the <em>set</em> of ids already in the sequence: a logit below 0 is multiplied by
@@ -29,11 +53,12 @@ public final class Sampling {
     }
 
     /** Keeps every logit ≥ the k-th largest (so ties with it survive); 0 or k ≥ vocab keeps all. */
-    public static void topK(float[] logits, int k) {
+    public static void topK(float[] logits, int k, Scratch scratch) {
         if (k <= 0 || k >= logits.length) return;
-        float[] sorted = logits.clone();
-        Arrays.sort(sorted);
-        float kth = sorted[sorted.length - k];
+        float[] sorted = scratch.floats(logits.length);
+        System.arraycopy(logits, 0, sorted, 0, logits.length);
+        Arrays.sort(sorted, 0, logits.length);
+        float kth = sorted[logits.length - k];
         for (int i = 0; i < logits.length; i++) if (logits[i] < kth) logits[i] = Float.NEGATIVE_INFINITY;
     }
 
@@ -42,10 +67,10 @@ public final class Sampling {
      * cumulative probability is ≤ 1 − p, always keeping the most probable token. Equal logits are ordered by
      * id, so which of two tied tokens goes first is deterministic.
      */
-    public static void topP(float[] logits, float p) {
+    public static void topP(float[] logits, float p, Scratch scratch) {
         if (p >= 1f) return;
         // Tokens already at −∞ have probability 0: they would be removed anyway, so only finite ones are sorted.
-        long[] keys = new long[logits.length];
+        long[] keys = scratch.keys(logits.length);
         int count = 0;
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < logits.length; i++) {
@@ -70,17 +95,17 @@ public final class Sampling {
         return bits ^ ((bits >> 31) & 0x7FFFFFFF);
     }
 
-    /** Probabilities {@code exp(l − max) / Σ}; −∞ logits get 0. */
-    public static double[] softmax(float[] logits) {
+    /** Probabilities {@code exp(l − max) / Σ} into the scratch's array (valid up to {@code logits.length}); −∞ logits get 0. */
+    public static double[] softmax(float[] logits, Scratch scratch) {
         float max = Float.NEGATIVE_INFINITY;
         for (float l : logits) max = Math.max(max, l);
-        double[] p = new double[logits.length];
+        double[] p = scratch.probs(logits.length);
         double sum = 0;
         for (int i = 0; i < logits.length; i++) {
             p[i] = Math.exp(logits[i] - max);
             sum += p[i];
         }
-        for (int i = 0; i < p.length; i++) p[i] /= sum;
+        for (int i = 0; i < logits.length; i++) p[i] /= sum;
         return p;
     }
 
@@ -91,11 +116,11 @@ public final class Sampling {
         return best;
     }
 
-    /** Draws an index with probability {@code probs[i]} (inverse CDF of one uniform draw). */
-    public static int multinomial(double[] probs, RandomGenerator random) {
+    /** Draws an index {@code < n} with probability {@code probs[i]} (inverse CDF of one uniform draw). */
+    public static int multinomial(double[] probs, int n, RandomGenerator random) {
         double u = random.nextDouble(), cumulative = 0;
         int lastPossible = -1;
-        for (int i = 0; i < probs.length; i++) {
+        for (int i = 0; i < n; i++) {
             if (probs[i] <= 0) continue;
             cumulative += probs[i];
             lastPossible = i;

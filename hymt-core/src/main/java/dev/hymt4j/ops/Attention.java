@@ -12,7 +12,9 @@ import java.util.Arrays;
  * and passes no gradient; nothing downstream reads it.
  *
  * <p>Each (query token, head) is computed alone, in a fixed order over its keys, so its output does not depend
- * on the other tokens of the step or on the thread split: the attention half of batch invariance.
+ * on the other tokens of the step or on the thread split: the attention half of batch invariance. Inference
+ * (no probabilities kept, no key mask: the paged cache) runs {@link TiledAttention} instead, flash-attention style,
+ * whose order is fixed per (query, key tile) likewise.
  */
 public final class Attention {
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
@@ -29,9 +31,41 @@ public final class Attention {
      */
     public static void forward(float[] q, KvLayout kv, int heads, int kvHeads, int hd, float[] probs, int probStride,
                                float[] out) {
-        int group = heads / kvHeads, qDim = heads * hd, kvDim = kvHeads * hd, bs = kv.blockSize;
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        Parallel.forRange(kv.tokens() * heads, 4, (u0, u1) -> {
+        if (probs == null && kv.keyMask == null) {   // inference: no score rows to keep
+            TiledAttention.forward(q, kv, heads, kvHeads, hd, out);
+            return;
+        }
+        Forward f = FORWARD.get();
+        f.q = q;
+        f.kv = kv;
+        f.heads = heads;
+        f.group = heads / kvHeads;
+        f.hd = hd;
+        f.kvDim = kvHeads * hd;
+        f.probs = probs;
+        f.probStride = probStride;
+        f.out = out;
+        f.scale = (float) (1.0 / Math.sqrt(hd));
+        try {
+            Parallel.forRange(kv.tokens() * heads, 4, f);
+        } finally {
+            f.q = f.probs = f.out = null;
+            f.kv = null;
+        }
+    }
+
+    private static final ThreadLocal<Forward> FORWARD = ThreadLocal.withInitial(Forward::new);
+
+    /** The forward body over (token, head) units, its arguments in fields, one per thread (no lambda per call). */
+    private static final class Forward implements Parallel.RangeBody {
+        float[] q, probs, out;
+        KvLayout kv;
+        int heads, group, hd, kvDim, probStride;
+        float scale;
+
+        @Override
+        public void run(int u0, int u1) {
+            int qDim = heads * hd, bs = kv.blockSize;
             float[] scratch = SCORES.get();
             for (int u = u0; u < u1; u++) {
                 int t = u / heads, h = u % heads, g = h / group, s = kv.querySeq[t], last = kv.slotOf(t);
@@ -85,7 +119,7 @@ public final class Attention {
                     }
                 }
             }
-        });
+        }
     }
 
     /**

@@ -11,9 +11,6 @@ import dev.hymt4j.lora.LoraTarget;
  * runs over its own tokens only ({@link Linear#forward}).
  */
 public final class LoraBatch {
-    /** No adapter anywhere: the base model. */
-    public static final LoraBatch NONE = new LoraBatch();
-
     private int groups;
     private LoraAdapter[] adapters = new LoraAdapter[0];
     /** [group] → the token indices of the group, ascending; null for a group that covers every token in order. */
@@ -58,10 +55,6 @@ public final class LoraBatch {
         int[] list = tokens[g];
         if (list.length < sizes[g] + count) tokens[g] = list = java.util.Arrays.copyOf(list, Math.max(2 * list.length, sizes[g] + count));
         for (int i = 0; i < count; i++) list[sizes[g]++] = start + i;
-    }
-
-    public boolean isEmpty() {
-        return groups == 0;
     }
 
     public int groups() {

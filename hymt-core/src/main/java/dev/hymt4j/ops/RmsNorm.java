@@ -10,6 +10,7 @@ import dev.hymt4j.tensor.Parallel;
  */
 public final class RmsNorm {
     private static final int ROWS_PER_CHUNK_FLOATS = 1 << 13;
+    private static final ThreadLocal<Forward> FORWARD = ThreadLocal.withInitial(Forward::new);
 
     private RmsNorm() {}
 
@@ -21,7 +22,28 @@ public final class RmsNorm {
      * @param rstd {@code [rows]} out
      */
     public static void forward(float[] x, float[] w, float eps, int rows, int d, float[] y, float[] rstd) {
-        Parallel.forRange(rows, Math.max(1, ROWS_PER_CHUNK_FLOATS / d), (r0, r1) -> {
+        Forward f = FORWARD.get();
+        f.x = x;
+        f.w = w;
+        f.eps = eps;
+        f.d = d;
+        f.y = y;
+        f.rstd = rstd;
+        try {
+            Parallel.forRange(rows, Math.max(1, ROWS_PER_CHUNK_FLOATS / d), f);
+        } finally {
+            f.x = f.w = f.y = f.rstd = null;
+        }
+    }
+
+    /** The forward body with its arguments in fields, one per thread (no capturing lambda per call). */
+    private static final class Forward implements Parallel.RangeBody {
+        float[] x, w, y, rstd;
+        float eps;
+        int d;
+
+        @Override
+        public void run(int r0, int r1) {
             for (int r = r0; r < r1; r++) {
                 int o = r * d;
                 double ss = 0;
@@ -30,7 +52,7 @@ public final class RmsNorm {
                 rstd[r] = s;
                 for (int i = 0; i < d; i++) y[o + i] = w[i] * (x[o + i] * s);
             }
-        });
+        }
     }
 
     /**

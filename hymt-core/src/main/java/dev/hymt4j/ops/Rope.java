@@ -45,8 +45,29 @@ public final class Rope {
 
     /** Rotates every head of {@code x [tokens, heads·d]} in place by its token's angles {@code cos, sin [tokens, d/2]}. */
     public void forward(float[] x, int tokens, int heads, float[] cos, float[] sin) {
-        int d = 2 * half;
-        Parallel.forRange(tokens, 16, (t0, t1) -> {
+        Forward f = FORWARD.get();
+        f.x = x;
+        f.heads = heads;
+        f.half = half;
+        f.cos = cos;
+        f.sin = sin;
+        try {
+            Parallel.forRange(tokens, 16, f);
+        } finally {
+            f.x = f.cos = f.sin = null;
+        }
+    }
+
+    private static final ThreadLocal<Forward> FORWARD = ThreadLocal.withInitial(Forward::new);
+
+    /** The forward body with its arguments in fields, one per thread (no capturing lambda per call). */
+    private static final class Forward implements Parallel.RangeBody {
+        float[] x, cos, sin;
+        int heads, half;
+
+        @Override
+        public void run(int t0, int t1) {
+            int d = 2 * half;
             for (int t = t0; t < t1; t++) {
                 int a = t * half;
                 for (int h = 0; h < heads; h++) {
@@ -59,7 +80,7 @@ public final class Rope {
                     }
                 }
             }
-        });
+        }
     }
 
     /** The transpose (inverse) rotation, applied in place to the output gradient {@code dx [tokens, heads·d]}. */

@@ -36,16 +36,31 @@ public final class Vec {
         for (; i < n; i++) y[yo + i] = Math.fma(x[xo + i], alpha, y[yo + i]);
     }
 
+    private static final ThreadLocal<Add> ADD = ThreadLocal.withInitial(Add::new);
+
     /** {@code y[i] += x[i]} for {@code i < n} (the residual adds), parallel over ranges. */
     public static void add(float[] x, float[] y, int n) {
-        Parallel.forRange(n, ELEMENTWISE_CHUNK, (i0, i1) -> addRange(x, y, i0, i1));
+        Add a = ADD.get();
+        a.x = x;
+        a.y = y;
+        try {
+            Parallel.forRange(n, ELEMENTWISE_CHUNK, a);
+        } finally {
+            a.x = a.y = null;
+        }
     }
 
-    private static void addRange(float[] x, float[] y, int i0, int i1) {
-        int i = i0, upper = i0 + F.loopBound(i1 - i0);
-        for (; i < upper; i += F.length()) {
-            FloatVector.fromArray(F, y, i).add(FloatVector.fromArray(F, x, i)).intoArray(y, i);
+    /** The body of {@link #add} with its arguments in fields, one per thread (no capturing lambda per call). */
+    private static final class Add implements Parallel.RangeBody {
+        float[] x, y;
+
+        @Override
+        public void run(int i0, int i1) {
+            int i = i0, upper = i0 + F.loopBound(i1 - i0);
+            for (; i < upper; i += F.length()) {
+                FloatVector.fromArray(F, y, i).add(FloatVector.fromArray(F, x, i)).intoArray(y, i);
+            }
+            for (; i < i1; i++) y[i] += x[i];
         }
-        for (; i < i1; i++) y[i] += x[i];
     }
 }

@@ -31,7 +31,7 @@ public interface Matrix {
 
     /** {@code out [n, rows] = x [n, cols] · Wᵀ}, multi-threaded over rows. */
     default void matmul(float[] x, int n, float[] out) {
-        Parallel.forRange(rows(), 64, (r0, r1) -> matmulRows(x, n, out, r0, r1));
+        MatmulRows.run(this, x, n, out);
     }
 
     /** {@code out [n, cols] += g [n, rows] · W}, multi-threaded over columns. */

@@ -1,9 +1,11 @@
 package dev.hymt4j.tensor;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one compute pool of the process, shared by every engine, trainer and command, and the thread budget of
@@ -89,14 +91,14 @@ public final class Parallel {
             return;
         }
         RunTask task = EXTERNAL.get();
-        task.reinitialize();
         task.work = work;
         task.threads = budget;
-        try {
-            POOL.invoke(task);
-        } finally {
-            task.work = null;
-        }
+        task.done = false;
+        task.waiter = Thread.currentThread();
+        // execute + park rather than invoke: a join from outside the pool allocates a wait node each time.
+        POOL.execute(task);
+        while (!task.done) LockSupport.park(task);
+        task.work = null;
         rethrow(task.takeFailure());
     }
 
@@ -135,8 +137,13 @@ public final class Parallel {
 
         Worker(ForkJoinPool pool) {
             super(null, pool, true);
-            setName("hymt-worker-" + getPoolIndex());
             setDaemon(true);
+        }
+
+        @Override
+        protected void onStart() {
+            super.onStart();
+            setName("hymt-worker-" + getPoolIndex());   // the index is assigned when the worker registers
         }
 
         void runWithBudget(int budget, Runnable work) {
@@ -229,20 +236,39 @@ public final class Parallel {
         }
     }
 
-    /** The task an external thread hands to the pool for {@link #run}; one per thread, reused. */
-    private static final class RunTask extends RecursiveAction {
+    /**
+     * The task an external thread hands to the pool for {@link #run}; one per thread, reused. {@code exec}
+     * reports "not completed" so that the pool never writes a completion status: the caller waits on its own
+     * flag, and could otherwise resubmit the task before the previous run's status write, which would mark the
+     * new submission done before it ran.
+     */
+    private static final class RunTask extends ForkJoinTask<Void> {
         Runnable work;
         int threads;
+        Thread waiter;
+        volatile boolean done;
         private Throwable failure;
 
         @Override
-        protected void compute() {
+        protected boolean exec() {
             try {
                 ((Worker) Thread.currentThread()).runWithBudget(threads, work);
             } catch (Throwable t) {
                 failure = t;
+            } finally {
+                done = true;
+                LockSupport.unpark(waiter);
             }
+            return false;
         }
+
+        @Override
+        public Void getRawResult() {
+            return null;
+        }
+
+        @Override
+        protected void setRawResult(Void value) {}
 
         Throwable takeFailure() {
             Throwable f = failure;

@@ -103,6 +103,72 @@ class EngineTest {
         }
     }
 
+    /** cancelAll stops what is waiting and running, frees every block, and leaves requests submitted later alone. */
+    @Test
+    void cancelAllCancelsWhatWasSubmittedBeforeIt() {
+        try (Engine engine = new Engine(model, EngineOptions.builder().blockSize(4).maxSequences(1).prefixCaching(false).build())) {
+            RequestHandle running = engine.submit(GenerationRequest.of(prompt, GREEDY_16));
+            RequestHandle waiting = engine.submit(GenerationRequest.of(prompt, GREEDY_16));
+            for (int i = 0; i < 3; i++) engine.step();
+            engine.cancelAll();
+            assertEquals(FinishReason.CANCELLED, running.join().finishReason());
+            assertArrayEquals(Arrays.copyOf(expected, prompt.length + 3), running.join().allIds(), "the tokens chosen before");
+            assertEquals(FinishReason.CANCELLED, waiting.join().finishReason());
+            assertEquals(0, waiting.join().generatedTokens());
+            assertEquals(0, engine.cache().usedBlocks());
+            assertEquals(2, engine.metrics().cancelled());
+            RequestHandle later = engine.submit(GenerationRequest.of(prompt, GREEDY_16));
+            assertArrayEquals(expected, engine.complete(List.of(later)).getFirst().allIds());
+        }
+    }
+
+    /**
+     * A listener runs inside the step: cancelling from it (a server's stop string, a shutdown) takes effect when
+     * the next step begins, before anything more is computed, and never disturbs the step in progress.
+     */
+    @Test
+    void cancellingFromAListenerTakesEffectAtTheNextStep() {
+        try (Engine engine = new Engine(model, EngineOptions.builder().blockSize(4).prefixCaching(false).build())) {
+            List<Integer> streamed = new ArrayList<>();
+            TokenListener cancelAllAtThird = id -> {
+                streamed.add(id);
+                if (streamed.size() == 3) engine.cancelAll();
+            };
+            RequestHandle a = engine.submit(new GenerationRequest(prompt, GREEDY_16, null, cancelAllAtThird));
+            RequestHandle b = engine.submit(GenerationRequest.of(new int[]{5, 6, 7}, GREEDY_16));
+            engine.complete(List.of(a, b));
+            assertEquals(FinishReason.CANCELLED, a.join().finishReason());
+            assertArrayEquals(Arrays.copyOf(expected, prompt.length + 3), a.join().allIds());
+            assertEquals(FinishReason.CANCELLED, b.join().finishReason());
+            assertEquals(3, b.join().generatedTokens(), "b ran in the same steps as a");
+            assertEquals(0, engine.cache().usedBlocks());
+        }
+    }
+
+    /**
+     * Hand count: two 3-token prompts with 2 new tokens each run as one prefill step (2 sequences, 6 tokens) and one
+     * decode step (2 sequences, 2 tokens); then a 5-token prompt with 1 new token alone (1 sequence, 5 tokens).
+     * Buckets are Prometheus' upper-inclusive powers of two: entry i counts n with 2^(i-1) < n ≤ 2^i.
+     */
+    @Test
+    void metricsCountSequencesAndTokensPerStep() {
+        assertArrayEquals(new int[]{0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 5},
+                java.util.stream.IntStream.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17).map(EngineMetrics::bucket).toArray());
+        try (Engine engine = new Engine(model, EngineOptions.builder().prefixCaching(false).build())) {
+            GenerationConfig two = GenerationConfig.builder().greedy().maxNewTokens(2).build();
+            engine.complete(List.of(engine.submit(GenerationRequest.of(new int[]{1, 2, 3}, two)),
+                    engine.submit(GenerationRequest.of(new int[]{4, 5, 6}, two))));
+            engine.complete(List.of(engine.submit(GenerationRequest.of(new int[]{1, 2, 3, 4, 5},
+                    GenerationConfig.builder().greedy().maxNewTokens(1).build()))));
+            EngineMetrics m = engine.metrics();
+            assertEquals(3, m.steps());
+            assertArrayEquals(new long[]{1, 2, 0, 0}, Arrays.copyOf(m.sequencesPerStep(), 4));
+            assertEquals(1 + 2 + 2, m.stepSequences());
+            assertArrayEquals(new long[]{0, 1, 0, 2, 0}, Arrays.copyOf(m.tokensPerStep(), 5));
+            assertEquals(6 + 2 + 5, m.computedTokens());
+        }
+    }
+
     @Test
     void aFullQueueRefusesMoreRequests() {
         try (Engine engine = new Engine(model, EngineOptions.builder().maxQueue(2).build())) {

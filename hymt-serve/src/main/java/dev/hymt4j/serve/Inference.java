@@ -7,7 +7,6 @@ import dev.hymt4j.engine.GenerationRequest;
 import dev.hymt4j.engine.RequestHandle;
 import dev.hymt4j.generate.GenerationConfig;
 import dev.hymt4j.generate.GenerationResult;
-import dev.hymt4j.generate.TokenListener;
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.prompt.ChatMessage;
 import dev.hymt4j.prompt.TranslationRequest;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one class of the server that talks to the model: prompts go in, token ids come out through a
@@ -66,8 +64,14 @@ public final class Inference implements AutoCloseable {
         }
     }
 
-    /** What the model is doing right now, for /metrics. */
-    public record Stats(int waiting, int running, long steps, long promptTokens, long generatedTokens, CacheStats cache) {}
+    /**
+     * What the model is doing right now, for /metrics.
+     *
+     * @param sequencesPerStep the engine's histogram of sequences per step (entry i: more than 2^(i-1), at most 2^i)
+     * @param stepSequences    sequences summed over all steps
+     */
+    public record Stats(int waiting, int running, long steps, long[] sequencesPerStep, long stepSequences, long promptTokens,
+                        long generatedTokens, CacheStats cache) {}
 
     /**
      * Paged KV cache blocks and prefix-cache lookups.
@@ -79,18 +83,11 @@ public final class Inference implements AutoCloseable {
     private final Translator translator;
     private final Engine engine;
     private final Map<String, LoraAdapter> adapters;
-    private final Metrics.Histogram batchSizes;
-    private final Set<RequestHandle> live = ConcurrentHashMap.newKeySet();
-    // Sequences that chose a token in the current engine step (guarded by stepCount).
-    private final Object stepCount = new Object();
-    private long countedStep = -1;
-    private int countInStep;
 
-    private Inference(Translator translator, Map<String, LoraAdapter> adapters, Metrics.Histogram batchSizes) {
+    private Inference(Translator translator, Map<String, LoraAdapter> adapters) {
         this.translator = translator;
         this.engine = translator.engine();
         this.adapters = adapters;
-        this.batchSizes = batchSizes;
         engine.start();
     }
 
@@ -98,10 +95,8 @@ public final class Inference implements AutoCloseable {
      * Loads the model and each adapter ({@code name → PEFT directory}) and starts the engine.
      *
      * @param engineOptions the engine's token budget, queue bound ({@code maxQueue}), threads and cache
-     * @param batchSizes    observes the number of sequences that chose a token in each engine step
      */
-    public static Inference load(Path modelDir, Map<String, Path> adapterDirs, EngineOptions engineOptions,
-                                 Metrics.Histogram batchSizes) throws IOException {
+    public static Inference load(Path modelDir, Map<String, Path> adapterDirs, EngineOptions engineOptions) throws IOException {
         Translator translator = Translator.load(modelDir, new TranslatorOptions(engineOptions));
         Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
         for (Map.Entry<String, Path> a : adapterDirs.entrySet()) {
@@ -112,7 +107,7 @@ public final class Inference implements AutoCloseable {
                 throw new IOException("adapter " + a.getKey() + ": " + e.getMessage(), e);
             }
         }
-        return new Inference(translator, Map.copyOf(adapters), batchSizes);
+        return new Inference(translator, Map.copyOf(adapters));
     }
 
     public Tokenizer tokenizer() {
@@ -151,21 +146,15 @@ public final class Inference implements AutoCloseable {
      */
     public Sequence submit(int[] prompt, GenerationConfig config, String adapter, Listener listener) throws QueueFullException {
         if (adapter != null && !adapters.containsKey(adapter)) throw new IllegalArgumentException("unknown adapter " + adapter);
-        TokenListener tokens = id -> {
-            countStep();
-            listener.onToken(id);
-        };
         RequestHandle handle;
         try {
-            handle = engine.submit(new GenerationRequest(prompt.clone(), config, adapter == null ? null : adapters.get(adapter), tokens));
+            handle = engine.submit(new GenerationRequest(prompt.clone(), config, adapter == null ? null : adapters.get(adapter),
+                    listener::onToken));
         } catch (dev.hymt4j.engine.QueueFullException e) {
             throw new QueueFullException(engine.options().maxQueue());
         }
-        live.add(handle);
-        handle.result().whenComplete((result, failure) -> {
-            live.remove(handle);
-            listener.onEnd(failure == null ? result(result) : new Result(prompt.length, new int[0], Finish.ERROR, message(failure)));
-        });
+        handle.result().whenComplete((result, failure) ->
+                listener.onEnd(failure == null ? result(result) : new Result(prompt.length, new int[0], Finish.ERROR, message(failure))));
         return handle::cancel;
     }
 
@@ -183,39 +172,16 @@ public final class Inference implements AutoCloseable {
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
-    /**
-     * Counts a token of the current step (the engine calls listeners step by step, after each forward pass).
-     * The engine's lock is taken before {@code stepCount}'s, never the other way round.
-     */
-    private void countStep() {
-        long step = engine.metrics().steps();
-        synchronized (stepCount) {
-            if (step != countedStep) {
-                if (countInStep > 0) batchSizes.observe(countInStep);
-                countedStep = step;
-                countInStep = 0;
-            }
-            countInStep++;
-        }
-    }
-
-    /** A snapshot for /metrics; waits for the engine step in progress, so call it off the event loop. */
+    /** A snapshot for /metrics; never waits for the engine step in progress, so it may run on the event loop. */
     public Stats stats() {
         EngineMetrics m = engine.metrics();
-        synchronized (stepCount) {
-            if (countInStep > 0 && (m.steps() != countedStep || m.running() == 0)) {
-                // The last step's count is complete once a later step ran or nothing runs.
-                batchSizes.observe(countInStep);
-                countInStep = 0;
-            }
-        }
-        return new Stats(m.waiting(), m.running(), m.steps(), m.promptTokens(), m.generatedTokens(),
-                new CacheStats(m.blocksUsed(), m.blocksAvailable(), m.prefixHits(), m.prefixHits() + m.prefixMisses()));
+        return new Stats(m.waiting(), m.running(), m.steps(), m.sequencesPerStep(), m.stepSequences(), m.promptTokens(),
+                m.generatedTokens(), new CacheStats(m.blocksUsed(), m.blocksAvailable(), m.prefixHits(), m.prefixHits() + m.prefixMisses()));
     }
 
-    /** Cancels every waiting and running sequence (shutdown past its deadline). */
+    /** Cancels every waiting and running sequence (shutdown past its deadline); their listeners end with CANCELLED. */
     public void cancelAll() {
-        live.forEach(RequestHandle::cancel);
+        engine.cancelAll();
     }
 
     @Override

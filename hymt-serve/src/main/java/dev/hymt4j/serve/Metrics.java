@@ -41,17 +41,6 @@ public final class Metrics {
             count.incrementAndGet();
         }
 
-        public long count() {
-            return count.get();
-        }
-
-        /** Observations above {@code threshold} (a bucket bound), e.g. steps with more than one sequence. */
-        public long countAbove(double threshold) {
-            long atOrBelow = 0;
-            for (int i = 0; i < bounds.length && bounds[i] <= threshold; i++) atOrBelow += counts.get(i);
-            return count.get() - atOrBelow;
-        }
-
         void render(StringBuilder out, String name) {
             long cumulative = 0;
             for (int i = 0; i < bounds.length; i++) {
@@ -70,8 +59,8 @@ public final class Metrics {
     final Histogram timeToFirstToken = new Histogram(LATENCY_BOUNDS);
     final Histogram timePerOutputToken = new Histogram(TOKEN_TIME_BOUNDS);
     final Histogram requestLatency = new Histogram(LATENCY_BOUNDS);
-    /** Sequences per model step; the inference backend observes it. */
-    final Histogram batchSize = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256);
+    /** The bounds of hymt_batch_size, sequences per model step: the engine's power-of-two entries 0…8. */
+    private static final int BATCH_SIZE_ENTRIES = 9;
     private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     private final AtomicLong rejected = new AtomicLong();
 
@@ -110,7 +99,8 @@ public final class Metrics {
             counter(out, "hymt_prefix_cache_hits_total", "Prompt blocks found in the prefix cache.", s.cache().prefixHits());
             counter(out, "hymt_prefix_cache_queries_total", "Full prompt blocks looked up in the prefix cache.", s.cache().prefixQueries());
         }
-        histogram(out, "hymt_batch_size", "Sequences in each model step.", batchSize);
+        header(out, "hymt_batch_size", "histogram", "Sequences in each model step (decodes and prefill chunks).");
+        renderPowersOfTwo(out, "hymt_batch_size", s == null ? new long[0] : s.sequencesPerStep(), s == null ? 0 : s.stepSequences());
         histogram(out, "hymt_time_to_first_token_seconds", "From request arrival to its first generated token.", timeToFirstToken);
         histogram(out, "hymt_time_per_output_token_seconds", "Mean time between tokens after the first, per sequence.", timePerOutputToken);
         histogram(out, "hymt_e2e_request_latency_seconds", "From request arrival to the end of its response.", requestLatency);
@@ -139,6 +129,22 @@ public final class Metrics {
     private static void histogram(StringBuilder out, String name, String help, Histogram h) {
         header(out, name, "histogram", help);
         h.render(out, name);
+    }
+
+    /**
+     * The engine's histogram (entry i counts steps with more than 2^(i-1) and at most 2^i) as cumulative buckets
+     * {@code le="1"}, {@code "2"}, {@code "4"}…; entries past the last bound count only in {@code +Inf}.
+     */
+    private static void renderPowersOfTwo(StringBuilder out, String name, long[] entries, long sum) {
+        long cumulative = 0, count = 0;
+        for (long n : entries) count += n;
+        for (int i = 0; i < BATCH_SIZE_ENTRIES; i++) {
+            if (i < entries.length) cumulative += entries[i];
+            out.append(name).append("_bucket{le=\"").append(1L << i).append("\"} ").append(cumulative).append('\n');
+        }
+        out.append(name).append("_bucket{le=\"+Inf\"} ").append(count).append('\n');
+        out.append(name).append("_sum ").append(sum).append('\n');
+        out.append(name).append("_count ").append(count).append('\n');
     }
 
     private static String number(double v) {

@@ -71,7 +71,7 @@ public final class TranslationServer implements AutoCloseable {
 
     /** How the model is loaded; tests hold it up to see the server while it loads. */
     interface Loader {
-        Inference load(ServerOptions options, Metrics.Histogram batchSizes) throws java.io.IOException;
+        Inference load(ServerOptions options) throws java.io.IOException;
     }
 
     private TranslationServer(ServerOptions options, Loader loader) {
@@ -91,7 +91,7 @@ public final class TranslationServer implements AutoCloseable {
      * (or fails with the load error, the server then answering 503 with it).
      */
     public static TranslationServer start(ServerOptions options) {
-        return start(options, (o, batchSizes) -> Inference.load(o.modelDir(), o.adapters(), o.engine(), batchSizes));
+        return start(options, o -> Inference.load(o.modelDir(), o.adapters(), o.engine()));
     }
 
     static TranslationServer start(ServerOptions options, Loader loader) {
@@ -108,7 +108,7 @@ public final class TranslationServer implements AutoCloseable {
 
     private void load() {
         try {
-            Inference loaded = loader.load(options, metrics.batchSize);
+            Inference loaded = loader.load(options);
             LanguageIdentifier identifier = new LanguageIdentifier(LanguageIdRule.Accuracy.LOW);
             inference = loaded;
             routes = routes(loaded, identifier);
@@ -363,18 +363,11 @@ public final class TranslationServer implements AutoCloseable {
         ex.sendJson(200, body);
     }
 
-    /** Rendered on a worker thread: the engine's snapshot waits for the step in progress. */
+    /** Rendered on the event loop: the engine's snapshot never waits for the step in progress. */
     private void metricsText(Exchange ex) {
         Inference current = inference;
-        ex.context.executeBlocking(() -> metrics.render(() -> current == null ? null : current.stats()), false)
-                .onComplete(text -> {
-                    if (ex.clientGone()) return;
-                    if (text.succeeded()) {
-                        ex.response.setStatusCode(200).putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.result());
-                    } else {
-                        ex.fail(new ApiException(500, "server_error", "internal_error", null, "metrics failed: " + text.cause()));
-                    }
-                });
+        String text = metrics.render(() -> current == null ? null : current.stats());
+        ex.response.setStatusCode(200).putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text);
     }
 
     /** Requests being answered now. */

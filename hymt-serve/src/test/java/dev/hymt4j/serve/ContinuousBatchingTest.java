@@ -83,7 +83,7 @@ class ContinuousBatchingTest {
         }
     }
 
-    /** Steps in which more than one sequence chose a token, from the batch-size histogram. */
+    /** Steps in which more than one sequence ran, from the batch-size histogram (the engine's sequences per step). */
     private static double stepsWithSeveralSequences() {
         String text = client.get("/metrics").body();
         return TestServers.metric(text, "hymt_batch_size_count") - TestServers.metric(text, "hymt_batch_size_bucket{le=\"1\"}");

@@ -25,13 +25,13 @@ class LoadingTest {
     void healthIs503WhileLoadingThen200() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         ServerOptions options = TestServers.options();
-        TranslationServer server = TranslationServer.start(options, (o, batchSizes) -> {
+        TranslationServer server = TranslationServer.start(options, o -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
                 throw new java.io.InterruptedIOException();
             }
-            return Inference.load(o.modelDir(), o.adapters(), o.engine(), batchSizes);
+            return Inference.load(o.modelDir(), o.adapters(), o.engine());
         });
         try {
             TestServers.Client client = new TestServers.Client(server);

@@ -61,19 +61,22 @@ class TextPiecesTest {
         m.request("/translate", 200);
         m.request("/translate", 200);
         m.request("/translate", 503);
-        m.batchSize.observe(1);
-        m.batchSize.observe(3);
-        m.batchSize.observe(3);
-        String text = m.render(() -> new Inference.Stats(2, 5, 10, 100, 40, new Inference.CacheStats(7, 93, 4, 9)));
+        // Three steps of 1, 3 and 3 sequences in the engine's entries (i: more than 2^(i-1), at most 2^i), and one of 300.
+        long[] sequencesPerStep = new long[32];
+        sequencesPerStep[0] = 1;
+        sequencesPerStep[2] = 2;
+        sequencesPerStep[9] = 1;
+        String text = m.render(() -> new Inference.Stats(2, 5, 10, sequencesPerStep, 1 + 3 + 3 + 300, 100, 40,
+                new Inference.CacheStats(7, 93, 4, 9)));
         assertTrue(text.contains("hymt_requests_total{route=\"/translate\",status=\"200\"} 2\n"));
         assertTrue(text.contains("hymt_requests_total{route=\"/translate\",status=\"503\"} 1\n"));
         assertTrue(text.contains("hymt_num_requests_waiting 2\n"));
         assertTrue(text.contains("hymt_kv_cache_blocks_used 7\n"));
         assertTrue(text.contains("hymt_prefix_cache_hits_total 4\n"));
-        // Cumulative buckets: ≤1: 1, ≤2: 1, ≤4: 3.
+        // Cumulative buckets: ≤1: 1, ≤2: 1, ≤4: 3, … ≤256: 3; the step of 300 only in +Inf.
         assertTrue(text.contains("hymt_batch_size_bucket{le=\"1\"} 1\nhymt_batch_size_bucket{le=\"2\"} 1\nhymt_batch_size_bucket{le=\"4\"} 3\n"));
-        assertTrue(text.contains("hymt_batch_size_bucket{le=\"+Inf\"} 3\nhymt_batch_size_sum 7\nhymt_batch_size_count 3\n"));
-        assertEquals(2, m.batchSize.countAbove(1));
+        assertTrue(text.contains("hymt_batch_size_bucket{le=\"256\"} 3\nhymt_batch_size_bucket{le=\"+Inf\"} 4\n"
+                + "hymt_batch_size_sum 307\nhymt_batch_size_count 4\n"));
         for (String line : text.split("\n")) {
             assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ") || line.matches("[a-z_][a-z0-9_]*(\\{[^}]*\\})? -?[0-9.eE+-]+"), line);
         }

@@ -271,19 +271,26 @@ public final class Translator implements AutoCloseable {
 
     /**
      * Translates many requests through the engine (they join the running batch as others finish), returning
-     * results in the order of {@code requests}. {@code onDone} is told how many are finished as each finishes
-     * (progress).
+     * results in the order of {@code requests}. At most a few batches' worth are queued at a time, so a long
+     * list does not hold every prompt's state at once. {@code onDone} is told how many are finished as each
+     * finishes (progress).
      */
     public List<Translation> translateAll(List<TranslationRequest> requests, Consumer<Integer> onDone) {
-        List<PendingTranslation> pending = new ArrayList<>(requests.size());
+        int window = 4 * engine.options().maxSequences();
+        PendingTranslation[] pending = new PendingTranslation[requests.size()];
         AtomicInteger done = new AtomicInteger();
-        for (TranslationRequest r : requests) {
-            PendingTranslation p = submit(r, generation, adapter, null);
-            p.result().thenRun(() -> onDone.accept(done.incrementAndGet()));
-            pending.add(p);
+        int next = 0, oldest = 0;
+        while (oldest < pending.length) {
+            for (; next < pending.length && next - oldest < window; next++) {
+                pending[next] = submit(requests.get(next), generation, adapter, null);
+                pending[next].result().thenRun(() -> onDone.accept(done.incrementAndGet()));
+            }
+            engine.complete(List.of(pending[oldest].request()));
+            while (oldest < next && pending[oldest].result().isDone()) oldest++;
         }
-        engine.complete(pending.stream().map(PendingTranslation::request).toList());
-        return pending.stream().map(p -> p.result().join()).toList();
+        List<Translation> out = new ArrayList<>(pending.length);
+        for (PendingTranslation p : pending) out.add(p.result().join());
+        return out;
     }
 
     /** The prompt ids for a request: official template, chat template, plain-text content. */
