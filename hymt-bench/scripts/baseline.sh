@@ -1,48 +1,56 @@
 #!/usr/bin/env bash
-# Same-shape baselines for issue 14, back to back with hymt's own figures, on one host:
-#   llama.cpp llama-bench (prefill P, decode D) and llama-batched-bench (B sequences of P + D),
-#   PyTorch's LoRA step (fp32 and bf16 autocast) and bf16 prefill/decode,
-#   hymt bench --json (same P, D, B, threads). Our LoRA step: LoraTrainBench (see its javadoc).
+# Issue 14's target table, one host, back to back: every `hymt bench` case, each of which runs its outside
+# baseline right after our figure on the same shape (llama.cpp's llama-bench / llama-batched-bench on the same
+# weights as GGUF, PyTorch's LoRA step from this folder) and prints the ratio:
+#   decode + prefill (P=128, D=16) per format; one sentence 1 x (40 + 40) and 16 sentences batched through the
+#   engine; the LoRA step 1x128 and 4x64 (r 16, all seven projections) vs PyTorch fp32 and bf16 autocast;
+#   the memory-stream floor.
 #
-# Usage: hymt-bench/scripts/baseline.sh HF_MODEL_DIR [GGUF_FILE]
+# Usage: hymt-bench/scripts/baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]
+#   BF16_MODEL_DIR and BF16_GGUF hold the same weights (the GGUF is llama.cpp's copy); each QUANTIZED.gguf is
+#   measured by us and by llama.cpp from the same file (needs hymt's GGUF loader).
 # Environment:
-#   LLAMA_CPP_BIN  folder with llama-bench and llama-batched-bench (skipped when unset or missing)
-#   PYTHON         python with torch (default: python3; the torch steps are skipped without torch)
-#   THREADS (2), PROMPT (128), DECODE (40), BATCH (16), LAYERS (32, the torch model), STEPS (3)
-# Prints each tool's own result line, prefixed with the tool's name, plus host and load average.
-# It builds nothing: llama.cpp must be built beforehand (CPU, no AMX where AMX traps).
+#   LLAMA_CPP_BIN  folder with llama-bench and llama-batched-bench (baselines skipped when unset)
+#   PYTHON         python with torch (default python3; the PyTorch baselines are skipped without torch)
+#   THREADS (2), PROMPT (128), DECODE (16), STEPS (2), CASES ("step sentences sentences16 lora stream"),
+#   SENTENCE_FORMATS (the formats whose sentences are measured: "Q4_K_M"; "all" for every model given), JSON (0|1)
+# On a shared machine run it under `flock /tmp/hymt-heavy.lock`. It builds nothing but hymt itself (./hymt).
 set -euo pipefail
-MODEL=${1:?usage: baseline.sh HF_MODEL_DIR [GGUF_FILE]}
-GGUF=${2:-}
-THREADS=${THREADS:-2} PROMPT=${PROMPT:-128} DECODE=${DECODE:-40} BATCH=${BATCH:-16} LAYERS=${LAYERS:-32} STEPS=${STEPS:-3}
-PYTHON=${PYTHON:-python3}
+MODEL=${1:?usage: baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]}
+BF16_GGUF=${2:?usage: baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]}
+shift 2
+THREADS=${THREADS:-2} PROMPT=${PROMPT:-128} DECODE=${DECODE:-16} STEPS=${STEPS:-2}
+CASES=${CASES:-step sentences sentences16 lora stream} SENTENCE_FORMATS=${SENTENCE_FORMATS:-Q4_K_M} JSON=${JSON:-0}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-# oneDNN inside PyTorch trusts cpuid; keep it below AMX like our own backend.
-export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-AVX512_CORE_BF16}
+export PYTHON=${PYTHON:-python3}
+# oneDNN inside PyTorch trusts cpuid: keep it below AMX where AMX traps (set ONEDNN_MAX_CPU_ISA= to lift).
+export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA-AVX512_CORE_BF16}
+common=(--threads "$THREADS" --torch-scripts "$HERE" --python "$(command -v "$PYTHON" || echo "$PYTHON")")
+[[ -n "${LLAMA_CPP_BIN:-}" ]] && common+=(--llama-cpp "$LLAMA_CPP_BIN")
+[[ "$JSON" == 1 ]] && common+=(--json)
 
-echo "host: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cpus; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "shapes: threads $THREADS, prompt $PROMPT, decode $DECODE, batch $BATCH"
+lscpu | head -20
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+bench() { echo "== $* (load $(cut -d' ' -f1-3 /proc/loadavg))"; "$ROOT/hymt" bench "${common[@]}" "$@" 2>&1 | grep -v '^WARNING'; }
 
-if [[ -n "$GGUF" && -x "${LLAMA_CPP_BIN:-}/llama-bench" ]]; then
-  echo "llama-bench: $("$LLAMA_CPP_BIN/llama-bench" -m "$GGUF" -t "$THREADS" -p "$PROMPT" -n "$DECODE" -r 3 -o jsonl | tr '\n' ' ')"
-  if [[ -x "$LLAMA_CPP_BIN/llama-batched-bench" ]]; then
-    "$LLAMA_CPP_BIN/llama-batched-bench" -m "$GGUF" -t "$THREADS" -c $(( BATCH * (PROMPT + DECODE) + 64 )) \
-      -b 2048 -ub 512 -npp "$PROMPT" -ntg "$DECODE" -npl "1,$BATCH" 2>/dev/null | sed 's/^/llama-batched-bench: /'
-  fi
-else
-  echo "llama.cpp: skipped (give a GGUF file and LLAMA_CPP_BIN)"
-fi
-
-"$ROOT/hymt" bench --model "$MODEL" --threads "$THREADS" --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" --json 2>/dev/null | sed 's/^/hymt bench: /'
-"$ROOT/hymt" bench --model "$MODEL" --threads "$THREADS" --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" --batch "$BATCH" --json 2>/dev/null | sed 's/^/hymt bench batched: /'
-
-if "$PYTHON" -c 'import torch' 2>/dev/null; then
-  export TORCH_THREADS=$THREADS
-  echo "torch bf16 infer: $("$PYTHON" "$HERE/torch_lora_step_bf16.py" prefill "$LAYERS" "$PROMPT" "$DECODE" 2)"
-  echo "torch fp32 train: $("$PYTHON" "$HERE/torch_lora_step.py" "$LAYERS" 1 128 0 "$STEPS")"
-  echo "torch bf16 train: $("$PYTHON" "$HERE/torch_lora_step_bf16.py" train "$LAYERS" 1 128 0 "$STEPS")"
-else
-  echo "torch: skipped ($PYTHON has no torch)"
-fi
-echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
+# model, its llama.cpp copy, and the format name, for BF16 and each quantized file
+models=("$MODEL|$BF16_GGUF|BF16")
+for f in "$@"; do models+=("$f|$f|$(basename "$f" .gguf | sed 's/.*-//')"); done
+for entry in "${models[@]}"; do
+  IFS='|' read -r m g format <<<"$entry"
+  for c in $CASES; do
+    case $c in
+      step) bench --model "$m" --gguf "$g" --case step --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" ;;
+      sentences|sentences16)
+        [[ "$SENTENCE_FORMATS" == all || " $SENTENCE_FORMATS " == *" $format "* ]] || continue
+        bench --model "$m" --gguf "$g" --case sentences --prompt-tokens 40 --decode-tokens 40 --batch "$([[ $c == sentences ]] && echo 1 || echo 16)" ;;
+      lora)
+        [[ "$format" == BF16 ]] || continue
+        bench --model "$m" --case lora --batch 1 --prompt-tokens 128 --steps "$STEPS"
+        bench --model "$m" --case lora --batch 4 --prompt-tokens 64 --steps "$STEPS" ;;
+      stream) [[ "$format" == BF16 ]] && bench --model "$m" --case stream ;;
+    esac
+  done
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

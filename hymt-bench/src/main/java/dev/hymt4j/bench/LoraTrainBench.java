@@ -1,38 +1,29 @@
 package dev.hymt4j.bench;
 
-import dev.hymt4j.lora.LoraAdapter;
-import dev.hymt4j.lora.LoraConfig;
 import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.DemoModel;
-import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.ModelConfig;
-import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelWeights;
-import dev.hymt4j.onednn.OneDnn;
-import dev.hymt4j.onednn.OneDnnMatrix;
-import dev.hymt4j.model.Training;
-import dev.hymt4j.model.TrainingBatch;
-import dev.hymt4j.optim.AdamW;
+import dev.hymt4j.onednn.TrainingBackend;
 import dev.hymt4j.quant.QuantizedModels;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Parallel;
+import dev.hymt4j.train.LoraStepTimer;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * LoRA training throughput and peak memory on the HY-MT1.5-1.8B shape with random weights.
  *
  * <pre>
  *   LoraTrainBench write DIR [LAYERS]                 # random BF16 model of the 1.8B shape (3.6 GB for 32 layers)
- *   LoraTrainBench run DIR bf16|nf4 BxT on|off STEPS [java|onednn]  # r 16 on all seven projections; one result line
+ *   LoraTrainBench run DIR bf16|nf4 BxT on|off STEPS [java|onednn|auto]  # r 16 on all seven projections; one result line
  * </pre>
  * Run each configuration in a fresh JVM: the peak RSS (VmHWM) then belongs to that configuration alone. For
  * NF4 the BF16 checkpoint is quantized and then unmapped (the embedding is copied first), so its pages leave
@@ -48,7 +39,7 @@ public final class LoraTrainBench {
             run(Path.of(args[1]), args[2], Integer.parseInt(bt[0]), Integer.parseInt(bt[1]), args[4].equals("on"), Integer.parseInt(args[5]),
                     args.length == 7 ? args[6] : "java");
         } else {
-            System.err.println("usage: LoraTrainBench write DIR [LAYERS] | run DIR bf16|nf4 BxT on|off STEPS [java|onednn]");
+            System.err.println("usage: LoraTrainBench write DIR [LAYERS] | run DIR bf16|nf4 BxT on|off STEPS [java|onednn|auto]");
             System.exit(2);
         }
     }
@@ -80,54 +71,21 @@ public final class LoraTrainBench {
             System.gc();
             quantizeSeconds = (System.nanoTime() - t0) / 1e9;
         }
-        if (backend.equals("onednn")) w = onednn(w);
+        TrainingBackend.Choice choice = TrainingBackend.parse(backend).choose(w);
+        System.out.println(choice.line());
+        w = choice.weights();
+        backend = choice.backend().configName();
         resetPeakRss();
-        LoraConfig lc = LoraConfig.of(16, 32, 0.05, "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
-        LoraAdapter adapter = LoraAdapter.create(c, lc, 1);
-        Training model = new Training(new HunyuanModel(w), adapter).setGradientCheckpointing(checkpointing);
-        AdamW opt = AdamW.withDefaults(adapter.parameters(), 1e-4);
-        SplittableRandom rng = new SplittableRandom(7);
-        int n = batch * len;
-        int[] ids = new int[n], mask = new int[n], labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = rng.nextInt(c.vocabSize());
-            mask[i] = 1;
-            labels[i] = ids[i];
-        }
-        TrainingBatch b = new TrainingBatch(batch, len, ids, mask, labels);
-        List<String> times = new ArrayList<>();
-        double best = Double.MAX_VALUE;
-        float loss = 0;
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        List<String> cpu = new ArrayList<>();
-        for (int s = 0; s < steps; s++) {
-            long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
-            loss = model.forwardBackward(b, 1f);
-            opt.step();
-            opt.zeroGrad();
-            double sec = (System.nanoTime() - t0) / 1e9;
-            best = Math.min(best, sec);
-            times.add(String.format("%.1f", sec));
-            cpu.add(String.format("%.1f", (os.getProcessCpuTime() - c0) / 1e9));
-        }
+        LoraStepTimer.Result r = LoraStepTimer.time(w, batch, len, checkpointing, steps);
         System.out.printf("RESULT backend=%s base=%s batch=%dx%d checkpointing=%s layers=%d threads=%d step_s=%s cpu_s=%s tokens_per_s=%.1f"
                         + " peak_rss_gb=%.2f saved_activations_mb=%.1f loss=%.3f quantize_s=%.1f%n",
-                backend, base, batch, len, checkpointing ? "on" : "off", c.numLayers(), Parallel.threads(), times, cpu, n / best,
-                peakRssKb() / 1048576.0, model.savedActivationBytes() / 1048576.0, loss, quantizeSeconds);
+                backend, base, batch, len, checkpointing ? "on" : "off", c.numLayers(), Parallel.threads(), oneDecimal(r.stepSeconds()),
+                oneDecimal(r.cpuSeconds()), r.tokensPerSecond(), peakRssKb() / 1048576.0, r.savedActivationBytes() / 1048576.0, r.loss(),
+                quantizeSeconds);
     }
 
-    /** The frozen BF16 projections and the head behind oneDNN's BF16-compute products (training only: not batch-invariant). */
-    private static ModelWeights onednn(ModelWeights w) {
-        OneDnn dnn = OneDnn.get().orElseThrow(() -> new IllegalStateException("oneDNN cannot load here"));
-        System.out.println(dnn.description());
-        LayerWeights[] layers = new LayerWeights[w.layers().length];
-        for (int i = 0; i < layers.length; i++) {
-            LayerWeights l = w.layers()[i];
-            layers[i] = new LayerWeights(l.inputNorm(), OneDnnMatrix.wrap(l.q(), dnn), OneDnnMatrix.wrap(l.k(), dnn),
-                    OneDnnMatrix.wrap(l.v(), dnn), OneDnnMatrix.wrap(l.o(), dnn), l.queryNorm(), l.keyNorm(), l.postAttentionNorm(),
-                    OneDnnMatrix.wrap(l.gate(), dnn), OneDnnMatrix.wrap(l.up(), dnn), OneDnnMatrix.wrap(l.down(), dnn));
-        }
-        return new ModelWeights(w.config(), w.embedding(), layers, w.finalNorm(), OneDnnMatrix.wrap(w.lmHead(), dnn));
+    private static List<String> oneDecimal(List<Double> seconds) {
+        return seconds.stream().map(s -> String.format("%.1f", s)).toList();
     }
 
     /** Writing "5" to clear_refs resets the VmHWM high-water mark to the current RSS (Linux ≥ 4.0). */

@@ -1,5 +1,6 @@
 package dev.hymt4j.cli;
 
+import dev.hymt4j.gguf.GgufFile;
 import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.onnx.OnnxExporter;
 import picocli.CommandLine.Command;
@@ -16,8 +17,10 @@ import java.util.concurrent.Callable;
 /** {@code hymt export onnx}: the decoder with KV cache as one ONNX graph (onnxruntime-genai layout). */
 @Command(name = "onnx", mixinStandardHelpOptions = true,
         description = "Export the decoder with KV cache as model.onnx (+ model.onnx.data over 2 GB), genai_config.json and "
-                + "the tokenizer files, for ONNX Runtime and onnxruntime-genai. int4 uses com.microsoft:MatMulNBits: a GPTQ "
-                + "checkpoint's codes are carried over losslessly; a float model is quantized round-to-nearest.")
+                + "the tokenizer files, for ONNX Runtime and onnxruntime-genai, from a model directory or a GGUF file. int4 "
+                + "uses com.microsoft:MatMulNBits: a GPTQ checkpoint's codes and a GGUF's Q4_0 blocks are carried over "
+                + "losslessly; a float model (or other GGUF blocks, dequantized) is quantized round-to-nearest. fp32/fp16 "
+                + "from a quantized GGUF hold its dequantized weights.")
 public final class ExportOnnxCommand implements Callable<Integer> {
     enum Precision { fp32, fp16, int4 }
 
@@ -62,6 +65,15 @@ public final class ExportOnnxCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s (%s%s, %.1f MB%s) in %.1f s%n", graph, precision,
                 r.blockSize() > 0 ? ", block " + r.blockSize() : "", bytes / 1e6, r.externalData() ? ", external data" : "",
                 (System.nanoTime() - start) / 1e9);
+        if (p == OnnxExporter.Precision.INT4 && GgufFile.isGguf(dir)) {
+            spec.commandLine().getOut().printf(Locale.ROOT, "int4 from GGUF: %d Q4_0 matrices carried over losslessly%n", r.carriedOver());
+        }
+        if (!r.requantized().isEmpty()) {
+            double worst = r.requantized().values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            spec.commandLine().getOut().printf(Locale.ROOT, "%d matrices re-quantized to int4 from other GGUF blocks (lossy), largest "
+                    + "relative L2 error %.3e against the GGUF weights%n", r.requantized().size(), worst);
+        }
+        for (String note : r.notes()) spec.commandLine().getErr().println("note: " + note);
         return 0;
     }
 }

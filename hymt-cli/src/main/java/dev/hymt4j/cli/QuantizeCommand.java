@@ -12,12 +12,14 @@ import dev.hymt4j.gptq.CalibrationData;
 import dev.hymt4j.gptq.GptqModelQuantizer;
 import dev.hymt4j.gptq.GptqOptions;
 import dev.hymt4j.gptq.GptqProgress;
+import dev.hymt4j.gptq.GptqToGguf;
 import dev.hymt4j.io.AtomicDirectory;
 import dev.hymt4j.io.ConfigFields;
 import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.quant.GgufFileType;
+import dev.hymt4j.quant.GptqConfig;
 import dev.hymt4j.tokenizer.GgufVocabularyWriter;
 import dev.hymt4j.tokenizer.Tokenizer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -53,6 +55,9 @@ import java.util.concurrent.Callable;
                 "--type Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0|F16|BF16 (or F32) --out FILE.gguf: a GGUF file from a Hugging Face "
                         + "directory (or an F32/F16/BF16 GGUF file), with llama-quantize's per-tensor type choice for the _M "
                         + "mixes and the tokenizer and chat template; it loads in llama.cpp, Ollama, LM Studio and hymt.",
+                "From a GPTQ checkpoint directory, --type Q4_0 (4-bit symmetric) or Q8_0 (8-bit symmetric) carries the codes "
+                        + "and scales over bit for bit (groups a multiple of 32, no act-order), F32 holds the dequantized weights "
+                        + "exactly; float tensors keep their type.",
                 "--method gptq --out DIR: GPTQ (Frantar et al. 2022) calibrated on translation prompts, written as a Hugging "
                         + "Face GPTQ checkpoint (transformers/optimum, GPTQModel, vLLM and hymt load it); --method rtn: "
                         + "round-to-nearest into the same format, the baseline."})
@@ -77,7 +82,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Mixin
     GptqQuantizeOptions gptq;
 
-    @Option(names = "--allow-requantize", description = "With --type: accept an already quantized GGUF as input (quality suffers, as in llama-quantize).")
+    @Option(names = "--allow-requantize", description = {"With --type: accept an already quantized GGUF as input (quality suffers, as in llama-quantize);",
+            "from a GPTQ checkpoint: re-quantize the matrices that have no exact form in --type (lossless: 4-bit symmetric → Q4_0, "
+                    + "8-bit symmetric → Q8_0, groups a multiple of 32, no act-order); the error is measured and reported."})
     boolean allowRequantize;
 
     @Option(names = "--name", paramLabel = "NAME", description = "With --type: general.name in the file (default: the model's folder name).")
@@ -133,6 +140,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         boolean gguf = GgufFile.isGguf(source);
         long start = System.nanoTime();
         Map<GgmlType, Integer> counts = new TreeMap<>();
+        GptqToGguf.Result converted = null;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("quantize " + fileType).setInitialMax(100)
                 .setStyle(ProgressBarStyle.ASCII).setUnit("%", 1).setConsumer(new ConsoleProgressBarConsumer(System.err))
                 .continuousUpdate().build()) {
@@ -166,14 +174,24 @@ public final class QuantizeCommand implements Callable<Integer> {
                             : MissingNode.getInstance();
                     GgufMetadata metadata = HunyuanGguf.converterMetadata(ckpt.config(), title, generationConfig, out.toString());
                     GgufVocabularyWriter.put(source, ckpt.config().vocabSize(), metadata);
-                    GgufModelWriter.write(weights, fileType, metadata, out, progress);
+                    if (GptqConfig.find(source) != null) converted = GptqToGguf.convert(weights, fileType, metadata, allowRequantize, out, progress);
+                    else GgufModelWriter.write(weights, fileType, metadata, out, progress);
                 }
             }
         }
         StringBuilder mix = new StringBuilder();
         counts.forEach((t, n) -> mix.append(mix.isEmpty() ? "" : ", ").append(n).append(' ').append(t));
-        spec.commandLine().getErr().printf(Locale.ROOT, "wrote %s: %s, %,d bytes, tensors %s (%.1f s)%n", out, fileType,
-                Files.size(out), mix, (System.nanoTime() - start) / 1e9);
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "wrote %s: %s, %,d bytes, tensors %s (%.1f s)%n", out, fileType, Files.size(out), mix,
+                (System.nanoTime() - start) / 1e9);
+        if (converted != null) {
+            err.printf(Locale.ROOT, "GPTQ → %s: %d matrices carried over bit for bit (checked on the written file)%n", fileType, converted.lossless());
+            if (!converted.requantized().isEmpty()) {
+                err.printf(Locale.ROOT, "%d matrices re-quantized (lossy), largest relative L2 error %.3e:%n", converted.requantized().size(),
+                        converted.maxRelativeError());
+                converted.requantized().forEach((tensor, why) -> err.println("  " + tensor + ": " + why));
+            }
+        }
         return 0;
     }
 
@@ -209,8 +227,9 @@ public final class QuantizeCommand implements Callable<Integer> {
             report = written[0];
         }
         double mean = report.layers().stream().mapToDouble(GptqModelQuantizer.LayerReport::meanError).average().orElse(0);
-        o.printf(Locale.ROOT, "wrote %s (%.1f MB) in %.1f s; mean relative output error %.3e%n", out,
-                Files.size(out.resolve("model.safetensors")) / 1e6, report.seconds(), mean);
+        // Round-to-nearest without --compare-rtn has no calibration activations, hence no output error to report.
+        o.printf(Locale.ROOT, "wrote %s (%.1f MB) in %.1f s%s%n", out, Files.size(out.resolve("model.safetensors")) / 1e6, report.seconds(),
+                Double.isNaN(mean) ? "" : String.format(Locale.ROOT, "; mean relative output error %.3e", mean));
         return 0;
     }
 }

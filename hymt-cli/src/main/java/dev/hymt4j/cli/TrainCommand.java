@@ -36,6 +36,12 @@ public final class TrainCommand implements Callable<Integer>, DeclaresPaths {
     @Option(names = "--resume", description = "Continue the run in the output directory from its latest complete checkpoint.")
     boolean resume;
 
+    @Option(names = "--backend", paramLabel = "java|onednn|auto",
+            description = {"Where the frozen products of training run (same as --set backend=...): java (exact FP32, the default), "
+                    + "onednn (BF16 compute, as PyTorch's bf16 autocast; falls back to java where oneDNN cannot load) or auto "
+                    + "(onednn only where AMX runs, checked in a child process). Evaluation always decodes on java."})
+    String backend;
+
     @Mixin
     ForceOption force;
 
@@ -46,6 +52,7 @@ public final class TrainCommand implements Callable<Integer>, DeclaresPaths {
         if (config == null) {
             List<String> all = new ArrayList<>(overrides);
             if (outputDir != null) all.add("output_dir=" + outputDir);
+            if (backend != null) all.add("backend=" + backend);
             config = configFile == null ? TrainingConfig.fromOverrides(all) : TrainingConfig.load(configFile, all);
         }
         return config;

@@ -135,8 +135,8 @@ class CoreCommandsTest {
         DemoModel.write(tmp, new DemoModel.Shape(256, 64, 2, 4, 2, 16, 128, true), DType.BF16, 1);
         Run r = hymt("bench", "--model", tmp.toString(), "--prompt-tokens", "8", "--decode-tokens", "3", "--threads", "1,2");
         assertEquals(0, r.exitCode(), r.err());
-        assertTrue(r.out().contains("decode t/s"), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("2 ")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("step       1 thr  decode  1×3: ") && l.contains("of the floor")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("step       2 thr  prefill 1×8: ")), r.out());
         assertTrue(r.out().contains("peak RSS"), r.out());
     }
 
@@ -159,6 +159,63 @@ class CoreCommandsTest {
         Run bad = hymt("bench", "--model", tmp.toString(), "--batch", "0", "--json");
         assertEquals(2, bad.exitCode(), bad.err());
         assertTrue(bad.err().contains("--batch"), bad.err());
+    }
+
+    /**
+     * Every case prints one JSON object per thread count; outside baselines come from fake tools here (shell
+     * scripts printing what llama-bench, llama-batched-bench and the torch scripts print), so the ratios are checked
+     * against numbers written in the test.
+     */
+    @Test
+    void benchCasesPrintOursTheSameRunBaselineAndTheRatio(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("m");
+        DemoModel.write(model, new DemoModel.Shape(256, 64, 2, 4, 2, 16, 128, true), DType.BF16, 1);
+        Path bin = java.nio.file.Files.createDirectories(tmp.resolve("bin")), scripts = java.nio.file.Files.createDirectories(tmp.resolve("py"));
+        fakeTool(bin.resolve("llama-bench"), "echo '{\"n_prompt\": 5, \"n_gen\": 0, \"avg_ts\": 20.0}'; "
+                + "echo '{\"n_prompt\": 0, \"n_gen\": 2, \"avg_ts\": 4.0}'");
+        fakeTool(bin.resolve("llama-batched-bench"), "echo 'main: n_kv_max = 64'; echo '{\"pp\": 5, \"tg\": 2, \"pl\": 3, \"t\": 8.0}'");
+        Path python = fakeTool(tmp.resolve("python"), "case \"$1\" in *bf16*) echo 'RESULT mode=bf16-autocast step_s=[9.0, 4.0, 5.0]';; "
+                + "*) echo 'RESULT torch=2 step_s=[12.0, 10.0]';; esac");
+        java.nio.file.Files.writeString(scripts.resolve("torch_lora_step.py"), "");
+        java.nio.file.Files.writeString(scripts.resolve("torch_lora_step_bf16.py"), "");
+        java.nio.file.Files.writeString(tmp.resolve("same.gguf"), "");
+        Run r = hymt("bench", "--model", model.toString(), "--case", "step,sentences,lora,stream", "--prompt-tokens", "5",
+                "--decode-tokens", "2", "--batch", "1", "--threads", "1", "--steps", "2", "--llama-cpp", bin.toString(),
+                "--gguf", tmp.resolve("same.gguf").toString(), "--torch-scripts", scripts.toString(), "--python", python.toString(), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(4, lines.size(), r.out());
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var step = mapper.readTree(lines.get(0));
+        assertEquals("step", step.get("case").asText());
+        assertEquals(step.get("prefill_tokens_per_s").asDouble() / 20.0, step.get("prefill_ratio").asDouble(), 1e-9);
+        assertEquals(step.get("decode_tokens_per_s").asDouble() / 4.0, step.get("decode_ratio").asDouble(), 1e-9);
+        assertTrue(step.get("stream_floor_ms").asDouble() > 0, lines.get(0));
+        var sentences = mapper.readTree(lines.get(1));
+        assertEquals(2, sentences.get("generated_tokens").asInt(), lines.get(1));
+        // batch 1 here: the fake llama-batched-bench answers for 3 sequences only, so no ratio
+        assertTrue(!sentences.has("time_ratio"), lines.get(1));
+        var lora = mapper.readTree(lines.get(2));
+        assertEquals(10.0, lora.get("torch_fp32_step_s").asDouble(), lines.get(2));
+        assertEquals(4.0, lora.get("torch_bf16_step_s").asDouble(), lines.get(2));
+        assertEquals(4.0 / lora.get("step_s").asDouble(), lora.get("speedup_vs_torch_bf16").asDouble(), 1e-9);
+        assertEquals(2, lora.get("steps_s").size(), lines.get(2));
+        var stream = mapper.readTree(lines.get(3));
+        assertTrue(stream.get("stream_gb_per_s").asDouble() > 0, lines.get(3));
+
+        Run batched = hymt("bench", "--model", model.toString(), "--case", "sentences", "--prompt-tokens", "5", "--decode-tokens", "2",
+                "--batch", "3", "--threads", "1", "--llama-cpp", bin.toString(), "--gguf", tmp.resolve("same.gguf").toString());
+        assertEquals(0, batched.exitCode(), batched.err());
+        assertTrue(batched.out().contains("llama-batched-bench 8.00 s"), batched.out());
+        Run bad = hymt("bench", "--model", model.toString(), "--case", "decode");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("unknown case 'decode'"), bad.err());
+    }
+
+    private static Path fakeTool(Path file, String body) throws Exception {
+        java.nio.file.Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        file.toFile().setExecutable(true);
+        return file;
     }
 
     @Test

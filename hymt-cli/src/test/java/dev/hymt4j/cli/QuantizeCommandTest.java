@@ -6,6 +6,7 @@ import dev.hymt4j.demo.DemoSetup;
 import dev.hymt4j.model.ForwardOptions;
 import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.quant.GptqMatrix;
+import dev.hymt4j.testing.TestData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,44 @@ class QuantizeCommandTest {
             float[] logits = m.forward(new int[]{1, 20, 300, 42}, ForwardOptions.LAST_LOGITS).logits();
             for (float v : logits) assertTrue(Float.isFinite(v));
         }
+    }
+
+    /**
+     * {@code --type Q4_0} from a symmetric 4-bit GPTQ checkpoint carries the codes over (the bit-for-bit weight
+     * comparison is GptqToGgufTest's); an asymmetric one is refused with the reason unless --allow-requantize.
+     */
+    @Test
+    void gptqCheckpointConvertsToGguf() throws Exception {
+        Path sym = tmp.resolve("gptq-rtn-sym"), asym = tmp.resolve("gptq-rtn-asym");
+        assertEquals(0, hymt("quantize", "--model", demo.toString(), "--method", "rtn", "--group-size", "32", "--out", sym.toString()).exitCode());
+        assertEquals(0, hymt("quantize", "--model", demo.toString(), "--method", "rtn", "--group-size", "32", "--asym", "--out",
+                asym.toString()).exitCode());
+        Path gguf = tmp.resolve("demo-gptq-Q4_0.gguf");
+        CoreCommandsTest.Run r = hymt("quantize", "--model", sym.toString(), "--type", "Q4_0", "--out", gguf.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("GPTQ → Q4_0: 28 matrices carried over bit for bit"), r.err());
+        try (HunyuanModel fromGguf = HunyuanModel.load(gguf); HunyuanModel fromGptq = HunyuanModel.load(sym)) {
+            int[] ids = {1, 20, 300, 42};
+            double err = TestData.relL2(fromGguf.forward(ids, ForwardOptions.ALL_LOGITS).logits(),
+                    fromGptq.forward(ids, ForwardOptions.ALL_LOGITS).logits());
+            assertTrue(err < 1e-5, "logits rel L2 " + err);
+        }
+        // and on to ONNX: the Q4_0 blocks become MatMulNBits blocks as they are
+        Path onnx = tmp.resolve("onnx-from-gguf");
+        r = hymt("export", "onnx", "--model", gguf.toString(), "--precision", "int4", "--out", onnx.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("int4, block 32") && r.out().contains("int4 from GGUF: 28 Q4_0 matrices carried over losslessly"), r.out());
+        assertTrue(r.err().contains("note: a GGUF holds its tokenizer"), r.err());
+        assertTrue(Files.isRegularFile(onnx.resolve("model.onnx")) && Files.isRegularFile(onnx.resolve("genai_config.json")));
+        Path lossy = tmp.resolve("demo-asym-Q4_0.gguf");
+        r = hymt("quantize", "--model", asym.toString(), "--type", "Q4_0", "--out", lossy.toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("28 of 28 GPTQ matrices have no exact Q4_0 form") && r.err().contains("asymmetric: zero point")
+                && r.err().contains("--allow-requantize"), r.err());
+        assertFalse(Files.exists(lossy));
+        r = hymt("quantize", "--model", asym.toString(), "--type", "Q4_0", "--allow-requantize", "--out", lossy.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.err().contains("28 matrices re-quantized (lossy), largest relative L2 error"), r.err());
     }
 
     @Test

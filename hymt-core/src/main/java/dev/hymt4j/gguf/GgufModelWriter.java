@@ -61,6 +61,28 @@ public final class GgufModelWriter {
      */
     public static void write(ModelWeights weights, GgufFileType fileType, GgufMetadata metadata, Path out, Progress progress)
             throws IOException {
+        write(weights, fileType, metadata, out, progress, (name, m, chosen) -> new Choice(chosen, null));
+    }
+
+    /** How one matrix is written: its ggml type and, when the caller converts it without going through float, its blocks. */
+    public record Choice(GgmlType type, Blocks blocks) {}
+
+    /** One row of a matrix as ggml blocks of the chosen type, into {@code dst} from {@code off}. */
+    public interface Blocks {
+        void encodeRow(int row, byte[] dst, int off);
+    }
+
+    /** Replaces llama-quantize's choice for a matrix: GGUF name, the matrix, the type llama-quantize gives it. */
+    public interface TypeChoice {
+        Choice choose(String name, Matrix m, GgmlType llamaQuantize) throws IOException;
+    }
+
+    /**
+     * {@link #write(ModelWeights, GgufFileType, GgufMetadata, Path, Progress)} with each matrix's type (and, for a
+     * lossless conversion from another quantized format, its blocks) decided by {@code choice}.
+     */
+    public static void write(ModelWeights weights, GgufFileType fileType, GgufMetadata metadata, Path out, Progress progress,
+                             TypeChoice choice) throws IOException {
         ModelConfig c = weights.config();
         List<Item> items = items(weights);
         List<LlamaQuantTypes.Tensor> shapes = new ArrayList<>();
@@ -68,6 +90,14 @@ public final class GgufModelWriter {
         Map<String, GgmlType> types = LlamaQuantTypes.choose(fileType, shapes, c.numLayers());
         Map<String, Item> byName = new LinkedHashMap<>();
         for (Item i : items) byName.put(i.name(), i);
+        Map<String, Blocks> direct = new LinkedHashMap<>();
+        for (Map.Entry<String, GgmlType> e : types.entrySet()) {
+            Item item = byName.get(e.getKey());
+            if (item.matrix() == null) continue;
+            Choice chosen = choice.choose(item.name(), item.matrix(), e.getValue());
+            e.setValue(chosen.type());
+            if (chosen.blocks() != null) direct.put(item.name(), chosen.blocks());
+        }
 
         GgufWriter w = new GgufWriter();
         w.putAll(metadata);
@@ -88,6 +118,8 @@ public final class GgufModelWriter {
                     writeRows(item.vector(), 1, item.vector().length, type, sink);
                     done[0] += item.vector().length;
                     progress.advanced(done[0], total);
+                } else if (direct.containsKey(item.name())) {
+                    writeBlocks(item.matrix(), type, direct.get(item.name()), sink, done, total, progress);
                 } else {
                     writeMatrix(item.matrix(), type, sink, done, total, progress);
                 }
@@ -128,7 +160,7 @@ public final class GgufModelWriter {
     }
 
     /** The ggml type a matrix is stored in now, for the "keep" rules; F32 for computed or unknown formats. */
-    static GgmlType storedType(Matrix m) {
+    public static GgmlType storedType(Matrix m) {
         if (m instanceof BlockMatrix b) return b.type();
         if (m instanceof MappedMatrix mm) {
             return switch (mm.dtype()) {
@@ -165,6 +197,21 @@ public final class GgufModelWriter {
                 writeRows(values, n, cols, type, sink);
             }
             if (source != null && source.isMapped()) source.asSlice(r0 * sourceRowBytes, n * sourceRowBytes).unload();
+            done[0] += (long) n * cols;
+            progress.advanced(done[0], total);
+        }
+    }
+
+    private static void writeBlocks(Matrix m, GgmlType type, Blocks blocks, GgufWriter.Sink sink, long[] done, long total, Progress progress)
+            throws IOException {
+        int rows = m.rows(), cols = m.cols(), rowBytes = (int) type.rowBytes(cols);
+        byte[] bytes = new byte[CHUNK_ROWS * rowBytes];
+        for (int r0 = 0; r0 < rows; r0 += CHUNK_ROWS) {
+            int n = Math.min(CHUNK_ROWS, rows - r0), first = r0;
+            Parallel.forRange(n, 4, (a, b) -> {
+                for (int r = a; r < b; r++) blocks.encodeRow(first + r, bytes, r * rowBytes);
+            });
+            sink.write(ByteBuffer.wrap(bytes, 0, n * rowBytes));
             done[0] += (long) n * cols;
             progress.advanced(done[0], total);
         }

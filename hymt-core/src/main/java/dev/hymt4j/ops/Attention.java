@@ -12,7 +12,9 @@ import java.util.Arrays;
  * and passes no gradient; nothing downstream reads it.
  *
  * <p>Each (query token, head) is computed alone, in a fixed order over its keys, so its output does not depend
- * on the other tokens of the step or on the thread split: the attention half of batch invariance.
+ * on the other tokens of the step or on the thread split: the attention half of batch invariance. Inference
+ * (no probabilities kept, no key mask: the paged cache) runs {@link TiledAttention} instead, flash-attention style,
+ * whose order is fixed per (query, key tile) likewise.
  */
 public final class Attention {
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
@@ -29,6 +31,10 @@ public final class Attention {
      */
     public static void forward(float[] q, KvLayout kv, int heads, int kvHeads, int hd, float[] probs, int probStride,
                                float[] out) {
+        if (probs == null && kv.keyMask == null) {   // inference: no score rows to keep
+            TiledAttention.forward(q, kv, heads, kvHeads, hd, out);
+            return;
+        }
         Forward f = FORWARD.get();
         f.q = q;
         f.kv = kv;

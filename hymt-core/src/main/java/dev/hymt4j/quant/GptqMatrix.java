@@ -35,7 +35,7 @@ public final class GptqMatrix implements Matrix {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Per-thread lane buffers for a tile's scales and zeros (no allocation per call). */
-    private static final ThreadLocal<float[][]> LANES = ThreadLocal.withInitial(() -> new float[2][L]);
+    private static final ThreadLocal<float[][]> LANES = ThreadLocal.withInitial(() -> new float[4][L]);
 
     private final int rows, cols, bits, pf, mask, groups;
     private final boolean v2;
@@ -46,6 +46,8 @@ public final class GptqMatrix implements Matrix {
     private final int[] groupOf;
     /** True when {@code order} is the identity and groups are contiguous column ranges (no act-order). */
     private final boolean contiguous;
+    /** The zero point of every (group, row) when they are all equal (symmetric checkpoints: 2^(bits−1)), else −1. */
+    private final int uniformZero;
 
     /**
      * @param rows    N, output features
@@ -94,6 +96,9 @@ public final class GptqMatrix implements Matrix {
         boolean aligned = true;
         for (int i = 0; i <= groups; i++) aligned &= groupStart[i] % pf == 0;
         this.contiguous = identity && aligned;
+        int z = zero(0, 0);
+        for (int gi = 0; gi < groups && z >= 0; gi++) for (int o = 0; o < rows && z >= 0; o++) if (zero(gi, o) != z) z = -1;
+        this.uniformZero = z;
     }
 
     /**
@@ -212,14 +217,25 @@ public final class GptqMatrix implements Matrix {
     @Override
     public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
         int r = r0;
-        for (; r + L <= r1; r += L) {
-            if (contiguous) {
-                int t = 0;
-                for (; t + 4 <= n; t += 4) tileFourTokens(x, t, out, r);
-                for (; t < n; t++) tileOneToken(x, t, out, r);
-            } else {
-                for (int t = 0; t < n; t++) tilePermuted(x, t, out, r);
+        while (r + L <= r1) {
+            // Tokens left over from the groups of four (all of them in decode) take two row tiles per pass when two
+            // fit: twice the loads in flight (each tile walks qweight down a column of cache lines, one per page),
+            // with each lane's arithmetic unchanged.
+            int tiles = contiguous && r + 2 * L <= r1 ? 2 : 1;
+            for (int k = 0; k < tiles; k++) {
+                if (contiguous) {
+                    for (int t = 0; t + 4 <= n; t += 4) tileFourTokens(x, t, out, r + k * L);
+                } else {
+                    for (int t = 0; t < n; t++) tilePermuted(x, t, out, r + k * L);
+                }
             }
+            if (contiguous) {
+                for (int t = n - n % 4; t < n; t++) {
+                    if (tiles == 2) twoTilesOneToken(x, t, out, r);
+                    else tileOneToken(x, t, out, r);
+                }
+            }
+            r += tiles * L;
         }
         for (; r < r1; r++) {
             for (int t = 0; t < n; t++) out[t * rows + r] = rowDot(x, t, r);
@@ -228,9 +244,11 @@ public final class GptqMatrix implements Matrix {
 
     /** Loads the F16 scales and true zeros of rows {@code [r, r + L)} in group {@code g} into the lane buffers. */
     private void loadGroup(float[] s, float[] z, int g, int r) {
-        for (int l = 0; l < L; l++) {
-            s[l] = scale(g, r + l);
-            z[l] = zero(g, r + l);
+        for (int l = 0; l < L; l++) s[l] = scale(g, r + l);
+        if (uniformZero >= 0) {
+            Arrays.fill(z, uniformZero);
+        } else {
+            for (int l = 0; l < L; l++) z[l] = zero(g, r + l);
         }
     }
 
@@ -286,6 +304,38 @@ public final class GptqMatrix implements Matrix {
             acc = sum.fma(FloatVector.fromArray(F, lanes[0], 0), acc);
         }
         acc.intoArray(out, t * rows + r);
+    }
+
+    /** {@link #tileOneToken} for rows {@code [r, r + 2L)}: the two tiles' code loads interleaved. */
+    private void twoTilesOneToken(float[] x, int t, float[] out, int r) {
+        float[][] lanes = LANES.get();
+        int x0 = t * cols;
+        long rowB = (long) L * 4;
+        FloatVector accA = FloatVector.zero(F), accB = accA;
+        for (int g = 0; g < groups; g++) {
+            loadGroup(lanes[0], lanes[1], g, r);
+            loadGroup(lanes[2], lanes[3], g, r + L);
+            FloatVector zeroA = FloatVector.fromArray(F, lanes[1], 0), zeroB = FloatVector.fromArray(F, lanes[3], 0);
+            FloatVector sumA = FloatVector.zero(F), sumB = sumA;
+            for (int c = groupStart[g]; c < groupStart[g + 1]; c += pf) {
+                long at = ((long) (c / pf) * rows + r) * 4;
+                IntVector wA = IntVector.fromMemorySegment(I, qweight, at, ByteOrder.LITTLE_ENDIAN);
+                IntVector wB = IntVector.fromMemorySegment(I, qweight, at + rowB, ByteOrder.LITTLE_ENDIAN);
+                for (int j = 0; j < pf; j++) {
+                    FloatVector xj = FloatVector.broadcast(F, x[x0 + c + j]);
+                    FloatVector qA = ((FloatVector) wA.lanewise(VectorOperators.LSHR, bits * j).and(mask)
+                            .convert(VectorOperators.I2F, 0)).sub(zeroA);
+                    FloatVector qB = ((FloatVector) wB.lanewise(VectorOperators.LSHR, bits * j).and(mask)
+                            .convert(VectorOperators.I2F, 0)).sub(zeroB);
+                    sumA = qA.fma(xj, sumA);
+                    sumB = qB.fma(xj, sumB);
+                }
+            }
+            accA = sumA.fma(FloatVector.fromArray(F, lanes[0], 0), accA);
+            accB = sumB.fma(FloatVector.fromArray(F, lanes[2], 0), accB);
+        }
+        accA.intoArray(out, t * rows + r);
+        accB.intoArray(out, t * rows + r + L);
     }
 
     /** Act-order: each group's columns in ascending order, one code per word load. */

@@ -44,38 +44,49 @@ public interface Kernels {
     void gemvF32(MemorySegment w, int cols, int r0, int r1, float[] x, int xo, float[] out, int oo);
 
     /**
-     * The small-batch GEMM tile straight from BF16 rows (widening in registers, so reading the weights overlaps
-     * the arithmetic): {@code sums[4i+j] = dot(W[r+i], x[xo + j·cols …])} for 4 rows and 4 tokens.
+     * The small-batch GEMM tiles straight from BF16 rows (widening in registers, so reading the weights overlaps
+     * the arithmetic): {@code sums[T·i+j] = dot(W[r+i], x[xo + j·cols …])} for 4 rows and T = 2, 3 or 4 tokens.
      */
+    void gemm4x2Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums);
+
+    /** See {@link #gemm4x2Bf16}: 3 tokens. */
+    void gemm4x3Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums);
+
+    /** See {@link #gemm4x2Bf16}: 4 tokens. */
     void gemm4x4Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums);
 
     /** {@code dst[off + i] = float(bf16 element index + i of src)} for {@code i < len}. */
     void widenBf16(MemorySegment src, long index, float[] dst, int off, int len);
 
     /**
-     * The GEMM micro-kernel, 4 rows × 4 tokens: for row i and token j, the accumulator vector at
-     * {@code acc[ao + (4i+j)·L]} takes columns {@code [k0, k1)} (multiples of L, {@code k1 ≤ U}) of
-     * {@code w[wo + i·stride …]} · {@code x[xo + j·stride …]}. Called once per column block, in order.
+     * Packs one row into a panel: chunk s {@code < chunks} of L values, {@code float(bf16 element index + s·L + l)},
+     * goes to byte {@code dstOffset + s·dstStride + 4l} of {@code dst} (native, 64-byte aligned panels: aligned
+     * vector loads in the micro-kernels are a quarter faster than the split loads of a Java array's).
      */
-    void dot4x4(float[] w, int wo, float[] x, int xo, int stride, int k0, int k1, float[] acc, int ao);
+    void packBf16(MemorySegment src, long index, int chunks, MemorySegment dst, long dstOffset, long dstStride);
+
+    /** As {@link #packBf16} from floats {@code src[so + s·L + l]}. */
+    void packFloats(float[] src, int so, int chunks, MemorySegment dst, long dstOffset, long dstStride);
 
     /**
-     * Completes {@link #dot4x4}: {@code sums[4i+j] = lane sum of its accumulator, plus the tail columns
-     * [U, len)} of the same rows and tokens.
+     * The GEMM micro-kernel, 4 rows × 6 tokens over packed panels: from byte {@code wo}, {@code w} holds {@code steps}
+     * groups of the 4 rows' next L columns (row i's at float i·L of the group), {@code x} from byte {@code xo} the 6
+     * tokens' likewise. The accumulator vector of row i, token j at {@code acc[ao + (6i+j)·L]} takes the fma over
+     * those columns in order. Called once per column block, blocks in order.
      */
-    void finish4x4(float[] w, int wo, float[] x, int xo, int stride, int len, float[] acc, int ao, float[] sums);
+    void dot4x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao);
 
     /**
-     * The {@code g·W} micro-kernel, 4 tokens × {@code 2L} columns: for token j and column v {@code < 2L},
-     * {@code out[oo + j·outStride + v] = fma(p[po + i·pStride + v], g[go + j·gStride + i], …)} for rows
-     * {@code i < kr} in order, starting from the current {@code out}.
+     * Completes {@link #dot4x6}: {@code sums[6i+j]} = the lane sum of its accumulator, then
+     * {@code fma(wTail[wto + i·tail + c], xTail[xto + j·tail + c], ·)} for the {@code tail} columns past the last
+     * multiple of L, in order.
      */
-    void accumulate4x2(float[] p, int po, int pStride, int kr, float[] g, int go, int gStride,
-                       float[] out, int oo, int outStride);
+    void finish4x6(float[] acc, int ao, float[] wTail, int wto, float[] xTail, int xto, int tail, float[] sums);
 
-    /** One column of {@link #accumulate4x2} for one token: {@code out[oo] = fma(p[po + i·pStride], g[go + i], …)}, i < kr. */
-    default float accumulateColumn(float[] p, int po, int pStride, int kr, float[] g, int go, float out) {
-        for (int i = 0, pi = po; i < kr; i++, pi += pStride) out = Math.fma(p[pi], g[go + i], out);
-        return out;
-    }
+    /**
+     * The {@code g·W} micro-kernel, 6 tokens × 4L columns: {@code p} holds from byte {@code po} {@code kr} packed rows of
+     * 4L floats; for token j and column v {@code < 4L}, {@code out[oo + j·outStride + v] = fma(p[i][v],
+     * g[go + j·gStride + i], …)} for rows {@code i < kr} in order, starting from the current {@code out}.
+     */
+    void accumulate6x4(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride);
 }

@@ -2,6 +2,7 @@ package dev.hymt4j.tensor;
 
 import dev.hymt4j.safetensors.DType;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -10,19 +11,23 @@ import static dev.hymt4j.safetensors.SafetensorsFile.I16_LE;
 
 /**
  * A matrix whose elements stay in a {@link MemorySegment} (usually a mapping of the checkpoint) as F32, BF16
- * or F16. One token reads the weights straight from the segment; many tokens widen each weight row once per
- * call into a per-thread panel that all tokens reuse. The loops themselves are {@link Kernels}.
+ * or F16. One token reads the weights straight from the segment; up to {@link #FUSED_TOKENS} BF16 tokens too;
+ * more tokens pack each weight row once per call into a per-thread aligned panel that all tokens reuse. The
+ * loops themselves are {@link Kernels}.
  */
 public final class MappedMatrix implements Matrix {
     private static final Kernels KERNELS = Kernels.get();
-    /** Rows widened per GEMM panel (a multiple of 4): 32 × 6144 floats is 768 KiB, within L2. */
+    private static final int LANES = KERNELS.lanes();
     /** Up to this many tokens, BF16 products read the segment directly ({@link #gemmBf16Fused}); more reuse a panel. */
     static final int FUSED_TOKENS = 4;
+    /** Rows packed per GEMM panel (a multiple of 4): 32 × 6144 floats is 768 KiB, within L2. */
     static final int PANEL_ROWS = 32;
-    /** Columns per GEMM block: 4 tokens × 512 floats is 8 KiB, which stays in L1 across the panel. */
-    static final int BLOCK_COLS = 512;
-    /** Weight rows per {@code g·W} block: the panel's 2-vector column strip (256 × 32 floats) stays in L1. */
-    static final int BLOCK_ROWS = 256;
+    /** Tokens per GEMM tile ({@link Kernels#dot4x6}) and per {@code g·W} tile ({@link Kernels#accumulate6x4}). */
+    static final int TILE_TOKENS = 6;
+    /** Column steps (of L columns) per GEMM block: 6 tokens × 1024 floats is 24 KiB, which stays in L1 across the panel. */
+    static final int BLOCK_STEPS = Math.max(1, 1024 / LANES);
+    /** Weight rows per {@code g·W} block: one packed 4-vector column strip of them (32 KiB at 512 bits) stays in L1. */
+    static final int BLOCK_ROWS = 128;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final MemorySegment data;
@@ -78,9 +83,9 @@ public final class MappedMatrix implements Matrix {
 
     /**
      * {@code out[t·rows + r] = x[t]·W[r]} for one token (decode: {@link Kernels#gemvBf16}, reading the mapped
-     * weights once, widening in registers) or many (prefill, batched decode, training: the blocked GEMM below).
-     * Every path sums each (row, token) in the one order of {@link Kernels}, so the result is bit-identical
-     * whatever {@code n}, the other tokens or the row range.
+     * weights once, widening in registers), a few (batched decode: {@link #gemmBf16Fused}) or many (prefill,
+     * training: the blocked GEMM below). Every path sums each (row, token) in the one order of {@link Kernels},
+     * so the result is bit-identical whatever {@code n}, the other tokens or the row range.
      */
     @Override
     public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
@@ -91,24 +96,47 @@ public final class MappedMatrix implements Matrix {
         } else if (n <= FUSED_TOKENS && dtype == DType.BF16) {
             gemmBf16Fused(x, n, out, r0, r1);
         } else {
-            gemm(x, n, out, r0, r1);
+            Scratch s = SCRATCH.get();
+            PackedTokens tokens = s.packTokens(x, n, cols);
+            try {
+                gemm(tokens, n, out, r0, r1);
+            } finally {
+                s.release(tokens);
+            }
+        }
+    }
+
+    /** As the default, except that the GEMM path packs the tokens once for every row range, not once per range. */
+    @Override
+    public void matmul(float[] x, int n, float[] out) {
+        if (n == 1 || (n <= FUSED_TOKENS && dtype == DType.BF16)) {
+            Matrix.super.matmul(x, n, out);
+            return;
+        }
+        Scratch s = SCRATCH.get();
+        PackedTokens tokens = s.packTokens(x, n, cols);
+        try {
+            Parallel.forRange(rows, 64, (r0, r1) -> gemm(tokens, n, out, r0, r1));
+        } finally {
+            s.release(tokens);
         }
     }
 
     /**
-     * A few tokens against BF16 rows (batched decode): tiles of 4 rows × 4 tokens straight from the segment,
-     * so memory traffic overlaps the FMAs, as in decode; rows past the last multiple of 4 take one dot per token.
+     * A few tokens against BF16 rows (batched decode): tiles of 4 rows × n tokens straight from the segment, so
+     * memory traffic overlaps the FMAs, as in decode; rows past the last multiple of 4 take one dot per token.
+     * (Tiles of 4 over more tokens were measured no faster than the packed GEMM from 6 tokens on.)
      */
     private void gemmBf16Fused(float[] x, int n, float[] out, int r0, int r1) {
-        Scratch s = SCRATCH.get();
-        float[] pad = s.tokens(4 * cols), sums = s.sums;
+        float[] sums = SCRATCH.get().sums;
         int r = r0;
         for (; r + 4 <= r1; r += 4) {
-            for (int t = 0; t < n; t += 4) {
-                float[] xs = tokenGroup(x, t, n, pad);
-                KERNELS.gemm4x4Bf16(data, cols, r, xs, xs == x ? t * cols : 0, sums);
-                storeTile(sums, out, r, 4, t, n);
+            switch (n) {
+                case 2 -> KERNELS.gemm4x2Bf16(data, cols, r, x, 0, sums);
+                case 3 -> KERNELS.gemm4x3Bf16(data, cols, r, x, 0, sums);
+                default -> KERNELS.gemm4x4Bf16(data, cols, r, x, 0, sums);
             }
+            for (int k = 0; k < 4 * n; k++) out[(k % n) * rows + r + k / n] = sums[k];
         }
         for (; r < r1; r++) {
             for (int t = 0; t < n; t++) out[t * rows + r] = KERNELS.dotBf16(data, (long) r * cols, x, t * cols, cols);
@@ -116,93 +144,104 @@ public final class MappedMatrix implements Matrix {
     }
 
     /**
-     * Rows are widened to float into a panel of {@link #PANEL_ROWS} (zero rows pad it to a multiple of 4), then
-     * 4-row × 4-token tiles run {@link Kernels#dot4x4} over column blocks of {@link #BLOCK_COLS}: the 4 tokens'
-     * block stays in L1 while the panel's rows stream past it. A last partial group of tokens is copied into a
-     * zero-padded 4-token buffer. Results of padding rows or tokens are never stored.
+     * Rows are packed (widened to float, each quad of rows interleaved per L columns) into an aligned panel of
+     * {@link #PANEL_ROWS} (zero rows pad it to a multiple of 4); then 4-row × 6-token tiles run
+     * {@link Kernels#dot4x6} over column blocks of {@link #BLOCK_STEPS}: the 6 tokens' block stays in L1 while the
+     * panel's rows stream past it from L2. The columns past the last multiple of L (the canonical order's scalar
+     * tail) are kept aside and added by {@link Kernels#finish4x6}. Results of padding rows or tokens are never stored.
      */
-    private void gemm(float[] x, int n, float[] out, int r0, int r1) {
+    private void gemm(PackedTokens x, int n, float[] out, int r0, int r1) {
         Scratch s = SCRATCH.get();
-        int lanes = KERNELS.lanes(), upper = cols - cols % lanes, tile = 16 * lanes;
-        float[] panel = s.panel(PANEL_ROWS * cols), acc = s.acc(PANEL_ROWS / 4 * tile), pad = s.tokens(4 * cols);
+        int steps = cols / LANES, tail = cols - steps * LANES, tile = 24 * LANES;
+        long quadBytes = 16L * LANES * steps, stepBytes = 16L * LANES, tokenStepBytes = 24L * LANES;
+        MemorySegment panel = s.panel(PANEL_ROWS / 4 * quadBytes);
+        float[] acc = s.acc(PANEL_ROWS / 4 * tile), wTail = s.wTail(PANEL_ROWS * tail), sums = s.sums;
         for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
-            int pr = Math.min(PANEL_ROWS, r1 - p0), padded = (pr + 3) & ~3;
-            for (int i = 0; i < pr; i++) decode(p0 + i, 0, cols, panel, i * cols);
-            Arrays.fill(panel, pr * cols, padded * cols, 0f);
-            for (int t = 0; t < n; t += 4) {
-                float[] xs = tokenGroup(x, t, n, pad);
-                int xo = xs == x ? t * cols : 0;
-                Arrays.fill(acc, 0, padded / 4 * tile, 0f);
-                for (int k0 = 0; k0 < upper; k0 += BLOCK_COLS) {
-                    int k1 = Math.min(upper, k0 + BLOCK_COLS);
-                    for (int i = 0; i < padded; i += 4) KERNELS.dot4x4(panel, i * cols, xs, xo, cols, k0, k1, acc, i / 4 * tile);
+            int pr = Math.min(PANEL_ROWS, r1 - p0), quads = (pr + 3) / 4;
+            for (int i = 0; i < 4 * quads; i++) {
+                packRow(i < pr ? p0 + i : -1, panel, (i / 4) * quadBytes + 4L * LANES * (i % 4), stepBytes, wTail, i * tail);
+            }
+            for (int g = 0; g * TILE_TOKENS < n; g++) {
+                Arrays.fill(acc, 0, quads * tile, 0f);
+                long xo = g * tokenStepBytes * steps;
+                for (int k0 = 0; k0 < steps; k0 += BLOCK_STEPS) {
+                    int k1 = Math.min(steps, k0 + BLOCK_STEPS);
+                    for (int q = 0; q < quads; q++) {
+                        KERNELS.dot4x6(panel, q * quadBytes + stepBytes * k0, x.packed(), xo + tokenStepBytes * k0, k1 - k0, acc, q * tile);
+                    }
                 }
-                float[] sums = s.sums;
-                for (int i = 0; i < padded; i += 4) {
-                    KERNELS.finish4x4(panel, i * cols, xs, xo, cols, cols, acc, i / 4 * tile, sums);
-                    storeTile(sums, out, p0 + i, Math.min(4, pr - i), t, n);
+                for (int q = 0; q < quads; q++) {
+                    KERNELS.finish4x6(acc, q * tile, wTail, 4 * q * tail, x.tails(), g * TILE_TOKENS * tail, tail, sums);
+                    for (int k = 0; k < 24; k++) {
+                        int i = 4 * q + k / 6, t = g * TILE_TOKENS + k % 6;
+                        if (i < pr && t < n) out[t * rows + p0 + i] = sums[k];
+                    }
                 }
             }
         }
     }
 
     /**
-     * The 4 tokens from {@code t}: {@code x} itself (they start at {@code t·cols}) when all 4 exist, else the
-     * tokens {@code [t, n)} followed by zero tokens in {@code pad [4, cols]} (they start at 0).
+     * Packs row {@code r}'s first {@code steps·L} columns into {@code panel} (chunk s at byte {@code at + s·stride})
+     * and its tail columns into {@code tails[to…]}; {@code r = −1} packs a zero row.
      */
-    private float[] tokenGroup(float[] x, int t, int n, float[] pad) {
-        if (t + 4 <= n) return x;
-        System.arraycopy(x, t * cols, pad, 0, (n - t) * cols);
-        Arrays.fill(pad, (n - t) * cols, 4 * cols, 0f);
-        return pad;
-    }
-
-    /** Stores a 4-row × 4-token tile {@code sums[4i+j]} at rows {@code r + i} (i below {@code validRows}), tokens {@code t + j < n}. */
-    private void storeTile(float[] sums, float[] out, int r, int validRows, int t, int n) {
-        for (int k = 0; k < 16; k++) {
-            int i = k >> 2, tk = t + (k & 3);
-            if (i < validRows && tk < n) out[tk * rows + r + i] = sums[k];
+    private void packRow(int r, MemorySegment panel, long at, long stride, float[] tails, int to) {
+        int steps = cols / LANES, tail = cols - steps * LANES;
+        if (r < 0) {
+            for (int c = 0; c < steps; c++) panel.asSlice(at + c * stride, 4L * LANES).fill((byte) 0);
+            Arrays.fill(tails, to, to + tail, 0f);
+        } else if (dtype == DType.BF16) {
+            KERNELS.packBf16(data, (long) r * cols, steps, panel, at, stride);
+            if (tail > 0) KERNELS.widenBf16(data, (long) r * cols + (long) steps * LANES, tails, to, tail);
+        } else {
+            float[] row = SCRATCH.get().row(cols);
+            decode(r, 0, cols, row, 0);
+            KERNELS.packFloats(row, 0, steps, panel, at, stride);
+            System.arraycopy(row, steps * LANES, tails, to, tail);
         }
     }
 
     /**
      * {@code out[t·cols + c] += Σ_r g[t·rows + r]·W[r, c]} for {@code c ∈ [c0, c1)}, summed over r in increasing
-     * order (so independent of n and of the column split). Rows are taken {@link #BLOCK_ROWS} at a time: only
-     * this chunk's columns are widened into a panel, then 4-token × 2-vector tiles ({@link Kernels#accumulate4x2})
-     * accumulate into {@code out} while the panel's column strip stays in L1. Partial tiles (last tokens, last
-     * columns) run on zero-padded copies.
+     * order (so independent of n and of the column split). Rows are taken {@link #BLOCK_ROWS} at a time: this
+     * chunk's columns of them are packed into an aligned panel by strips of 4L columns, then 6-token × 4-vector tiles
+     * ({@link Kernels#accumulate6x4}) accumulate into {@code out} while a strip stays in L1. Partial tiles (last
+     * tokens, last columns) run on zero-padded copies.
      */
     @Override
     public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) {
         Scratch s = SCRATCH.get();
-        int width = c1 - c0, strip = 2 * KERNELS.lanes(), stride = (width + strip - 1) / strip * strip;
-        float[] panel = s.panel(BLOCK_ROWS * stride), gTail = s.tokens(4 * BLOCK_ROWS), outTile = s.acc(4 * strip);
-        int fullTokens = n & ~3;
+        int width = c1 - c0, strip = 4 * LANES, strips = (width + strip - 1) / strip;
+        long stripBytes = 4L * strip * BLOCK_ROWS;
+        MemorySegment panel = s.panel(strips * stripBytes);
+        float[] row = s.row(strips * strip), gTail = s.gTail(TILE_TOKENS * BLOCK_ROWS), outTile = s.acc(TILE_TOKENS * strip);
+        int fullTokens = n - n % TILE_TOKENS;
         for (int k0 = 0; k0 < rows; k0 += BLOCK_ROWS) {
             int kr = Math.min(BLOCK_ROWS, rows - k0);
             for (int i = 0; i < kr; i++) {
-                decode(k0 + i, c0, width, panel, i * stride);
-                Arrays.fill(panel, i * stride + width, (i + 1) * stride, 0f);
+                decode(k0 + i, c0, width, row, 0);
+                Arrays.fill(row, width, strips * strip, 0f);
+                for (int v = 0; v < strips; v++) KERNELS.packFloats(row, v * strip, 4, panel, v * stripBytes + 4L * strip * i, 4L * LANES);
             }
             if (fullTokens < n) {  // the last partial group of tokens, its g rows padded with zero tokens
                 Arrays.fill(gTail, 0f);
                 for (int t = fullTokens; t < n; t++) System.arraycopy(g, t * rows + k0, gTail, (t - fullTokens) * BLOCK_ROWS, kr);
             }
-            for (int v = 0; v < width; v += strip) {
-                boolean fullStrip = v + strip <= width;
-                for (int t = 0; t < n; t += 4) {
+            for (int v = 0; v < strips; v++) {
+                boolean fullStrip = (v + 1) * strip <= width;
+                for (int t = 0; t < n; t += TILE_TOKENS) {
                     boolean fullGroup = t < fullTokens;
                     float[] gs = fullGroup ? g : gTail;
                     int go = fullGroup ? t * rows + k0 : 0, gStride = fullGroup ? rows : BLOCK_ROWS;
                     if (fullGroup && fullStrip) {
-                        KERNELS.accumulate4x2(panel, v, stride, kr, gs, go, gStride, out, t * cols + c0 + v, cols);
+                        KERNELS.accumulate6x4(panel, v * stripBytes, kr, gs, go, gStride, out, t * cols + c0 + v * strip, cols);
                         continue;
                     }
-                    int tokens = Math.min(4, n - t), columns = Math.min(strip, width - v);
-                    Arrays.fill(outTile, 0f);
-                    for (int j = 0; j < tokens; j++) System.arraycopy(out, (t + j) * cols + c0 + v, outTile, j * strip, columns);
-                    KERNELS.accumulate4x2(panel, v, stride, kr, gs, go, gStride, outTile, 0, strip);
-                    for (int j = 0; j < tokens; j++) System.arraycopy(outTile, j * strip, out, (t + j) * cols + c0 + v, columns);
+                    int tokens = Math.min(TILE_TOKENS, n - t), columns = Math.min(strip, width - v * strip);
+                    Arrays.fill(outTile, 0, TILE_TOKENS * strip, 0f);
+                    for (int j = 0; j < tokens; j++) System.arraycopy(out, (t + j) * cols + c0 + v * strip, outTile, j * strip, columns);
+                    KERNELS.accumulate6x4(panel, v * stripBytes, kr, gs, go, gStride, outTile, 0, strip);
+                    for (int j = 0; j < tokens; j++) System.arraycopy(outTile, j * strip, out, (t + j) * cols + c0 + v * strip, columns);
                 }
             }
         }
@@ -224,14 +263,61 @@ public final class MappedMatrix implements Matrix {
         }
     }
 
+    /**
+     * The tokens of one product packed for {@link Kernels#dot4x6}: groups of 6 (zero tokens pad the last), each
+     * group's L-column chunks with its 6 tokens interleaved, in native memory aligned to 64 bytes; and the tail
+     * columns {@code [6·groups, tail]} (zero for padding tokens). Buffers are reused, grown on demand.
+     */
+    private static final class PackedTokens {
+        MemorySegment packed = MemorySegment.NULL;
+        float[] tails = new float[0];
+
+        MemorySegment packed() {
+            return packed;
+        }
+
+        float[] tails() {
+            return tails;
+        }
+    }
+
     /** Per-thread buffers, grown on demand and kept: no allocation per call in steady state. */
     private static final class Scratch {
-        private float[] panel = new float[0], acc = new float[0], tokens = new float[0];
-        final float[] sums = new float[16];
+        private static final float[] NONE = new float[0];
+        private MemorySegment panel = MemorySegment.NULL;
+        private float[] acc = NONE, wTail = NONE, gTail = NONE, row = NONE, zeros = NONE;
+        /**
+         * Free token buffers. A product holds its buffer while its row ranges run on the pool; a pool thread that
+         * helps with other work while it waits may pack another product's tokens, which then takes another buffer.
+         */
+        private final java.util.ArrayDeque<PackedTokens> freeTokens = new java.util.ArrayDeque<>();
+        final float[] sums = new float[24];
 
-        float[] panel(int length) {
-            if (panel.length < length) panel = new float[length];
+        MemorySegment panel(long bytes) {
+            if (panel.byteSize() < bytes) panel = Arena.ofAuto().allocate(bytes, 64);
             return panel;
+        }
+
+        /** Packs {@code x [n, cols]} for {@link Kernels#dot4x6} into a buffer of this thread's; {@link #release} it after use. */
+        PackedTokens packTokens(float[] x, int n, int cols) {
+            int steps = cols / LANES, tail = cols - steps * LANES, padded = (n + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS;
+            long bytes = 4L * LANES * steps * padded;
+            PackedTokens p = freeTokens.isEmpty() ? new PackedTokens() : freeTokens.pop();
+            if (p.packed.byteSize() < bytes) p.packed = Arena.ofAuto().allocate(bytes, 64);
+            if (p.tails.length < padded * tail) p.tails = new float[padded * tail];
+            if (zeros.length < cols) zeros = new float[cols];
+            for (int t = 0; t < padded; t++) {
+                long at = ((long) (t / TILE_TOKENS) * steps * TILE_TOKENS + t % TILE_TOKENS) * 4L * LANES;
+                float[] src = t < n ? x : zeros;
+                int so = t < n ? t * cols : 0;
+                KERNELS.packFloats(src, so, steps, p.packed, at, 4L * LANES * TILE_TOKENS);
+                System.arraycopy(src, so + steps * LANES, p.tails, t * tail, tail);
+            }
+            return p;
+        }
+
+        void release(PackedTokens p) {
+            freeTokens.push(p);
         }
 
         float[] acc(int length) {
@@ -239,9 +325,19 @@ public final class MappedMatrix implements Matrix {
             return acc;
         }
 
-        float[] tokens(int length) {
-            if (tokens.length < length) tokens = new float[length];
-            return tokens;
+        float[] wTail(int length) {
+            if (wTail.length < length) wTail = new float[length];
+            return wTail;
+        }
+
+        float[] gTail(int length) {
+            if (gTail.length < length) gTail = new float[length];
+            return gTail;
+        }
+
+        float[] row(int length) {
+            if (row.length < length) row = new float[length];
+            return row;
         }
     }
 }

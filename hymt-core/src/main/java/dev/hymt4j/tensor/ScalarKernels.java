@@ -48,8 +48,22 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void gemm4x2Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
+        tile(w, cols, r, x, xo, 2, sums);
+    }
+
+    @Override
+    public void gemm4x3Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
+        tile(w, cols, r, x, xo, 3, sums);
+    }
+
+    @Override
     public void gemm4x4Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
-        for (int k = 0; k < 16; k++) sums[k] = dotBf16(w, (long) (r + (k >> 2)) * cols, x, xo + (k & 3) * cols, cols);
+        tile(w, cols, r, x, xo, 4, sums);
+    }
+
+    private void tile(MemorySegment w, int cols, int r, float[] x, int xo, int tokens, float[] sums) {
+        for (int k = 0; k < 4 * tokens; k++) sums[k] = dotBf16(w, (long) (r + k / tokens) * cols, x, xo + (k % tokens) * cols, cols);
     }
 
     @Override
@@ -58,26 +72,37 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void dot4x4(float[] w, int wo, float[] x, int xo, int stride, int k0, int k1, float[] acc, int ao) {
-        for (int k = 0; k < 16; k++) {
-            int wr = wo + (k >> 2) * stride, xt = xo + (k & 3) * stride;
+    public void packBf16(MemorySegment src, long index, int chunks, MemorySegment dst, long dstOffset, long dstStride) {
+        for (int s = 0; s < chunks; s++) dst.set(F32_LE, dstOffset + s * dstStride, bf16(src, index + s));
+    }
+
+    @Override
+    public void packFloats(float[] src, int so, int chunks, MemorySegment dst, long dstOffset, long dstStride) {
+        for (int s = 0; s < chunks; s++) dst.set(F32_LE, dstOffset + s * dstStride, src[so + s]);
+    }
+
+    @Override
+    public void dot4x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao) {
+        for (int k = 0; k < 24; k++) {
+            long wr = wo + 4L * (k / 6), xt = xo + 4L * (k % 6);
             float sum = acc[ao + k];
-            for (int c = k0; c < k1; c++) sum = Math.fma(w[wr + c], x[xt + c], sum);
+            for (int s = 0; s < steps; s++) sum = Math.fma(w.get(F32_LE, wr + 16L * s), x.get(F32_LE, xt + 24L * s), sum);
             acc[ao + k] = sum;
         }
     }
 
     @Override
-    public void finish4x4(float[] w, int wo, float[] x, int xo, int stride, int len, float[] acc, int ao, float[] sums) {
-        System.arraycopy(acc, ao, sums, 0, 16);  // one lane: no fold, no tail
+    public void finish4x6(float[] acc, int ao, float[] wTail, int wto, float[] xTail, int xto, int tail, float[] sums) {
+        System.arraycopy(acc, ao, sums, 0, 24);  // one lane: no fold, no tail
     }
 
     @Override
-    public void accumulate4x2(float[] p, int po, int pStride, int kr, float[] g, int go, int gStride,
-                              float[] out, int oo, int outStride) {
-        for (int k = 0; k < 8; k++) {
-            int t = k >> 1, v = k & 1;
-            out[oo + t * outStride + v] = accumulateColumn(p, po + v, pStride, kr, g, go + t * gStride, out[oo + t * outStride + v]);
+    public void accumulate6x4(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
+        for (int k = 0; k < 24; k++) {
+            int j = k / 4, v = k % 4;
+            float sum = out[oo + j * outStride + v];
+            for (int i = 0; i < kr; i++) sum = Math.fma(p.get(F32_LE, po + 16L * i + 4L * v), g[go + j * gStride + i], sum);
+            out[oo + j * outStride + v] = sum;
         }
     }
 

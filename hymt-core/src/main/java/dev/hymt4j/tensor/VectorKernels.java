@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -14,14 +15,25 @@ import static dev.hymt4j.safetensors.SafetensorsFile.I16_LE;
 
 /**
  * The Vector API kernels at {@link VectorWidth}'s width (species in {@code static final} fields). BF16 widens
- * as {@code (int) bits << 16} reinterpreted as float: exact, two instructions per vector.
+ * as {@code (int) bits << 16} reinterpreted as float: exact, two instructions per vector. The widening is written
+ * out in every loop rather than in a helper: C2 declined to inline such a helper where a call site looked cold
+ * (a loop often entered with length 0), and the vectors then went through the Vector API's boxed Java fallback
+ * (measured: widenBf16 became the hottest method of a training step).
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     private static final VectorSpecies<Integer> I = VectorWidth.INT;
     private static final VectorSpecies<Short> S = VectorWidth.HALF_SHORT;
     private static final int L = F.length();
+    private static final long VECTOR_BYTES = F.vectorByteSize();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /**
+     * {@link Lanes#sum}'s fold, written inline at every horizontal sum: a tile kernel with up to 24 accumulators
+     * calling {@code Lanes.sum} got some calls left un-inlined by C2 (NodeCountInliningCutoff), and each such call
+     * boxed its vector and ran the Vector API's Java fallback (~290 MB allocated per decoded token at batch 4).
+     * Same shuffles in the same order: the same bits.
+     */
+    private static final VectorShuffle<Float>[] FOLDS = Lanes.folds();
 
     @Override
     public int lanes() {
@@ -35,7 +47,8 @@ final class VectorKernels implements Kernels {
         for (int c = 0; c < upper; c += L) {
             acc = FloatVector.fromArray(F, a, ao + c).fma(FloatVector.fromArray(F, b, bo + c), acc);
         }
-        float sum = Lanes.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        float sum = acc.lane(0);
         for (int c = upper; c < len; c++) sum = Math.fma(a[ao + c], b[bo + c], sum);
         return sum;
     }
@@ -50,7 +63,8 @@ final class VectorKernels implements Kernels {
                     .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = wv.fma(FloatVector.fromArray(F, x, xo + c), acc);
         }
-        float sum = Lanes.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        float sum = acc.lane(0);
         for (int c = upper; c < len; c++) sum = Math.fma(bf16(w, index + c), x[xo + c], sum);
         return sum;
     }
@@ -63,7 +77,8 @@ final class VectorKernels implements Kernels {
         for (int c = 0; c < upper; c += L) {
             acc = FloatVector.fromMemorySegment(F, w, base + 4L * c, LE).fma(FloatVector.fromArray(F, x, xo + c), acc);
         }
-        float sum = Lanes.sum(acc);
+        for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
+        float sum = acc.lane(0);
         for (int c = upper; c < len; c++) sum = Math.fma(w.getAtIndex(F32_LE, index + c), x[xo + c], sum);
         return sum;
     }
@@ -83,12 +98,18 @@ final class VectorKernels implements Kernels {
             for (int c = 0; c < upper; c += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xo + c);
                 long off = 2L * c;
-                a0 = widen(ShortVector.fromMemorySegment(S, w, b0 + off, LE)).fma(xv, a0);
-                a1 = widen(ShortVector.fromMemorySegment(S, w, b1 + off, LE)).fma(xv, a1);
-                a2 = widen(ShortVector.fromMemorySegment(S, w, b2 + off, LE)).fma(xv, a2);
-                a3 = widen(ShortVector.fromMemorySegment(S, w, b3 + off, LE)).fma(xv, a3);
+                a0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a0);
+                a1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a1);
+                a2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a2);
+                a3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, a3);
             }
-            float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+            for (VectorShuffle<Float> fold : FOLDS) {
+                a0 = a0.add(a0.rearrange(fold));
+                a1 = a1.add(a1.rearrange(fold));
+                a2 = a2.add(a2.rearrange(fold));
+                a3 = a3.add(a3.rearrange(fold));
+            }
+            float s0 = a0.lane(0), s1 = a1.lane(0), s2 = a2.lane(0), s3 = a3.lane(0);
             long e = (long) r * cols;
             for (int c = upper; c < cols; c++) {
                 float xc = x[xo + c];
@@ -121,7 +142,13 @@ final class VectorKernels implements Kernels {
                 a2 = FloatVector.fromMemorySegment(F, w, b2 + off, LE).fma(xv, a2);
                 a3 = FloatVector.fromMemorySegment(F, w, b3 + off, LE).fma(xv, a3);
             }
-            float s0 = Lanes.sum(a0), s1 = Lanes.sum(a1), s2 = Lanes.sum(a2), s3 = Lanes.sum(a3);
+            for (VectorShuffle<Float> fold : FOLDS) {
+                a0 = a0.add(a0.rearrange(fold));
+                a1 = a1.add(a1.rearrange(fold));
+                a2 = a2.add(a2.rearrange(fold));
+                a3 = a3.add(a3.rearrange(fold));
+            }
+            float s0 = a0.lane(0), s1 = a1.lane(0), s2 = a2.lane(0), s3 = a3.lane(0);
             long e = (long) r * cols;
             for (int c = upper; c < cols; c++) {
                 float xc = x[xo + c];
@@ -139,56 +166,184 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void gemm4x2Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
+        int upper = cols - cols % L;
+        long rowBytes = 2L * cols, b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        int x1 = xo + cols;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int c = 0; c < upper; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, xo + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            long off = 2L * c;
+            FloatVector u0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c00 = u0.fma(v0, c00);
+            c01 = u0.fma(v1, c01);
+            c10 = u1.fma(v0, c10);
+            c11 = u1.fma(v1, c11);
+            c20 = u2.fma(v0, c20);
+            c21 = u2.fma(v1, c21);
+            c30 = u3.fma(v0, c30);
+            c31 = u3.fma(v1, c31);
+        }
+        for (VectorShuffle<Float> fold : FOLDS) {
+            c00 = c00.add(c00.rearrange(fold));
+            c01 = c01.add(c01.rearrange(fold));
+            c10 = c10.add(c10.rearrange(fold));
+            c11 = c11.add(c11.rearrange(fold));
+            c20 = c20.add(c20.rearrange(fold));
+            c21 = c21.add(c21.rearrange(fold));
+            c30 = c30.add(c30.rearrange(fold));
+            c31 = c31.add(c31.rearrange(fold));
+        }
+        sums[0] = c00.lane(0);
+        sums[1] = c01.lane(0);
+        sums[2] = c10.lane(0);
+        sums[3] = c11.lane(0);
+        sums[4] = c20.lane(0);
+        sums[5] = c21.lane(0);
+        sums[6] = c30.lane(0);
+        sums[7] = c31.lane(0);
+        for (int k = 0; k < 8; k++) {
+            long e = (long) (r + k / 2) * cols;
+            int xt = xo + (k % 2) * cols;
+            for (int c = upper; c < cols; c++) sums[k] = Math.fma(bf16(w, e + c), x[xt + c], sums[k]);
+        }
+    }
+
+    @Override
+    public void gemm4x3Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
+        int upper = cols - cols % L;
+        long rowBytes = 2L * cols, b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+        int x1 = xo + cols, x2 = x1 + cols;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        for (int c = 0; c < upper; c += L) {
+            FloatVector v0 = FloatVector.fromArray(F, x, xo + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+            long off = 2L * c;
+            FloatVector u0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c00 = u0.fma(v0, c00);
+            c01 = u0.fma(v1, c01);
+            c02 = u0.fma(v2, c02);
+            c10 = u1.fma(v0, c10);
+            c11 = u1.fma(v1, c11);
+            c12 = u1.fma(v2, c12);
+            c20 = u2.fma(v0, c20);
+            c21 = u2.fma(v1, c21);
+            c22 = u2.fma(v2, c22);
+            c30 = u3.fma(v0, c30);
+            c31 = u3.fma(v1, c31);
+            c32 = u3.fma(v2, c32);
+        }
+        for (VectorShuffle<Float> fold : FOLDS) {
+            c00 = c00.add(c00.rearrange(fold));
+            c01 = c01.add(c01.rearrange(fold));
+            c02 = c02.add(c02.rearrange(fold));
+            c10 = c10.add(c10.rearrange(fold));
+            c11 = c11.add(c11.rearrange(fold));
+            c12 = c12.add(c12.rearrange(fold));
+            c20 = c20.add(c20.rearrange(fold));
+            c21 = c21.add(c21.rearrange(fold));
+            c22 = c22.add(c22.rearrange(fold));
+            c30 = c30.add(c30.rearrange(fold));
+            c31 = c31.add(c31.rearrange(fold));
+            c32 = c32.add(c32.rearrange(fold));
+        }
+        sums[0] = c00.lane(0);
+        sums[1] = c01.lane(0);
+        sums[2] = c02.lane(0);
+        sums[3] = c10.lane(0);
+        sums[4] = c11.lane(0);
+        sums[5] = c12.lane(0);
+        sums[6] = c20.lane(0);
+        sums[7] = c21.lane(0);
+        sums[8] = c22.lane(0);
+        sums[9] = c30.lane(0);
+        sums[10] = c31.lane(0);
+        sums[11] = c32.lane(0);
+        for (int k = 0; k < 12; k++) {
+            long e = (long) (r + k / 3) * cols;
+            int xt = xo + (k % 3) * cols;
+            for (int c = upper; c < cols; c++) sums[k] = Math.fma(bf16(w, e + c), x[xt + c], sums[k]);
+        }
+    }
+
+    @Override
     public void gemm4x4Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
         int upper = cols - cols % L;
         long rowBytes = 2L * cols, b0 = r * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
         int x1 = xo + cols, x2 = x1 + cols, x3 = x2 + cols;
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         for (int c = 0; c < upper; c += L) {
-            FloatVector v0 = FloatVector.fromArray(F, x, xo + c), v1 = FloatVector.fromArray(F, x, x1 + c);
-            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c), v3 = FloatVector.fromArray(F, x, x3 + c);
+            FloatVector v0 = FloatVector.fromArray(F, x, xo + c);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + c);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+            FloatVector v3 = FloatVector.fromArray(F, x, x3 + c);
             long off = 2L * c;
-            FloatVector u = widen(ShortVector.fromMemorySegment(S, w, b0 + off, LE));
-            c00 = u.fma(v0, c00);
-            c01 = u.fma(v1, c01);
-            c02 = u.fma(v2, c02);
-            c03 = u.fma(v3, c03);
-            u = widen(ShortVector.fromMemorySegment(S, w, b1 + off, LE));
-            c10 = u.fma(v0, c10);
-            c11 = u.fma(v1, c11);
-            c12 = u.fma(v2, c12);
-            c13 = u.fma(v3, c13);
-            u = widen(ShortVector.fromMemorySegment(S, w, b2 + off, LE));
-            c20 = u.fma(v0, c20);
-            c21 = u.fma(v1, c21);
-            c22 = u.fma(v2, c22);
-            c23 = u.fma(v3, c23);
-            u = widen(ShortVector.fromMemorySegment(S, w, b3 + off, LE));
-            c30 = u.fma(v0, c30);
-            c31 = u.fma(v1, c31);
-            c32 = u.fma(v2, c32);
-            c33 = u.fma(v3, c33);
+            FloatVector u0 = ((IntVector) ShortVector.fromMemorySegment(S, w, b0 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u1 = ((IntVector) ShortVector.fromMemorySegment(S, w, b1 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u2 = ((IntVector) ShortVector.fromMemorySegment(S, w, b2 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector u3 = ((IntVector) ShortVector.fromMemorySegment(S, w, b3 + off, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            c00 = u0.fma(v0, c00);
+            c01 = u0.fma(v1, c01);
+            c02 = u0.fma(v2, c02);
+            c03 = u0.fma(v3, c03);
+            c10 = u1.fma(v0, c10);
+            c11 = u1.fma(v1, c11);
+            c12 = u1.fma(v2, c12);
+            c13 = u1.fma(v3, c13);
+            c20 = u2.fma(v0, c20);
+            c21 = u2.fma(v1, c21);
+            c22 = u2.fma(v2, c22);
+            c23 = u2.fma(v3, c23);
+            c30 = u3.fma(v0, c30);
+            c31 = u3.fma(v1, c31);
+            c32 = u3.fma(v2, c32);
+            c33 = u3.fma(v3, c33);
         }
-        sums[0] = Lanes.sum(c00);
-        sums[1] = Lanes.sum(c01);
-        sums[2] = Lanes.sum(c02);
-        sums[3] = Lanes.sum(c03);
-        sums[4] = Lanes.sum(c10);
-        sums[5] = Lanes.sum(c11);
-        sums[6] = Lanes.sum(c12);
-        sums[7] = Lanes.sum(c13);
-        sums[8] = Lanes.sum(c20);
-        sums[9] = Lanes.sum(c21);
-        sums[10] = Lanes.sum(c22);
-        sums[11] = Lanes.sum(c23);
-        sums[12] = Lanes.sum(c30);
-        sums[13] = Lanes.sum(c31);
-        sums[14] = Lanes.sum(c32);
-        sums[15] = Lanes.sum(c33);
+        for (VectorShuffle<Float> fold : FOLDS) {
+            c00 = c00.add(c00.rearrange(fold));
+            c01 = c01.add(c01.rearrange(fold));
+            c02 = c02.add(c02.rearrange(fold));
+            c03 = c03.add(c03.rearrange(fold));
+            c10 = c10.add(c10.rearrange(fold));
+            c11 = c11.add(c11.rearrange(fold));
+            c12 = c12.add(c12.rearrange(fold));
+            c13 = c13.add(c13.rearrange(fold));
+            c20 = c20.add(c20.rearrange(fold));
+            c21 = c21.add(c21.rearrange(fold));
+            c22 = c22.add(c22.rearrange(fold));
+            c23 = c23.add(c23.rearrange(fold));
+            c30 = c30.add(c30.rearrange(fold));
+            c31 = c31.add(c31.rearrange(fold));
+            c32 = c32.add(c32.rearrange(fold));
+            c33 = c33.add(c33.rearrange(fold));
+        }
+        sums[0] = c00.lane(0);
+        sums[1] = c01.lane(0);
+        sums[2] = c02.lane(0);
+        sums[3] = c03.lane(0);
+        sums[4] = c10.lane(0);
+        sums[5] = c11.lane(0);
+        sums[6] = c12.lane(0);
+        sums[7] = c13.lane(0);
+        sums[8] = c20.lane(0);
+        sums[9] = c21.lane(0);
+        sums[10] = c22.lane(0);
+        sums[11] = c23.lane(0);
+        sums[12] = c30.lane(0);
+        sums[13] = c31.lane(0);
+        sums[14] = c32.lane(0);
+        sums[15] = c33.lane(0);
         for (int k = 0; k < 16; k++) {
-            long e = (long) (r + (k >> 2)) * cols;
-            int xt = xo + (k & 3) * cols;
+            long e = (long) (r + k / 4) * cols;
+            int xt = xo + (k % 4) * cols;
             for (int c = upper; c < cols; c++) sums[k] = Math.fma(bf16(w, e + c), x[xt + c], sums[k]);
         }
     }
@@ -198,111 +353,185 @@ final class VectorKernels implements Kernels {
         int upper = len - len % L;
         long base = index * 2;
         for (int c = 0; c < upper; c += L) {
-            widen(ShortVector.fromMemorySegment(S, src, base + 2L * c, LE)).intoArray(dst, off + c);
+            ((IntVector) ShortVector.fromMemorySegment(S, src, base + 2L * c, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + c);
         }
         for (int c = upper; c < len; c++) dst[off + c] = bf16(src, index + c);
     }
 
     @Override
-    public void dot4x4(float[] w, int wo, float[] x, int xo, int stride, int k0, int k1, float[] acc, int ao) {
-        int w1 = wo + stride, w2 = w1 + stride, w3 = w2 + stride;
-        int x1 = xo + stride, x2 = x1 + stride, x3 = x2 + stride;
-        FloatVector c00 = FloatVector.fromArray(F, acc, ao), c01 = FloatVector.fromArray(F, acc, ao + L);
-        FloatVector c02 = FloatVector.fromArray(F, acc, ao + 2 * L), c03 = FloatVector.fromArray(F, acc, ao + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(F, acc, ao + 4 * L), c11 = FloatVector.fromArray(F, acc, ao + 5 * L);
-        FloatVector c12 = FloatVector.fromArray(F, acc, ao + 6 * L), c13 = FloatVector.fromArray(F, acc, ao + 7 * L);
-        FloatVector c20 = FloatVector.fromArray(F, acc, ao + 8 * L), c21 = FloatVector.fromArray(F, acc, ao + 9 * L);
-        FloatVector c22 = FloatVector.fromArray(F, acc, ao + 10 * L), c23 = FloatVector.fromArray(F, acc, ao + 11 * L);
-        FloatVector c30 = FloatVector.fromArray(F, acc, ao + 12 * L), c31 = FloatVector.fromArray(F, acc, ao + 13 * L);
-        FloatVector c32 = FloatVector.fromArray(F, acc, ao + 14 * L), c33 = FloatVector.fromArray(F, acc, ao + 15 * L);
-        for (int c = k0; c < k1; c += L) {
-            FloatVector v0 = FloatVector.fromArray(F, x, xo + c), v1 = FloatVector.fromArray(F, x, x1 + c);
-            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c), v3 = FloatVector.fromArray(F, x, x3 + c);
-            FloatVector u = FloatVector.fromArray(F, w, wo + c);
-            c00 = u.fma(v0, c00);
-            c01 = u.fma(v1, c01);
-            c02 = u.fma(v2, c02);
-            c03 = u.fma(v3, c03);
-            u = FloatVector.fromArray(F, w, w1 + c);
-            c10 = u.fma(v0, c10);
-            c11 = u.fma(v1, c11);
-            c12 = u.fma(v2, c12);
-            c13 = u.fma(v3, c13);
-            u = FloatVector.fromArray(F, w, w2 + c);
-            c20 = u.fma(v0, c20);
-            c21 = u.fma(v1, c21);
-            c22 = u.fma(v2, c22);
-            c23 = u.fma(v3, c23);
-            u = FloatVector.fromArray(F, w, w3 + c);
-            c30 = u.fma(v0, c30);
-            c31 = u.fma(v1, c31);
-            c32 = u.fma(v2, c32);
-            c33 = u.fma(v3, c33);
+    public void packBf16(MemorySegment src, long index, int chunks, MemorySegment dst, long dstOffset, long dstStride) {
+        long base = index * 2;
+        for (int s = 0; s < chunks; s++) {
+            ((IntVector) ShortVector.fromMemorySegment(S, src, base + 2L * L * s, LE).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoMemorySegment(dst, dstOffset + s * dstStride, LE);
         }
-        c00.intoArray(acc, ao);
-        c01.intoArray(acc, ao + L);
-        c02.intoArray(acc, ao + 2 * L);
-        c03.intoArray(acc, ao + 3 * L);
-        c10.intoArray(acc, ao + 4 * L);
-        c11.intoArray(acc, ao + 5 * L);
-        c12.intoArray(acc, ao + 6 * L);
-        c13.intoArray(acc, ao + 7 * L);
-        c20.intoArray(acc, ao + 8 * L);
-        c21.intoArray(acc, ao + 9 * L);
-        c22.intoArray(acc, ao + 10 * L);
-        c23.intoArray(acc, ao + 11 * L);
-        c30.intoArray(acc, ao + 12 * L);
-        c31.intoArray(acc, ao + 13 * L);
-        c32.intoArray(acc, ao + 14 * L);
-        c33.intoArray(acc, ao + 15 * L);
     }
 
     @Override
-    public void finish4x4(float[] w, int wo, float[] x, int xo, int stride, int len, float[] acc, int ao, float[] sums) {
-        int upper = len - len % L;
-        for (int k = 0; k < 16; k++) {
-            int wr = wo + (k >> 2) * stride, xt = xo + (k & 3) * stride;
-            float sum = Lanes.sum(FloatVector.fromArray(F, acc, ao + k * L));
-            for (int c = upper; c < len; c++) sum = Math.fma(w[wr + c], x[xt + c], sum);
+    public void packFloats(float[] src, int so, int chunks, MemorySegment dst, long dstOffset, long dstStride) {
+        for (int s = 0; s < chunks; s++) FloatVector.fromArray(F, src, so + s * L).intoMemorySegment(dst, dstOffset + s * dstStride, LE);
+    }
+
+    /**
+     * 24 accumulators, 4 row vectors and one token vector live at a time: 10 aligned loads per 24 FMAs. The
+     * column index drives both panels (the form C2 schedules best, measured).
+     */
+    @Override
+    public void dot4x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, ao + 0 * L);
+        FloatVector c01 = FloatVector.fromArray(F, acc, ao + 1 * L);
+        FloatVector c02 = FloatVector.fromArray(F, acc, ao + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(F, acc, ao + 3 * L);
+        FloatVector c04 = FloatVector.fromArray(F, acc, ao + 4 * L);
+        FloatVector c05 = FloatVector.fromArray(F, acc, ao + 5 * L);
+        FloatVector c10 = FloatVector.fromArray(F, acc, ao + 6 * L);
+        FloatVector c11 = FloatVector.fromArray(F, acc, ao + 7 * L);
+        FloatVector c12 = FloatVector.fromArray(F, acc, ao + 8 * L);
+        FloatVector c13 = FloatVector.fromArray(F, acc, ao + 9 * L);
+        FloatVector c14 = FloatVector.fromArray(F, acc, ao + 10 * L);
+        FloatVector c15 = FloatVector.fromArray(F, acc, ao + 11 * L);
+        FloatVector c20 = FloatVector.fromArray(F, acc, ao + 12 * L);
+        FloatVector c21 = FloatVector.fromArray(F, acc, ao + 13 * L);
+        FloatVector c22 = FloatVector.fromArray(F, acc, ao + 14 * L);
+        FloatVector c23 = FloatVector.fromArray(F, acc, ao + 15 * L);
+        FloatVector c24 = FloatVector.fromArray(F, acc, ao + 16 * L);
+        FloatVector c25 = FloatVector.fromArray(F, acc, ao + 17 * L);
+        FloatVector c30 = FloatVector.fromArray(F, acc, ao + 18 * L);
+        FloatVector c31 = FloatVector.fromArray(F, acc, ao + 19 * L);
+        FloatVector c32 = FloatVector.fromArray(F, acc, ao + 20 * L);
+        FloatVector c33 = FloatVector.fromArray(F, acc, ao + 21 * L);
+        FloatVector c34 = FloatVector.fromArray(F, acc, ao + 22 * L);
+        FloatVector c35 = FloatVector.fromArray(F, acc, ao + 23 * L);
+        for (int c = 0; c < steps * L; c += L) {
+            long wi = wo + 16L * c, xi = xo + 24L * c;
+            FloatVector u0 = FloatVector.fromMemorySegment(F, w, wi + 0L * VECTOR_BYTES, LE);
+            FloatVector u1 = FloatVector.fromMemorySegment(F, w, wi + 1L * VECTOR_BYTES, LE);
+            FloatVector u2 = FloatVector.fromMemorySegment(F, w, wi + 2L * VECTOR_BYTES, LE);
+            FloatVector u3 = FloatVector.fromMemorySegment(F, w, wi + 3L * VECTOR_BYTES, LE);
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xi + 0L * VECTOR_BYTES, LE);
+            c00 = u0.fma(v, c00); c10 = u1.fma(v, c10); c20 = u2.fma(v, c20); c30 = u3.fma(v, c30);
+            v = FloatVector.fromMemorySegment(F, x, xi + 1L * VECTOR_BYTES, LE);
+            c01 = u0.fma(v, c01); c11 = u1.fma(v, c11); c21 = u2.fma(v, c21); c31 = u3.fma(v, c31);
+            v = FloatVector.fromMemorySegment(F, x, xi + 2L * VECTOR_BYTES, LE);
+            c02 = u0.fma(v, c02); c12 = u1.fma(v, c12); c22 = u2.fma(v, c22); c32 = u3.fma(v, c32);
+            v = FloatVector.fromMemorySegment(F, x, xi + 3L * VECTOR_BYTES, LE);
+            c03 = u0.fma(v, c03); c13 = u1.fma(v, c13); c23 = u2.fma(v, c23); c33 = u3.fma(v, c33);
+            v = FloatVector.fromMemorySegment(F, x, xi + 4L * VECTOR_BYTES, LE);
+            c04 = u0.fma(v, c04); c14 = u1.fma(v, c14); c24 = u2.fma(v, c24); c34 = u3.fma(v, c34);
+            v = FloatVector.fromMemorySegment(F, x, xi + 5L * VECTOR_BYTES, LE);
+            c05 = u0.fma(v, c05); c15 = u1.fma(v, c15); c25 = u2.fma(v, c25); c35 = u3.fma(v, c35);
+        }
+        c00.intoArray(acc, ao + 0 * L);
+        c01.intoArray(acc, ao + 1 * L);
+        c02.intoArray(acc, ao + 2 * L);
+        c03.intoArray(acc, ao + 3 * L);
+        c04.intoArray(acc, ao + 4 * L);
+        c05.intoArray(acc, ao + 5 * L);
+        c10.intoArray(acc, ao + 6 * L);
+        c11.intoArray(acc, ao + 7 * L);
+        c12.intoArray(acc, ao + 8 * L);
+        c13.intoArray(acc, ao + 9 * L);
+        c14.intoArray(acc, ao + 10 * L);
+        c15.intoArray(acc, ao + 11 * L);
+        c20.intoArray(acc, ao + 12 * L);
+        c21.intoArray(acc, ao + 13 * L);
+        c22.intoArray(acc, ao + 14 * L);
+        c23.intoArray(acc, ao + 15 * L);
+        c24.intoArray(acc, ao + 16 * L);
+        c25.intoArray(acc, ao + 17 * L);
+        c30.intoArray(acc, ao + 18 * L);
+        c31.intoArray(acc, ao + 19 * L);
+        c32.intoArray(acc, ao + 20 * L);
+        c33.intoArray(acc, ao + 21 * L);
+        c34.intoArray(acc, ao + 22 * L);
+        c35.intoArray(acc, ao + 23 * L);
+    }
+
+    @Override
+    public void finish4x6(float[] acc, int ao, float[] wTail, int wto, float[] xTail, int xto, int tail, float[] sums) {
+        for (int k = 0; k < 24; k++) {
+            int wr = wto + (k / 6) * tail, xt = xto + (k % 6) * tail;
+            FloatVector lanes = FloatVector.fromArray(F, acc, ao + k * L);
+            for (VectorShuffle<Float> fold : FOLDS) lanes = lanes.add(lanes.rearrange(fold));
+            float sum = lanes.lane(0);
+            for (int c = 0; c < tail; c++) sum = Math.fma(wTail[wr + c], xTail[xt + c], sum);
             sums[k] = sum;
         }
     }
 
+    /** 24 accumulators (6 tokens × 4 column vectors), 4 aligned panel loads and 6 broadcasts per 24 FMAs. */
     @Override
-    public void accumulate4x2(float[] p, int po, int pStride, int kr, float[] g, int go, int gStride,
-                              float[] out, int oo, int outStride) {
-        int o1 = oo + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
-        int g1 = go + gStride, g2 = g1 + gStride, g3 = g2 + gStride;
-        FloatVector a0 = FloatVector.fromArray(F, out, oo), b0 = FloatVector.fromArray(F, out, oo + L);
-        FloatVector a1 = FloatVector.fromArray(F, out, o1), b1 = FloatVector.fromArray(F, out, o1 + L);
-        FloatVector a2 = FloatVector.fromArray(F, out, o2), b2 = FloatVector.fromArray(F, out, o2 + L);
-        FloatVector a3 = FloatVector.fromArray(F, out, o3), b3 = FloatVector.fromArray(F, out, o3 + L);
-        for (int i = 0, pi = po; i < kr; i++, pi += pStride) {
-            FloatVector u = FloatVector.fromArray(F, p, pi), v = FloatVector.fromArray(F, p, pi + L);
-            FloatVector s0 = FloatVector.broadcast(F, g[go + i]), s1 = FloatVector.broadcast(F, g[g1 + i]);
-            FloatVector s2 = FloatVector.broadcast(F, g[g2 + i]), s3 = FloatVector.broadcast(F, g[g3 + i]);
-            a0 = u.fma(s0, a0);
-            b0 = v.fma(s0, b0);
-            a1 = u.fma(s1, a1);
-            b1 = v.fma(s1, b1);
-            a2 = u.fma(s2, a2);
-            b2 = v.fma(s2, b2);
-            a3 = u.fma(s3, a3);
-            b3 = v.fma(s3, b3);
+    public void accumulate6x4(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
+        int o1 = oo + outStride, o2 = o1 + outStride, o3 = o2 + outStride, o4 = o3 + outStride, o5 = o4 + outStride;
+        int g1 = go + gStride, g2 = g1 + gStride, g3 = g2 + gStride, g4 = g3 + gStride, g5 = g4 + gStride;
+        FloatVector a00 = FloatVector.fromArray(F, out, oo);
+        FloatVector a01 = FloatVector.fromArray(F, out, oo + 1 * L);
+        FloatVector a02 = FloatVector.fromArray(F, out, oo + 2 * L);
+        FloatVector a03 = FloatVector.fromArray(F, out, oo + 3 * L);
+        FloatVector a10 = FloatVector.fromArray(F, out, o1);
+        FloatVector a11 = FloatVector.fromArray(F, out, o1 + 1 * L);
+        FloatVector a12 = FloatVector.fromArray(F, out, o1 + 2 * L);
+        FloatVector a13 = FloatVector.fromArray(F, out, o1 + 3 * L);
+        FloatVector a20 = FloatVector.fromArray(F, out, o2);
+        FloatVector a21 = FloatVector.fromArray(F, out, o2 + 1 * L);
+        FloatVector a22 = FloatVector.fromArray(F, out, o2 + 2 * L);
+        FloatVector a23 = FloatVector.fromArray(F, out, o2 + 3 * L);
+        FloatVector a30 = FloatVector.fromArray(F, out, o3);
+        FloatVector a31 = FloatVector.fromArray(F, out, o3 + 1 * L);
+        FloatVector a32 = FloatVector.fromArray(F, out, o3 + 2 * L);
+        FloatVector a33 = FloatVector.fromArray(F, out, o3 + 3 * L);
+        FloatVector a40 = FloatVector.fromArray(F, out, o4);
+        FloatVector a41 = FloatVector.fromArray(F, out, o4 + 1 * L);
+        FloatVector a42 = FloatVector.fromArray(F, out, o4 + 2 * L);
+        FloatVector a43 = FloatVector.fromArray(F, out, o4 + 3 * L);
+        FloatVector a50 = FloatVector.fromArray(F, out, o5);
+        FloatVector a51 = FloatVector.fromArray(F, out, o5 + 1 * L);
+        FloatVector a52 = FloatVector.fromArray(F, out, o5 + 2 * L);
+        FloatVector a53 = FloatVector.fromArray(F, out, o5 + 3 * L);
+        for (int i = 0; i < kr; i++) {
+            long pi = po + 4L * VECTOR_BYTES * i;
+            FloatVector u0 = FloatVector.fromMemorySegment(F, p, pi + 0L * VECTOR_BYTES, LE);
+            FloatVector u1 = FloatVector.fromMemorySegment(F, p, pi + 1L * VECTOR_BYTES, LE);
+            FloatVector u2 = FloatVector.fromMemorySegment(F, p, pi + 2L * VECTOR_BYTES, LE);
+            FloatVector u3 = FloatVector.fromMemorySegment(F, p, pi + 3L * VECTOR_BYTES, LE);
+            FloatVector s = FloatVector.broadcast(F, g[go + i]);
+            a00 = u0.fma(s, a00); a01 = u1.fma(s, a01); a02 = u2.fma(s, a02); a03 = u3.fma(s, a03);
+            s = FloatVector.broadcast(F, g[g1 + i]);
+            a10 = u0.fma(s, a10); a11 = u1.fma(s, a11); a12 = u2.fma(s, a12); a13 = u3.fma(s, a13);
+            s = FloatVector.broadcast(F, g[g2 + i]);
+            a20 = u0.fma(s, a20); a21 = u1.fma(s, a21); a22 = u2.fma(s, a22); a23 = u3.fma(s, a23);
+            s = FloatVector.broadcast(F, g[g3 + i]);
+            a30 = u0.fma(s, a30); a31 = u1.fma(s, a31); a32 = u2.fma(s, a32); a33 = u3.fma(s, a33);
+            s = FloatVector.broadcast(F, g[g4 + i]);
+            a40 = u0.fma(s, a40); a41 = u1.fma(s, a41); a42 = u2.fma(s, a42); a43 = u3.fma(s, a43);
+            s = FloatVector.broadcast(F, g[g5 + i]);
+            a50 = u0.fma(s, a50); a51 = u1.fma(s, a51); a52 = u2.fma(s, a52); a53 = u3.fma(s, a53);
         }
-        a0.intoArray(out, oo);
-        b0.intoArray(out, oo + L);
-        a1.intoArray(out, o1);
-        b1.intoArray(out, o1 + L);
-        a2.intoArray(out, o2);
-        b2.intoArray(out, o2 + L);
-        a3.intoArray(out, o3);
-        b3.intoArray(out, o3 + L);
+        a00.intoArray(out, oo);
+        a01.intoArray(out, oo + 1 * L);
+        a02.intoArray(out, oo + 2 * L);
+        a03.intoArray(out, oo + 3 * L);
+        a10.intoArray(out, o1);
+        a11.intoArray(out, o1 + 1 * L);
+        a12.intoArray(out, o1 + 2 * L);
+        a13.intoArray(out, o1 + 3 * L);
+        a20.intoArray(out, o2);
+        a21.intoArray(out, o2 + 1 * L);
+        a22.intoArray(out, o2 + 2 * L);
+        a23.intoArray(out, o2 + 3 * L);
+        a30.intoArray(out, o3);
+        a31.intoArray(out, o3 + 1 * L);
+        a32.intoArray(out, o3 + 2 * L);
+        a33.intoArray(out, o3 + 3 * L);
+        a40.intoArray(out, o4);
+        a41.intoArray(out, o4 + 1 * L);
+        a42.intoArray(out, o4 + 2 * L);
+        a43.intoArray(out, o4 + 3 * L);
+        a50.intoArray(out, o5);
+        a51.intoArray(out, o5 + 1 * L);
+        a52.intoArray(out, o5 + 2 * L);
+        a53.intoArray(out, o5 + 3 * L);
     }
 
-    private static FloatVector widen(ShortVector bits) {
-        return ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
 
     private static float bf16(MemorySegment w, long index) {
         return Float.intBitsToFloat((w.getAtIndex(I16_LE, index) & 0xFFFF) << 16);

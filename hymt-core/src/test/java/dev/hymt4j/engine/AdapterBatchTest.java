@@ -32,14 +32,19 @@ class AdapterBatchTest {
         return a;
     }
 
-    /** The inference step with an adapter computes exactly what the training forward computes. */
+    /**
+     * The inference step with an adapter computes what the training forward computes. Not bit for bit: inference
+     * attention is tiled (online softmax, {@code TiledAttention}) while training keeps whole probability rows for
+     * its backward pass, so the two sum in different orders; every linear and LoRA product is shared code.
+     */
     @Test
     void inferenceWithAnAdapterEqualsTheTrainingForward() {
         LoraAdapter a = adapter(22, ALL);
         int[] ids = {1, 5, 9, 13, 2, 40, 60, 7};
         float[] training = new Training(MODEL, a).logits(TrainingBatch.ofSequence(ids));
         float[] inference = MODEL.forward(ids, ForwardOptions.ALL_LOGITS, a).logits();
-        assertArrayEquals(training, inference);
+        double err = TestData.relL2(training, inference);
+        assertTrue(err < 1e-6, "inference vs training forward, relative L2 " + err);
         double baseErr = TestData.relL2(MODEL.forward(ids, ForwardOptions.ALL_LOGITS).logits(), training);
         assertTrue(baseErr > 1e-3, "the adapter changes the output: " + baseErr);
     }

@@ -111,65 +111,111 @@ class KernelsTest {
         }
     }
 
-    /** The micro-kernel over column blocks of several sizes (each a multiple of L), then its finish. */
+    /** A 64-byte aligned native buffer of floats (what the GEMM panels are). */
+    static MemorySegment aligned(int floats) {
+        return java.lang.foreign.Arena.ofAuto().allocate(4L * Math.max(1, floats), 64);
+    }
+
     @Test
-    void gemmMicroKernelMatchesTheCanonicalDot() {
-        SplittableRandom random = new SplittableRandom(14);
-        for (int cols : LENGTHS) {
-            int stride = cols + 3, upper = cols - cols % L;
-            float[] w = gaussian(random, 1 + 4 * stride), x = gaussian(random, 2 + 4 * stride);
-            for (int block : new int[]{L, 3 * L, 512}) {
-                float[] acc = new float[5 + 16 * L], sums = new float[16];
-                for (int k0 = 0; k0 < upper; k0 += block) K.dot4x4(w, 1, x, 2, stride, k0, Math.min(upper, k0 + block), acc, 5);
-                K.finish4x4(w, 1, x, 2, stride, cols, acc, 5, sums);
-                for (int k = 0; k < 16; k++) {
-                    assertCanonical(w, 1 + (k >> 2) * stride, x, 2 + (k & 3) * stride, cols, sums[k],
-                            "dot4x4 block " + block + " row " + (k >> 2) + " token " + (k & 3));
+    void packingIsExactAndLandsWhereTheStrideSays() {
+        SplittableRandom random = new SplittableRandom(17);
+        for (int chunks : new int[]{1, 2, 5}) {
+            Bf16 w = Bf16.random(random, 3 + chunks * L);
+            float[] f = gaussian(random, 2 + chunks * L);
+            long stride = 3L * 4 * L;   // every third vector slot
+            MemorySegment fromBf16 = aligned(3 * chunks * L + L), fromFloats = aligned(3 * chunks * L + L);
+            K.packBf16(w.segment(), 3, chunks, fromBf16, 4L * L, stride);
+            K.packFloats(f, 2, chunks, fromFloats, 4L * L, stride);
+            for (int s = 0; s < chunks; s++) {
+                for (int l = 0; l < L; l++) {
+                    long at = 4L * L + s * stride + 4L * l;
+                    assertEquals(w.values()[3 + s * L + l], fromBf16.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at), "packBf16");
+                    assertEquals(f[2 + s * L + l], fromFloats.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at), "packFloats");
                 }
             }
         }
     }
 
-    /** The fused small-batch tile: rows 1…4 of a BF16 matrix (row 0 skipped) × 4 tokens at an offset. */
+    /**
+     * The micro-kernel over packed panels (4 rows, 6 tokens interleaved per L columns, as MappedMatrix packs them),
+     * over column blocks of several sizes, then its finish with the tail columns.
+     */
     @Test
-    void fusedBf16TileMatchesTheCanonicalDot() {
-        SplittableRandom random = new SplittableRandom(16);
+    void gemmMicroKernelMatchesTheCanonicalDot() {
+        SplittableRandom random = new SplittableRandom(14);
         for (int cols : LENGTHS) {
-            Bf16 w = Bf16.random(random, 5 * cols);
-            float[] x = gaussian(random, 3 + 4 * cols), sums = new float[16];
-            K.gemm4x4Bf16(w.segment(), cols, 1, x, 3, sums);
-            for (int k = 0; k < 16; k++) {
-                assertCanonical(w.values(), (1 + (k >> 2)) * cols, x, 3 + (k & 3) * cols, cols, sums[k],
-                        "gemm4x4Bf16 row " + (k >> 2) + " token " + (k & 3));
+            int steps = cols / L, tail = cols - steps * L;
+            float[] w = gaussian(random, 4 * cols), x = gaussian(random, 6 * cols);
+            MemorySegment wp = aligned(4 * steps * L + L), xp = aligned(6 * steps * L + L);
+            float[] wTail = new float[1 + 4 * tail], xTail = new float[2 + 6 * tail];
+            for (int i = 0; i < 4; i++) {
+                K.packFloats(w, i * cols, steps, wp, 4L * L + 4L * L * i, 16L * L);
+                System.arraycopy(w, i * cols + steps * L, wTail, 1 + i * tail, tail);
+            }
+            for (int j = 0; j < 6; j++) {
+                K.packFloats(x, j * cols, steps, xp, 4L * L * j, 24L * L);
+                System.arraycopy(x, j * cols + steps * L, xTail, 2 + j * tail, tail);
+            }
+            for (int block : new int[]{1, 3, 64}) {
+                float[] acc = new float[5 + 24 * L], sums = new float[24];
+                for (int k0 = 0; k0 < steps; k0 += block) {
+                    int k1 = Math.min(steps, k0 + block);
+                    K.dot4x6(wp, 4L * L + 16L * L * k0, xp, 24L * L * k0, k1 - k0, acc, 5);
+                }
+                K.finish4x6(acc, 5, wTail, 1, xTail, 2, tail, sums);
+                for (int k = 0; k < 24; k++) {
+                    assertCanonical(w, (k / 6) * cols, x, (k % 6) * cols, cols, sums[k], "dot4x6 block " + block + " row " + k / 6 + " token " + k % 6);
+                }
             }
         }
     }
 
-    /** {@code g·W} tiles: each output is the fma chain over the rows, from its starting value. */
+    /** The fused small-batch tiles: rows 1…4 of a BF16 matrix (row 0 skipped) × 2, 3 or 4 tokens at an offset. */
+    @Test
+    void fusedBf16TilesMatchTheCanonicalDot() {
+        SplittableRandom random = new SplittableRandom(16);
+        for (int cols : LENGTHS) {
+            Bf16 w = Bf16.random(random, 5 * cols);
+            float[] x = gaussian(random, 3 + 4 * cols), sums = new float[16];
+            for (int tokens = 2; tokens <= 4; tokens++) {
+                switch (tokens) {
+                    case 2 -> K.gemm4x2Bf16(w.segment(), cols, 1, x, 3, sums);
+                    case 3 -> K.gemm4x3Bf16(w.segment(), cols, 1, x, 3, sums);
+                    default -> K.gemm4x4Bf16(w.segment(), cols, 1, x, 3, sums);
+                }
+                for (int k = 0; k < 4 * tokens; k++) {
+                    assertCanonical(w.values(), (1 + k / tokens) * cols, x, 3 + (k % tokens) * cols, cols, sums[k],
+                            "gemm4x" + tokens + "Bf16 row " + k / tokens + " token " + k % tokens);
+                }
+            }
+        }
+    }
+
+    /** {@code g·W} tiles over a packed panel: each output is the fma chain over the rows, from its starting value. */
     @Test
     void transposedMicroKernelIsTheFmaChainOverRows() {
         SplittableRandom random = new SplittableRandom(15);
-        int strip = 2 * L;
+        int strip = 4 * L;
         for (int kr : LENGTHS) {
-            int pStride = strip + 3, gStride = kr + 1, outStride = strip + 2;
-            float[] p = gaussian(random, 1 + kr * pStride), g = gaussian(random, 2 + 4 * gStride), out = gaussian(random, 3 + 4 * outStride);
+            int gStride = kr + 1, outStride = strip + 2;
+            float[] p = gaussian(random, kr * strip), g = gaussian(random, 2 + 6 * gStride), out = gaussian(random, 3 + 6 * outStride);
+            MemorySegment packed = aligned(kr * strip + L);
+            K.packFloats(p, 0, 4 * kr, packed, 4L * L, 4L * L);
             float[] before = out.clone();
-            K.accumulate4x2(p, 1, pStride, kr, g, 2, gStride, out, 3, outStride);
-            for (int j = 0; j < 4; j++) {
+            K.accumulate6x4(packed, 4L * L, kr, g, 2, gStride, out, 3, outStride);
+            for (int j = 0; j < 6; j++) {
                 for (int v = 0; v < strip; v++) {
                     float expected = before[3 + j * outStride + v];
                     double exact = expected, abs = Math.abs(expected);
                     for (int i = 0; i < kr; i++) {
-                        float pv = p[1 + i * pStride + v], gv = g[2 + j * gStride + i];
+                        float pv = p[i * strip + v], gv = g[2 + j * gStride + i];
                         expected = Math.fma(pv, gv, expected);
                         exact += (double) pv * gv;
                         abs += Math.abs((double) pv * gv);
                     }
                     float actual = out[3 + j * outStride + v];
-                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual), "accumulate4x2 rows " + kr + " token " + j + " column " + v);
-                    assertEquals(exact, actual, CanonicalOrder.bound(kr, 1, abs), "accumulate4x2 against float64");
-                    float column = K.accumulateColumn(p, 1 + v, pStride, kr, g, 2 + j * gStride, before[3 + j * outStride + v]);
-                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(column), "accumulateColumn rows " + kr);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual), "accumulate6x4 rows " + kr + " token " + j + " column " + v);
+                    assertEquals(exact, actual, CanonicalOrder.bound(kr, 1, abs), "accumulate6x4 against float64");
                 }
             }
         }

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class MappedMatrixTest {
     static final int L = Kernels.get().lanes();
     /** (rows, cols, tokens): tails of every width, a partial last token group, leftover rows, several column blocks. */
-    static final int[][] SHAPES = {{37, 70, 6}, {5, 1, 3}, {9, 33, 1}, {33, 129, 5}, {41, 1100, 9}, {3, 4099, 2}, {66, 17, 13}};
+    static final int[][] SHAPES = {{37, 70, 6}, {5, 1, 3}, {9, 33, 1}, {33, 129, 5}, {41, 1100, 9}, {3, 4099, 2}, {66, 17, 13},
+            {130, 2050, 14}, {7, 64, 4}};
 
     @BeforeAll
     static void widthAsRequested() {
@@ -134,7 +135,7 @@ class MappedMatrixTest {
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void transposedProductIsTheFmaChainAndBatchInvariant(DType dtype) {
         SplittableRandom random = new SplittableRandom(7);
-        int[][] shapes = {{300, 70, 6}, {5, 1, 3}, {257, 33, 1}, {600, 129, 9}};  // 600 rows: three row blocks
+        int[][] shapes = {{300, 70, 6}, {5, 1, 3}, {257, 33, 1}, {600, 129, 9}, {300, 200, 14}};  // 600 rows: five row blocks
         for (int[] shape : shapes) {
             int rows = shape[0], cols = shape[1], n = shape[2];
             Weights w = Weights.random(dtype, rows, cols, random);

@@ -4,8 +4,13 @@ import dev.hymt4j.ops.Rope;
 import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.quant.BlockMatrix;
 import dev.hymt4j.quant.GptqMatrix;
+import dev.hymt4j.quant.Q4_0Matrix;
 import dev.hymt4j.tensor.Matrix;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import static dev.hymt4j.onnx.OnnxGraph.Dim;
 import static dev.hymt4j.onnx.OnnxGraph.FLOAT;
@@ -41,6 +46,10 @@ final class DecoderGraph {
     private String batchSeq;     // [2]: (batch, sequence) from input_ids
     private String cos, sin;     // [batch, sequence, 1, head_dim]
     private String mask;         // [batch, 1, 1, sequence, total] additive
+
+    // What the int4 linears came from (for the report).
+    private int blockSize, carriedOver;
+    private final Map<String, Double> requantized = new LinkedHashMap<>();
 
     DecoderGraph(ModelConfig c, OnnxGraph g, OnnxInitializers weights, OnnxExporter.Options options, int gptqGroupSize) {
         this.c = c;
@@ -183,7 +192,18 @@ final class DecoderGraph {
         if (options.precision() != OnnxExporter.Precision.INT4) {
             return g.op("Gemm", name.substring(name.lastIndexOf('.') + 1), new String[]{x, floatWeight(name + ".weight", w)}, attr("transB", 1L));
         }
-        OnnxLinear.Int4 q = w instanceof GptqMatrix m ? OnnxLinear.of(m, gptqGroupSize, name) : OnnxLinear.roundToNearest(w, options.blockSize());
+        OnnxLinear.Int4 q;
+        if (w instanceof GptqMatrix m) {
+            q = OnnxLinear.of(m, gptqGroupSize, name);
+            carriedOver++;
+        } else if (w instanceof Q4_0Matrix m) {
+            q = OnnxLinear.of(m);
+            carriedOver++;
+        } else {
+            q = OnnxLinear.roundToNearest(w, options.blockSize());
+            if (w instanceof BlockMatrix b && b.type().isQuantized()) requantized.put(name + ".weight", OnnxLinear.relativeError(w, q));
+        }
+        if (blockSize == 0) blockSize = q.blockSize();
         int n = q.rows(), k = q.cols(), bs = q.blockSize(), blocks = (k + bs - 1) / bs;
         String codes = weights.add(name + ".weight_Q4", UINT8, new long[]{n, blocks, bs / 2}, (long) n * blocks * bs / 2, OnnxLinear.packedCodes(q));
         String scales = weights.add(name + ".weight_scales", FLOAT, new long[]{n, blocks}, 4L * n * blocks, OnnxLinear.scales(q));
@@ -197,6 +217,21 @@ final class DecoderGraph {
         g.node("MatMulNBits", OnnxGraph.MICROSOFT, new String[]{out}, inputs, attr("K", (long) k), attr("N", (long) n),
                 attr("bits", 4L), attr("block_size", (long) bs), attr("accuracy_level", (long) options.accuracyLevel()));
         return out;
+    }
+
+    /** The MatMulNBits block of the first int4 linear (0 before any). */
+    int blockSize() {
+        return blockSize;
+    }
+
+    /** int4 linears whose codes were carried over (GPTQ, or GGUF Q4_0). */
+    int carriedOver() {
+        return carriedOver;
+    }
+
+    /** int4 linears re-quantized from another GGUF block format, with their relative L2 error. */
+    Map<String, Double> requantized() {
+        return requantized;
     }
 
     /** A float matrix initializer: float32, or float16 stored and cast to float32 in the graph. */

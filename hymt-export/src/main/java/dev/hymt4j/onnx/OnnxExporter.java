@@ -3,32 +3,36 @@ package dev.hymt4j.onnx;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hymt4j.gguf.GgufCheckpoint;
+import dev.hymt4j.gguf.GgufFile;
 import dev.hymt4j.io.AtomicFile;
 import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.ModelConfig;
-import dev.hymt4j.model.ModelException;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.onnx.proto.OnnxProto.ModelProto;
 import dev.hymt4j.onnx.proto.OnnxProto.OperatorSetIdProto;
 import dev.hymt4j.quant.GptqConfig;
+import dev.hymt4j.weights.WeightSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
- * {@code hymt export onnx}: a model directory (float, or a GPTQ checkpoint) → {@code model.onnx} (+
+ * {@code hymt export onnx}: a model directory (float, or a GPTQ checkpoint) or a GGUF file → {@code model.onnx} (+
  * {@code model.onnx.data} when the weights exceed what one protobuf holds), {@code genai_config.json} for
  * onnxruntime-genai, and the tokenizer files beside it (formats spec §6).
  *
  * <p>Precisions: {@code fp32}; {@code fp16} (float16 weights cast to float32 in the graph: half the file, float32
  * compute and I/O, what ORT's CPU provider runs well); {@code int4} — every decoder linear as
  * {@code MatMulNBits}: a GPTQ checkpoint's codes, scales and zeros carried over losslessly (block = its group
- * size), a float model quantized round-to-nearest, symmetric, in blocks of {@code --block-size}; embedding and
- * LM head stay float32.
+ * size), a GGUF's Q4_0 blocks carried over losslessly (block 32: MatMulNBits' default zero point 8 is Q4_0's),
+ * a float model — or a GGUF matrix in another block format, dequantized first — quantized round-to-nearest,
+ * symmetric, in blocks of {@code --block-size}; embedding and LM head stay float32 (dequantized from a GGUF).
  */
 public final class OnnxExporter {
     public enum Precision { FP32, FP16, INT4 }
@@ -49,7 +53,13 @@ public final class OnnxExporter {
         }
     }
 
-    public record Result(Path model, boolean externalData, long weightBytes, int blockSize) {}
+    /**
+     * @param requantized for int4 from a quantized GGUF: each matrix whose blocks were not Q4_0 (so were dequantized
+     *                    and re-quantized round-to-nearest), with its relative L2 error against the GGUF weights
+     * @param notes       what a user should know about the export (e.g. files a GGUF source cannot provide)
+     */
+    public record Result(Path model, boolean externalData, long weightBytes, int blockSize, int carriedOver,
+                         Map<String, Double> requantized, List<String> notes) {}
 
     public static final String MODEL_FILE = "model.onnx";
     static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -58,22 +68,18 @@ public final class OnnxExporter {
     private OnnxExporter() {}
 
     public static Result export(Path model, Path outDir, Options o) throws IOException {
-        if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) {
-            // The graph takes float or GPTQ weights; ggml's quantized blocks have no MatMulNBits form.
-            throw new ModelException(model + ": export onnx reads a Hugging Face directory (safetensors, or a GPTQ "
-                    + "checkpoint), not a GGUF file; export from the directory the GGUF was made from");
+        boolean gguf = GgufFile.isGguf(model);
+        if (!gguf && Files.exists(outDir) && Files.isSameFile(outDir, model)) {
+            throw new IllegalArgumentException(outDir + ": the output directory must differ from the model directory");
         }
-        try (Checkpoint ckpt = Checkpoint.open(model)) {
-            if (Files.exists(outDir) && Files.isSameFile(outDir, model)) {
-                throw new IllegalArgumentException(outDir + ": the output directory must differ from the model directory");
-            }
-            ModelConfig c = ckpt.config();
-            ModelWeights w = ModelWeights.load(ckpt);
-            GptqConfig gptq = GptqConfig.find(model);
-            int blockSize = o.precision() == Precision.INT4 && gptq != null ? gptq.groupSize() : o.blockSize();
+        try (WeightSource source = gguf ? GgufCheckpoint.open(model) : Checkpoint.open(model)) {
+            ModelConfig c = source.config();
+            ModelWeights w = ModelWeights.load(source);
+            GptqConfig gptq = gguf ? null : GptqConfig.find(model);
             OnnxGraph graph = new OnnxGraph("hymt4j_hunyuan_dense");
             OnnxInitializers weights = new OnnxInitializers();
-            new DecoderGraph(c, graph, weights, o, gptq == null ? -1 : gptq.groupSize()).build(w);
+            DecoderGraph decoder = new DecoderGraph(c, graph, weights, o, gptq == null ? -1 : gptq.groupSize());
+            decoder.build(w);
             Files.createDirectories(outDir);
             boolean external = o.external() != null ? o.external() : weights.totalBytes() > OnnxInitializers.INLINE_LIMIT;
             weights.emit(graph.graph, outDir, external);
@@ -83,19 +89,31 @@ public final class OnnxExporter {
                     .setGraph(graph.graph).build();
             Path file = outDir.resolve(MODEL_FILE);
             AtomicFile.write(file, proto.toByteArray());
-            writeGenaiConfig(model, outDir, c);
-            for (String name : TOKENIZER_FILES) {
-                Path f = model.resolve(name);
-                if (Files.isRegularFile(f)) Files.copy(f, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            // A GGUF carries its tokenizer and generation settings as metadata, not as the files genai reads.
+            Path sideFiles = gguf ? null : model;
+            writeGenaiConfig(sideFiles, outDir, c);
+            List<String> notes = new ArrayList<>();
+            if (sideFiles != null) {
+                for (String name : TOKENIZER_FILES) {
+                    Path f = model.resolve(name);
+                    if (Files.isRegularFile(f)) Files.copy(f, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            } else {
+                notes.add("a GGUF holds its tokenizer as metadata: copy tokenizer.json and tokenizer_config.json from the model's "
+                        + "Hugging Face directory into " + outDir.getFileName() + " for onnxruntime-genai");
             }
-            return new Result(file, external, weights.totalBytes(), o.precision() == Precision.INT4 ? blockSize : 0);
+            int blockSize = o.precision() == Precision.INT4 ? decoder.blockSize() : 0;
+            return new Result(file, external, weights.totalBytes(), blockSize, decoder.carriedOver(), decoder.requantized(), notes);
         }
     }
 
-    /** {@code genai_config.json} with only the keys onnxruntime-genai's config reader knows (spec §6.3). */
+    /**
+     * {@code genai_config.json} with only the keys onnxruntime-genai's config reader knows (spec §6.3); search
+     * settings from {@code model}'s generation_config.json ({@code model} null: the defaults).
+     */
     static void writeGenaiConfig(Path model, Path outDir, ModelConfig c) throws IOException {
         ObjectMapper json = new ObjectMapper();
-        JsonNode gen = Files.isRegularFile(model.resolve("generation_config.json"))
+        JsonNode gen = model != null && Files.isRegularFile(model.resolve("generation_config.json"))
                 ? json.readTree(model.resolve("generation_config.json").toFile()) : json.createObjectNode();
         ObjectNode root = json.createObjectNode();
         ObjectNode m = root.putObject("model");

@@ -2,9 +2,15 @@ package dev.hymt4j.onnx;
 
 import dev.hymt4j.gptq.Gptq;
 import dev.hymt4j.gptq.GptqOptions;
+import dev.hymt4j.gguf.GgmlType;
 import dev.hymt4j.quant.GptqMatrix;
+import dev.hymt4j.quant.Q4_0Matrix;
 import dev.hymt4j.safetensors.SafetensorsWriter.ByteSource;
 import dev.hymt4j.tensor.Matrix;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * How one linear {@code y = x·Wᵀ} ({@code W [N = out, K = in]}) becomes ONNX: {@code Gemm(x, W, transB=1)} over
@@ -42,6 +48,45 @@ final class OnnxLinear {
             public float scale(int block, int o) { return m.scale(block, o); }
             public int zero(int block, int o) { return m.zero(block, o); }
         };
+    }
+
+    /**
+     * The blocks of a GGUF Q4_0 matrix, losslessly: {@code x = (q − 8)·d} per 32 values is MatMulNBits with block 32,
+     * scale {@code d} and the operator's default zero point 8. A Q4_0 byte holds element {@code j} of its block in
+     * the low nibble and element {@code j + 16} in the high one.
+     */
+    static Int4 of(Q4_0Matrix m) {
+        MemorySegment data = m.segment();
+        long rowBytes = GgmlType.Q4_0.rowBytes(m.cols());
+        return new Int4() {
+            public int rows() { return m.rows(); }
+            public int cols() { return m.cols(); }
+            public int blockSize() { return 32; }
+            public int code(int o, int i) {
+                int j = i % 32, packed = data.get(ValueLayout.JAVA_BYTE, o * rowBytes + i / 32 * 18L + 2 + j % 16) & 0xFF;
+                return j < 16 ? packed & 0xF : packed >>> 4;
+            }
+            public float scale(int block, int o) { return Float.float16ToFloat(data.get(HALF, o * rowBytes + block * 18L)); }
+            public int zero(int block, int o) { return 8; }
+        };
+    }
+
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** {@code ‖W − dequant(q)‖ / ‖W‖} over the whole matrix: what re-quantizing {@code w} to {@code q} cost. */
+    static double relativeError(Matrix w, Int4 q) {
+        float[] row = new float[w.cols()];
+        double diff = 0, norm = 0;
+        for (int o = 0; o < w.rows(); o++) {
+            w.readRow(o, row, 0);
+            for (int i = 0; i < row.length; i++) {
+                int b = i / q.blockSize();
+                double d = row[i] - (double) q.scale(b, o) * (q.code(o, i) - q.zero(b, o));
+                diff += d * d;
+                norm += (double) row[i] * row[i];
+            }
+        }
+        return norm == 0 ? 0 : Math.sqrt(diff / norm);
     }
 
     /** Round-to-nearest 4-bit (symmetric, F16-exact scales) of a float matrix, blocks of {@code blockSize}. */

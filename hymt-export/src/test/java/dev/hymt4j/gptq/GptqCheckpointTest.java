@@ -88,7 +88,7 @@ class GptqCheckpointTest {
         Files.createDirectories(out);
         try (SafetensorsFile f = SafetensorsFile.open(gptqDir.resolve("model.safetensors"))) {
             JsonNode q = new ObjectMapper().readTree(gptqDir.resolve("config.json").toFile()).get("quantization_config");
-            int bits = q.get("bits").asInt(), groupSize = q.get("group_size").asInt(), pf = 32 / bits, mask = (1 << bits) - 1;
+            int bits = q.get("bits").asInt(), groupSize = q.get("group_size").asInt();
             SafetensorsWriter w = new SafetensorsWriter();
             for (TensorInfo t : f.tensors().values()) {
                 String name = t.name();
@@ -98,25 +98,32 @@ class GptqCheckpointTest {
                     continue;
                 }
                 String p = name.substring(0, name.length() - ".qweight".length());
-                long[] qweight = f.readLongs(name), qzeros = f.readLongs(p + ".qzeros");
-                float[] scales = f.readFloats(p + ".scales");
-                int k = (int) t.shape()[0] * pf, n = (int) t.shape()[1];
-                long[] gIdx = f.contains(p + ".g_idx") ? f.readLongs(p + ".g_idx") : null;
-                float[] dense = new float[n * k];
-                for (int i = 0; i < k; i++) {
-                    int g = gIdx != null ? (int) gIdx[i] : groupSize < 0 ? 0 : i / groupSize;
-                    for (int o = 0; o < n; o++) {
-                        long code = (qweight[(i / pf) * n + o] >>> (bits * (i % pf))) & mask;
-                        long zero = ((qzeros[g * (n / pf) + o / pf] >>> (bits * (o % pf))) & mask) + 1;   // v1: stored + 1
-                        dense[o * k + i] = scales[g * n + o] * (code - zero);
-                    }
-                }
-                w.addF32(p + ".weight", new long[]{n, k}, dense);
+                w.addF32(p + ".weight", new long[]{t.shape()[1], t.shape()[0] * (32 / bits)}, dequantize(f, p, bits, groupSize));
             }
             w.write(out.resolve("model.safetensors"));
         }
         Files.copy(TINY.resolve("config.json"), out.resolve("config.json"));
         return out;
+    }
+
+    /** The weight {@code [N, K]} of a v1 GPTQ linear, from its stored tensors by the spec's formula (§4.6). */
+    static float[] dequantize(SafetensorsFile f, String prefix, int bits, int groupSize) throws IOException {
+        int pf = 32 / bits, mask = (1 << bits) - 1;
+        TensorInfo t = f.info(prefix + ".qweight");
+        long[] qweight = f.readLongs(prefix + ".qweight"), qzeros = f.readLongs(prefix + ".qzeros");
+        float[] scales = f.readFloats(prefix + ".scales");
+        int k = (int) t.shape()[0] * pf, n = (int) t.shape()[1];
+        long[] gIdx = f.contains(prefix + ".g_idx") ? f.readLongs(prefix + ".g_idx") : null;
+        float[] dense = new float[n * k];
+        for (int i = 0; i < k; i++) {
+            int g = gIdx != null ? (int) gIdx[i] : groupSize < 0 ? 0 : i / groupSize;
+            for (int o = 0; o < n; o++) {
+                long code = (qweight[(i / pf) * n + o] >>> (bits * (i % pf))) & mask;
+                long zero = ((qzeros[g * (n / pf) + o / pf] >>> (bits * (o % pf))) & mask) + 1;   // v1: stored + 1
+                dense[o * k + i] = scales[g * n + o] * (code - zero);
+            }
+        }
+        return dense;
     }
 
     static float[] logits(Path dir, int[] ids) throws IOException {

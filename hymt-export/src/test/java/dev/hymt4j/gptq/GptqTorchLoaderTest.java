@@ -4,20 +4,14 @@ import dev.hymt4j.model.ForwardOptions;
 import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.testing.TestData;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -30,16 +24,8 @@ class GptqTorchLoaderTest {
 
     @Test
     void transformersWithAutoGptqDequantizationAgreesWithOurEngine(@TempDir Path tmp) throws Exception {
-        String env = System.getenv("HYMT_PYTHON");
-        Path python = Path.of(env != null ? env : "/work/py/bin/python");
-        Assumptions.assumeTrue(Files.isExecutable(python), "no Python found (set HYMT_PYTHON) — skipping");
-        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch, transformers; transformers.HunYuanDenseV1Config")
-                .redirectErrorStream(true).start();
-        Assumptions.assumeTrue(probe.waitFor(120, TimeUnit.SECONDS) && probe.exitValue() == 0, "no torch/transformers with HunYuan — skipping");
-        Path script = tmp.resolve("torch_gptq_logits.py");
-        try (InputStream in = getClass().getResourceAsStream("torch_gptq_logits.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        PythonOracle python = PythonOracle.find("import torch, transformers; transformers.HunYuanDenseV1Config", tmp)
+                .withScripts("torch_gptq_logits.py");
         Random random = new Random(9);
         int[][] calibration = new int[4][32];
         for (int[] s : calibration) for (int t = 0; t < s.length; t++) s[t] = random.nextInt(512);
@@ -50,11 +36,7 @@ class GptqTorchLoaderTest {
             Path dir = tmp.resolve("gptq-" + o.hashCode());
             new GptqModelQuantizer(GptqModelQuantizer.Method.GPTQ, o, false).run(TestData.path("golden/tiny-tied"), calibration, "t", dir, r -> {});
             Path out = tmp.resolve("logits-" + o.hashCode() + ".safetensors");
-            Process p = new ProcessBuilder(python.toString(), script.toString(), dir.toString(), out.toString(), idList)
-                    .redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(300, TimeUnit.SECONDS), log);
-            assertEquals(0, p.exitValue(), log);
+            python.run("torch_gptq_logits.py", dir.toString(), out.toString(), idList);
             float[] torch;
             try (SafetensorsFile f = SafetensorsFile.open(out)) {
                 torch = f.readFloats("logits");

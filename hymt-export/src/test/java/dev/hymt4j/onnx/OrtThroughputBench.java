@@ -21,20 +21,19 @@ import java.util.Random;
 public class OrtThroughputBench {
     static final int PROMPT = 128, DECODE = 32;
 
-    /** {@code java -cp <test classpath> dev.hymt4j.onnx.OrtThroughputBench GPTQ_DIR ONNX_DIR LEVEL}. */
+    /** {@code java -cp hymt.jar:<test classes>:onnxruntime.jar dev.hymt4j.onnx.OrtThroughputBench GPTQ_DIR ONNX_DIR LEVEL} (no JUnit needed). */
     public static void main(String[] args) throws Exception {
-        System.setProperty("hymt.bench.gptq", args[0]);
-        System.setProperty("hymt.bench.onnx", args[1]);
-        System.setProperty("hymt.bench.level", args[2]);
-        new OrtThroughputBench().int4PrefillAndDecodeThroughput();
+        run(Path.of(args[0]), Path.of(args[1]), Integer.parseInt(args[2]));
     }
 
     @Test
     public void int4PrefillAndDecodeThroughput() throws Exception {
         String gptqDir = System.getProperty("hymt.bench.gptq");
         Assumptions.assumeTrue(gptqDir != null, "benchmark: run with -Dhymt.bench.gptq=DIR");
-        Path gptq = Path.of(gptqDir), out = Path.of(System.getProperty("hymt.bench.onnx", gptqDir + "-onnx"));
-        int level = Integer.getInteger("hymt.bench.level", 4);
+        run(Path.of(gptqDir), Path.of(System.getProperty("hymt.bench.onnx", gptqDir + "-onnx")), Integer.getInteger("hymt.bench.level", 4));
+    }
+
+    static void run(Path gptq, Path out, int level) throws Exception {
         Parallel.setThreads(2);
         if (!Files.isRegularFile(out.resolve("model.onnx"))) {
             long t0 = System.nanoTime();

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_amx;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_bf16;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_set_max_cpu_isa;
@@ -24,27 +23,48 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_set_max_cpu_isa;
  *
  * <p>Before the library loads: its OpenMP runtime is told the thread count of {@link dev.hymt4j.tensor.Parallel}
  * and a passive wait policy ({@code OMP_NUM_THREADS}, {@code OMP_WAIT_POLICY=PASSIVE}, unless the user set them),
- * so that it neither oversubscribes the cores nor spins when a neighbour needs them. Before any primitive exists:
- * its ISA is capped at {@code avx512_core_bf16}, below AMX. oneDNN trusts cpuid, and the KVM guests this project
- * runs on advertise AMX whose instructions trap; {@code -Dhymt.onednn.amx=true} lifts the cap where the kernel
- * grants tile permission ({@code arch_prctl(ARCH_REQ_XCOMP_PERM)}, probed here).
+ * so that it neither oversubscribes the cores nor spins when a neighbour needs them.
+ *
+ * <p>Before any primitive exists: whether AMX may be used. oneDNN trusts cpuid, and some KVM guests of the
+ * Sapphire Rapids class advertise AMX (and grant tile permission) while its instructions trap, killing the
+ * process. So AMX is allowed only where {@link AmxProbe} — a real AMX product in a child JVM — passes, and the
+ * ISA is capped at {@code avx512_core_bf16} otherwise. {@code -Dhymt.onednn.amx=true|false} forces either way
+ * (no probe). Nothing is cached across runs.
  */
 public final class OneDnn {
+    /** Why the library did not load (set before {@link #INSTANCE}, read after). */
+    private static String failure = "not loaded";
     private static final Optional<OneDnn> INSTANCE = tryLoad();
 
     private final engine engine;
     private final ThreadLocal<stream> streams;
+    private final boolean amx;
     private final String description;
 
-    private OneDnn(engine engine, String description) {
+    private OneDnn(engine engine, boolean amx, String description) {
         this.engine = engine;
         this.streams = ThreadLocal.withInitial(() -> new stream(engine));
+        this.amx = amx;
         this.description = description;
     }
 
-    /** The library, or empty (with one line on stderr saying why) where it cannot load. */
+    /** The library, or empty where it cannot load ({@link #unavailableReason()} says why). */
     public static Optional<OneDnn> get() {
         return INSTANCE;
+    }
+
+    /** Why {@link #get()} is empty, e.g. "java.lang.UnsatisfiedLinkError: …"; empty when it loaded. */
+    public static String unavailableReason() {
+        return INSTANCE.isPresent() ? "" : failure;
+    }
+
+    /** Whether cpuid advertises AMX tiles (which says nothing about whether they run: see {@link AmxProbe}). */
+    static boolean cpuidHasAmx() {
+        try {
+            return cpuFlags().contains(" amx_tile");
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     engine engine() {
@@ -56,9 +76,27 @@ public final class OneDnn {
         return streams.get();
     }
 
-    /** E.g. "oneDNN avx512_core_bf16 (AMX in cpuid: yes, tiles permitted: yes, capped), 2 OpenMP threads". */
+    /** Whether oneDNN may use AMX tiles in this JVM (the probe passed, or {@code -Dhymt.onednn.amx=true}). */
+    public boolean amx() {
+        return amx;
+    }
+
+    /** E.g. "oneDNN avx10_1_512_amx (AMX allowed: probe passed in a child JVM), 2 OpenMP threads". */
     public String description() {
         return description;
+    }
+
+    /** Whether AMX may be used, and why: forced by the property, absent from cpuid, or the child probe's outcome. */
+    record AmxDecision(boolean allowed, String reason) {
+        static AmxDecision make(String forced, boolean cpuidAmx, java.util.function.Supplier<AmxProbe.Result> probe) {
+            if ("false".equals(forced)) return new AmxDecision(false, "capped below AMX by -Dhymt.onednn.amx=false");
+            if ("true".equals(forced)) return new AmxDecision(true, "AMX allowed by -Dhymt.onednn.amx=true");
+            if (forced != null) throw new IllegalArgumentException("-Dhymt.onednn.amx must be true or false, got '" + forced + "'");
+            if (!cpuidAmx) return new AmxDecision(false, "no AMX on this CPU");
+            AmxProbe.Result r = probe.get();
+            return r.passed() ? new AmxDecision(true, "AMX allowed: probe passed in a child JVM (" + r.detail() + ")")
+                    : new AmxDecision(false, "capped below AMX: the AMX probe failed (" + r.detail() + ")");
+        }
     }
 
     private static Optional<OneDnn> tryLoad() {
@@ -66,31 +104,42 @@ public final class OneDnn {
             String threads = Integer.toString(dev.hymt4j.tensor.Parallel.threads());
             setenvIfAbsent("OMP_NUM_THREADS", threads);
             setenvIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
-            boolean cpuidAmx = cpuFlags().contains(" amx_tile");
-            boolean permitted = cpuidAmx && tilesPermitted();
-            boolean allowAmx = Boolean.getBoolean("hymt.onednn.amx") && permitted;
+            boolean cpuidAmx = cpuidHasAmx();
+            AmxDecision decision = AmxDecision.make(System.getProperty("hymt.onednn.amx"), cpuidAmx, AmxProbe::run);
+            if (decision.allowed() && cpuidAmx && !tilesPermitted()) {
+                decision = new AmxDecision(false, "capped below AMX: Linux refuses AMX tile permission");
+            }
             Loader.load(org.bytedeco.dnnl.global.dnnl.class);
-            int rc = dnnl_set_max_cpu_isa(allowAmx ? dnnl_cpu_isa_avx512_core_amx : dnnl_cpu_isa_avx512_core_bf16);
-            if (rc != 0) throw new IllegalStateException("dnnl_set_max_cpu_isa failed with status " + rc);
+            if (!decision.allowed()) {
+                int rc = dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx512_core_bf16);
+                if (rc != 0) throw new IllegalStateException("dnnl_set_max_cpu_isa failed with status " + rc);
+            }
             engine cpu = new engine(org.bytedeco.dnnl.engine.kind.cpu, 0);
-            int isa = dnnl_get_effective_cpu_isa();
-            String description = String.format("oneDNN %s (AMX in cpuid: %s, tiles permitted: %s, %s), %s OpenMP threads",
-                    isaName(isa), cpuidAmx ? "yes" : "no", permitted ? "yes" : "no", allowAmx ? "allowed" : "capped below AMX",
-                    System.getenv().getOrDefault("OMP_NUM_THREADS", threads));
-            return Optional.of(new OneDnn(cpu, description));
+            boolean amx = decision.allowed() && isaName(dnnl_get_effective_cpu_isa()).contains("amx");
+            String description = String.format("oneDNN %s (%s), %s OpenMP threads", isaName(dnnl_get_effective_cpu_isa()),
+                    decision.reason(), System.getenv().getOrDefault("OMP_NUM_THREADS", threads));
+            return Optional.of(new OneDnn(cpu, amx, description));
         } catch (Throwable e) {
-            System.err.println("oneDNN backend unavailable, using the Java kernels: " + e);
+            failure = e.toString();
             return Optional.empty();
         }
     }
 
+    /** The name of a {@code dnnl_cpu_isa_*} value (the first constant that has it). */
     private static String isaName(int isa) {
-        if (isa == dnnl_cpu_isa_avx512_core_amx) return "avx512_core_amx";
-        if (isa == dnnl_cpu_isa_avx512_core_bf16) return "avx512_core_bf16";
+        for (java.lang.reflect.Field f : org.bytedeco.dnnl.global.dnnl.class.getFields()) {
+            try {
+                if (f.getName().startsWith("dnnl_cpu_isa_") && f.getType() == int.class && f.getInt(null) == isa) {
+                    return f.getName().substring("dnnl_cpu_isa_".length());
+                }
+            } catch (IllegalAccessException e) {
+                // public static fields: cannot happen
+            }
+        }
         return "isa " + isa;
     }
 
-    private static String cpuFlags() throws Exception {
+    private static String cpuFlags() throws java.io.IOException {
         Path info = Path.of("/proc/cpuinfo");
         if (!Files.isReadable(info)) return "";
         return Files.readAllLines(info).stream().filter(l -> l.startsWith("flags")).findFirst().orElse("") + " ";

@@ -4,10 +4,20 @@ import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Matrix;
 import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.javacpp.BytePointer;
 
+import dev.hymt4j.tensor.VectorWidth;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -19,21 +29,23 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 /**
- * A mapped BF16 matrix whose whole-matrix products run in oneDNN with <b>BF16 compute</b>: activations (or
- * output gradients) are rounded to BF16 (nearest-even), multiplied by the BF16 weights with FP32 accumulation
- * ({@code vdpbf16ps}), as PyTorch's CPU autocast does. The weights are not copied: oneDNN reads the mapping.
+ * A mapped BF16 or F32 matrix whose whole-matrix products run in oneDNN with <b>BF16 compute</b>, as PyTorch's
+ * CPU autocast does: BF16 weights meet activations (or output gradients) rounded to BF16 (nearest-even) with
+ * FP32 accumulation ({@code vdpbf16ps} or AMX tiles); F32 weights run an F32 product under oneDNN's
+ * {@code fpmath_mode=bf16}, which lets it round both operands to BF16 where it has BF16 kernels (AMX) and
+ * computes in FP32 otherwise. The weights are not copied: oneDNN reads the mapping.
  *
  * <p><b>Not exact and not batch-invariant.</b> The result differs from the FP32 reference by the BF16 rounding of
- * the activations (relative L2 ≈ 2e-3, measured, see the kernels note), and oneDNN's blocking changes the
- * summation order with the number of tokens (a token alone and the same token in a batch of 16 or 128 differ in
- * most outputs). It is therefore for training and benchmarks only, never for the engine's inference, whose
- * results are promised bit-identical whatever the batch. Below {@link #MIN_TOKENS} tokens and for the
- * single-threaded row/column ranges, it defers to the Java kernels.
+ * the operands (relative L2 ≈ 2e-3 per product, measured, see the kernels notes), and oneDNN's blocking changes
+ * the summation order with the number of tokens (a token alone and the same token in a batch of 16 or 128
+ * differ in most outputs). It is deterministic for a given shape, ISA and thread count, so a training run
+ * repeats (and resumes) bit for bit on the same machine. It is therefore for training only, never for the
+ * engine's inference, whose results are promised bit-identical whatever the batch. Below {@link #MIN_TOKENS}
+ * tokens and for the single-threaded row/column ranges, it defers to the Java kernels.
  *
  * <p><b>Measured</b> (issue 14, same run against the Java FP32 kernels, one layer's projections, 128 tokens, 2
- * threads on a Sapphire Rapids class VM): with the ISA capped below AMX (the default) 1.1–1.3×, under the bar
- * for a backend, so nothing selects it by default; with AMX allowed ({@code -Dhymt.onednn.amx=true}) 3–4×.
- * Hence an explicit opt-in for training only.
+ * threads on a Sapphire Rapids class VM): with the ISA capped below AMX 1.1–1.3×, under the bar for a backend;
+ * with AMX 3–4×. Hence {@link TrainingBackend#AUTO} picks it only where AMX runs.
  */
 public final class OneDnnMatrix implements Matrix {
     /** Fewer tokens than this stay in Java: the products are memory-bound there and BF16 compute gains nothing. */
@@ -43,19 +55,30 @@ public final class OneDnnMatrix implements Matrix {
     private final MappedMatrix base;
     private final OneDnn dnn;
     private final BytePointer weights;
+    /** BF16 weights (activations rounded to BF16 here) or F32 weights (F32 activations, {@code fpmath_mode=bf16}). */
+    private final boolean bf16;
     private final ConcurrentHashMap<Integer, Product> forward = new ConcurrentHashMap<>(), backward = new ConcurrentHashMap<>();
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     public OneDnnMatrix(MappedMatrix base, OneDnn dnn) {
-        if (base.dtype() != DType.BF16) throw new IllegalArgumentException("oneDNN BF16 products need BF16 weights, got " + base.dtype());
+        if (!supports(base)) {
+            throw new IllegalArgumentException("oneDNN products need BF16 or F32 weights in native memory, got " + base.dtype()
+                    + (base.segment().isNative() ? "" : " on the heap"));
+        }
         this.base = base;
         this.dnn = dnn;
+        this.bf16 = base.dtype() == DType.BF16;
         this.weights = new BytePointer(base.segment().asByteBuffer());
     }
 
-    /** {@code m} behind oneDNN where it is a mapped BF16 matrix, else {@code m} itself. */
+    /** Whether {@code m} can run in oneDNN: a BF16 or F32 matrix in native memory (a mapped checkpoint). */
+    public static boolean supports(Matrix m) {
+        return m instanceof MappedMatrix mm && (mm.dtype() == DType.BF16 || mm.dtype() == DType.F32) && mm.segment().isNative();
+    }
+
+    /** {@code m} behind oneDNN where {@link #supports} it, else {@code m} itself. */
     public static Matrix wrap(Matrix m, OneDnn dnn) {
-        return m instanceof MappedMatrix mm && mm.dtype() == DType.BF16 ? new OneDnnMatrix(mm, dnn) : m;
+        return supports(m) ? new OneDnnMatrix((MappedMatrix) m, dnn) : m;
     }
 
     @Override
@@ -70,7 +93,7 @@ public final class OneDnnMatrix implements Matrix {
 
     @Override
     public String format() {
-        return "BF16 (oneDNN bf16 compute)";
+        return base.format() + " (oneDNN bf16 compute)";
     }
 
     @Override
@@ -88,7 +111,7 @@ public final class OneDnnMatrix implements Matrix {
         base.readRow(r, dst, off);
     }
 
-    /** {@code out [n, rows] = bf16(x) [n, cols] · Wᵀ}. */
+    /** {@code out [n, rows] = x [n, cols] · Wᵀ} in BF16 compute. */
     @Override
     public void matmul(float[] x, int n, float[] out) {
         Product p = n < MIN_TOKENS ? null : product(forward, n, false);
@@ -97,11 +120,11 @@ public final class OneDnnMatrix implements Matrix {
             return;
         }
         Buffers b = BUFFERS.get();
-        p.run(b.src(x, n * cols()), b.dst(n * rows()));
+        p.run(b.src(x, n * cols(), bf16), b.dst(n * rows()));
         b.dst.asFloatBuffer().get(out, 0, n * rows());
     }
 
-    /** {@code out [n, cols] += bf16(g) [n, rows] · W}. */
+    /** {@code out [n, cols] += g [n, rows] · W} in BF16 compute. */
     @Override
     public void matmulTransposedAccumulate(float[] g, int n, float[] out) {
         Product p = n < MIN_TOKENS ? null : product(backward, n, true);
@@ -111,9 +134,15 @@ public final class OneDnnMatrix implements Matrix {
         }
         Buffers b = BUFFERS.get();
         int size = n * cols();
-        p.run(b.src(g, n * rows()), b.dst(size));
+        p.run(b.src(g, n * rows(), bf16), b.dst(size));
         java.nio.FloatBuffer result = b.dst.asFloatBuffer();
         for (int i = 0; i < size; i++) out[i] += result.get(i);
+    }
+
+    /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" below {@link #MIN_TOKENS}. */
+    public String kernel(int n) {
+        Product p = n < MIN_TOKENS ? null : product(forward, n, false);
+        return p == null ? "java" : p.implementation;
     }
 
     /** One primitive per token count (training repeats a few); past {@link #MAX_SHAPES} the Java kernels serve. */
@@ -131,18 +160,25 @@ public final class OneDnnMatrix implements Matrix {
         private final matmul primitive;
         private final memory.desc srcDesc, weiDesc, dstDesc;
         private final memory weiMemory;
+        /** oneDNN's name of the kernel it chose, e.g. "brg_matmul:avx10_1_512_amx". */
+        final String implementation;
         // JavaCPP frees native objects when their Java peers are collected: keep every peer reachable.
         private final List<Object> keep = new ArrayList<>();
 
         Product(int n, boolean transposed) {
             long k = transposed ? rows() : cols(), outer = transposed ? cols() : rows();
-            srcDesc = new memory.desc(new long[]{n, k}, memory.data_type.bf16, memory.format_tag.ab);
-            weiDesc = new memory.desc(new long[]{k, outer}, memory.data_type.bf16, transposed ? memory.format_tag.ab : memory.format_tag.ba);
+            memory.data_type type = bf16 ? memory.data_type.bf16 : memory.data_type.f32;
+            srcDesc = new memory.desc(new long[]{n, k}, type, memory.format_tag.ab);
+            weiDesc = new memory.desc(new long[]{k, outer}, type, transposed ? memory.format_tag.ab : memory.format_tag.ba);
             dstDesc = new memory.desc(new long[]{n, outer}, memory.data_type.f32, memory.format_tag.ab);
-            matmul.primitive_desc pd = new matmul.primitive_desc(dnn.engine(), srcDesc, weiDesc, dstDesc);
+            primitive_attr attr = new primitive_attr();
+            if (!bf16) attr.set_fpmath_mode(dnnl.fpmath_mode.bf16, true);
+            matmul.primitive_desc pd = new matmul.primitive_desc(dnn.engine(), srcDesc, weiDesc, dstDesc, attr, false);
+            implementation = pd.impl_info_str().getString();
             primitive = new matmul(pd);
             weiMemory = new memory(weiDesc, dnn.engine(), weights);
             keep.add(pd);
+            keep.add(attr);
         }
 
         void run(ByteBuffer src, ByteBuffer dst) {
@@ -164,12 +200,30 @@ public final class OneDnnMatrix implements Matrix {
 
     /** Per-thread direct buffers: the BF16 activations and the FP32 result. */
     private static final class Buffers {
+        private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+        private static final VectorSpecies<Integer> I = VectorWidth.INT;
+        private static final VectorSpecies<Short> S = VectorWidth.HALF_SHORT;
         ByteBuffer src = ByteBuffer.allocateDirect(0), dst = ByteBuffer.allocateDirect(0);
 
-        /** {@code x[0, count)} rounded to BF16, nearest-even (NaN stays NaN). */
-        ByteBuffer src(float[] x, int count) {
-            if (src.capacity() < 2 * count) src = ByteBuffer.allocateDirect(2 * count).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < count; i++) {
+        /** {@code x[0, count)} rounded to BF16, nearest-even (NaN stays NaN, quieted), or as F32; vector lanes and tail alike. */
+        ByteBuffer src(float[] x, int count, boolean bf16) {
+            int bytes = (bf16 ? 2 : 4) * count;
+            if (src.capacity() < bytes) src = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (!bf16) {
+                src.asFloatBuffer().put(x, 0, count);
+                return src;
+            }
+            MemorySegment out = MemorySegment.ofBuffer(src);
+            int i = 0;
+            for (int upper = F.loopBound(count); i < upper; i += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                IntVector bits = v.reinterpretAsInts();
+                IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
+                IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x40);
+                IntVector half = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(I));
+                ((ShortVector) half.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, 2L * i, ByteOrder.LITTLE_ENDIAN);
+            }
+            for (; i < count; i++) {
                 int bits = Float.floatToRawIntBits(x[i]);
                 short rounded = Float.isNaN(x[i]) ? (short) ((bits >>> 16) | 0x40) : (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
                 src.putShort(2 * i, rounded);

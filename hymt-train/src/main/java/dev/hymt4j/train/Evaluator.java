@@ -1,6 +1,7 @@
 package dev.hymt4j.train;
 
 import dev.hymt4j.generate.GenerationConfig;
+import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.Training;
 import dev.hymt4j.model.TrainingBatch;
 import dev.hymt4j.prompt.GenerationDefaults;
@@ -28,12 +29,17 @@ final class Evaluator {
     private final String bleuTokenize;
     private final int batchSize;
 
-    Evaluator(Training model, EncodedDataset valid, Tokenizer tokenizer, GenerationDefaults defaults,
+    /**
+     * @param model     the training model (its loss is the validation loss)
+     * @param inference the same weights for greedy translation on the engine (the Java kernels, whatever the
+     *                  training backend)
+     */
+    Evaluator(Training model, HunyuanModel inference, EncodedDataset valid, Tokenizer tokenizer, GenerationDefaults defaults,
               int maxNewTokens, int batchSize) {
         this.model = model;
         this.valid = valid;
         this.batchSize = batchSize;
-        this.translator = Translator.create(model.model(), tokenizer, defaults).withAdapter(model.adapter()).withBatchSize(batchSize)
+        this.translator = Translator.create(inference, tokenizer, defaults).withAdapter(model.adapter()).withBatchSize(batchSize)
                 .withGeneration(GenerationConfig.builder().greedy().maxNewTokens(maxNewTokens).build());
         Set<String> targets = new TreeSet<>();
         valid.examples().forEach(e -> targets.add(e.tgtLang()));

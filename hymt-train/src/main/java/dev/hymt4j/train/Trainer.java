@@ -10,6 +10,7 @@ import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.Training;
 import dev.hymt4j.model.TrainingBatch;
+import dev.hymt4j.onednn.TrainingBackend;
 import dev.hymt4j.optim.AdamW;
 import dev.hymt4j.optim.LoraTrainer;
 import dev.hymt4j.optim.LrSchedule;
@@ -143,11 +144,16 @@ public final class Trainer {
             // Every check is done: only now does the run write anything.
             Files.createDirectories(output);
             config.save(output.resolve(TrainingConfig.FILE_NAME));
-            Training model = new Training(new HunyuanModel(weights), adapter).setGradientCheckpointing(config.gradientCheckpointing());
+            // The training passes may run on oneDNN; the evaluation's greedy decoding always runs on the Java
+            // kernels (the engine's results must not depend on the batch, which oneDNN's do).
+            TrainingBackend.Choice backend = config.backend().choose(weights);
+            out.println(backend.line());
+            Training model = new Training(new HunyuanModel(backend.weights()), adapter).setGradientCheckpointing(config.gradientCheckpointing());
             LrSchedule schedule = config.lrSchedule(total);
             LoraTrainer engine = new LoraTrainer(model, optimizer, schedule, config.maxGradNorm());
+            HunyuanModel inference = backend.weights() == weights ? model.model() : new HunyuanModel(weights);
             GenerationDefaults defaults = GenerationDefaults.load(modelDir, weights.config().vocabSize());
-            Optional<Evaluator> evaluator = valid.map(v -> new Evaluator(model, v, tokenizer, defaults,
+            Optional<Evaluator> evaluator = valid.map(v -> new Evaluator(model, inference, v, tokenizer, defaults,
                     config.evalMaxNewTokens(), config.perDeviceTrainBatchSize()));
 
             describe(train, valid, batcher, total, adapter);

@@ -11,6 +11,7 @@ import dev.hymt4j.io.AtomicFile;
 import dev.hymt4j.io.DidYouMean;
 import dev.hymt4j.io.TextFileException;
 import dev.hymt4j.io.TextFiles;
+import dev.hymt4j.onednn.TrainingBackend;
 import dev.hymt4j.train.ConfigKey.Kind;
 
 import java.io.IOException;
@@ -78,6 +79,7 @@ public final class TrainingConfig {
             ConfigKey.choice("metric_for_best_model", "eval_loss", "eval_loss", "bleu", "chrf"),
             ConfigKey.optional("greater_is_better", Kind.BOOL),
             ConfigKey.of("threads", Kind.INT, 0),
+            ConfigKey.choice("backend", "java", "java", "onednn", "auto"),
             ConfigKey.optional("eval_max_samples", Kind.INT),
             ConfigKey.of("eval_max_new_tokens", Kind.INT, 256),
             ConfigKey.of("eval_on_start", Kind.BOOL, false));
@@ -419,6 +421,8 @@ public final class TrainingConfig {
         int v = (Integer) values.get("threads");
         return v > 0 ? v : Runtime.getRuntime().availableProcessors();
     }
+    /** Where the frozen products run: java (exact FP32, the default), onednn (BF16 compute) or auto (oneDNN where AMX runs). */
+    public TrainingBackend backend() { return TrainingBackend.parse((String) values.get("backend")); }
     /** Validation examples used per evaluation; empty means all. */
     public OptionalInt evalMaxSamples() { return optionalInt("eval_max_samples"); }
     public int evalMaxNewTokens() { return (Integer) values.get("eval_max_new_tokens"); }

@@ -122,6 +122,13 @@ class TrainingConfigTest {
         assertTrue(choice.getMessage().contains("one of [linear, cosine, constant, constant_with_warmup]"),
                 choice.getMessage());
 
+        ConfigException backend = assertThrows(ConfigException.class,
+                () -> TrainingConfig.fromOverrides(java.util.stream.Stream.concat(REQUIRED.stream(), java.util.stream.Stream.of("backend=cuda")).toList()));
+        assertEquals("--set backend: key 'backend' expects one of [java, onednn, auto], got \"cuda\"", backend.getMessage());
+        assertEquals(dev.hymt4j.onednn.TrainingBackend.JAVA, TrainingConfig.fromOverrides(REQUIRED).backend(), "exact FP32 by default");
+        assertEquals(dev.hymt4j.onednn.TrainingBackend.AUTO,
+                TrainingConfig.parse("backend: auto\n", "c.yaml", false, REQUIRED).backend());
+
         ConfigException section = assertThrows(ConfigException.class,
                 () -> TrainingConfig.parse("lora: 8\n", "c.yaml", false, REQUIRED));
         assertTrue(section.getMessage().startsWith("c.yaml: key 'lora' is a section and expects a mapping"),

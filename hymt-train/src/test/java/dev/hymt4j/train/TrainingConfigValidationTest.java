@@ -60,7 +60,8 @@ class TrainingConfigValidationTest {
             new FieldTable.Row("threads", "x", "expects", "-1", "an integer in [0, 4096]"),
             new FieldTable.Row("eval_max_samples", "x", "expects", "0", "an integer >= 1"),
             new FieldTable.Row("eval_max_new_tokens", "x", "expects", "0", "an integer in [1, 1048576]"),
-            new FieldTable.Row("eval_on_start", "x", "expects", null, null));
+            new FieldTable.Row("eval_on_start", "x", "expects", null, null),
+            new FieldTable.Row("backend", "[]", "expects", "cuda", "one of [java, onednn, auto]"));
 
     @Test
     void theTableHasEveryKey() {
