@@ -7,6 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -35,6 +36,7 @@ import java.util.Arrays;
 final class TiledAttention {
     private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     private static final int L = F.length();
+    private static final VectorShuffle<Float>[] FOLDS = Lanes.folds();
     /** Key slots per tile: two vectors of scores (eight independent FMA chains for four query rows). */
     static final int KEY_TILE = 2 * L;
     /** Query tokens per unit of work. */
@@ -162,7 +164,9 @@ final class TiledAttention {
         FloatVector e0 = exp(s0.sub(mNew)).blend(zero, in0.not()), e1 = exp(s1.sub(mNew)).blend(zero, in1.not());
         e0.intoArray(sc.e, eo);
         e1.intoArray(sc.e, eo + L);
-        sc.sum[r] = sc.sum[r] * c + Lanes.sum(e0.add(e1));
+        FloatVector tileSum = e0.add(e1);   // Lanes.sum's fold written inline: a call taking the vector can box it
+        for (VectorShuffle<Float> fold : FOLDS) tileSum = tileSum.add(tileSum.rearrange(fold));
+        sc.sum[r] = sc.sum[r] * c + tileSum.lane(0);
         sc.max[r] = mNew;
         sc.corr[r] = c;
     }
