@@ -3,6 +3,7 @@ package dev.hymt4j.model;
 import dev.hymt4j.kv.BlockTable;
 import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.lora.LoraAdapter;
+import dev.hymt4j.lora.LoraTarget;
 import dev.hymt4j.ops.Attention;
 import dev.hymt4j.ops.KvLayout;
 import dev.hymt4j.ops.Linear;
@@ -30,8 +31,8 @@ import static dev.hymt4j.lora.LoraTarget.V_PROJ;
  * The HunYuan dense causal LM (spec §2) in float32 over frozen weights of any {@link dev.hymt4j.tensor.Matrix}
  * format: the one implementation of the network. Inference ({@link #forward(StepBatch, PagedKvCache)}, an
  * engine step over a ragged batch with a paged KV cache) and training ({@link Training}, a padded batch with a
- * tape of activations and an explicit backward pass) run the same layer code ({@link #layerForward}), built
- * from the {@code ops} package.
+ * tape of activations and an explicit backward pass) run the same layer: {@link DecoderLayer}, the description
+ * the ONNX exporter also generates its graph from, computed here on float buffers with the {@code ops} package.
  *
  * <p>Every output of a step depends only on its own sequence: matrix products sum each (row, token) in a fixed
  * order, attention and norms work per token, so a sequence's logits are bit-identical whatever else is in the
@@ -122,9 +123,10 @@ public final class HunyuanModel implements CausalLm {
         float[][] hidden = batch.hiddenStates() ? new float[layers + 1][] : null;
         if (hidden != null) hidden[0] = java.util.Arrays.copyOf(w.x, n * h);
         float[] x = w.x, next = w.xNext;
+        LayerCompute layer = new LayerCompute(w.acts, n, w.cos, w.sin, w.kv, true, w.lora, 0);
         for (int l = 0; l < layers; l++) {
             w.kv.setOffsets(cache.keyOffset(l), cache.valueOffset(l));
-            layerForward(l, x, next, w.acts, n, w.cos, w.sin, w.kv, true, w.lora, 0);
+            layer.run(l, x, next);
             float[] t = x;
             x = next;
             next = t;
@@ -252,31 +254,106 @@ public final class HunyuanModel implements CausalLm {
      */
     void layerForward(int l, float[] xIn, float[] xOut, LayerActivations s, int n, float[] cos, float[] sin, KvLayout kv,
                       boolean storeKv, LoraBatch lora, int probStride) {
-        LayerWeights w = weights.layers()[l];
-        int h = config.hiddenSize(), ff = config.intermediateSize(), hd = config.headDim();
-        int heads = config.numHeads(), kvHeads = config.numKvHeads();
-        float eps = config.rmsNormEps();
-        RmsNorm.forward(xIn, w.inputNorm(), eps, n, h, s.a, s.rstd1);
-        Linear.forward(w.q(), s.a, n, s.qRope, lora, l, Q_PROJ, s.loraDown[Q_PROJ.ordinal()]);
-        Linear.forward(w.k(), s.a, n, s.kRope, lora, l, K_PROJ, s.loraDown[K_PROJ.ordinal()]);
-        Linear.forward(w.v(), s.a, n, s.v, lora, l, V_PROJ, s.loraDown[V_PROJ.ordinal()]);
-        // RoPE first, then the per-head norms (spec §2.4 step 4, §8.1).
-        rope.forward(s.qRope, n, heads, cos, sin);
-        rope.forward(s.kRope, n, kvHeads, cos, sin);
-        if (config.useQkNorm()) {
-            RmsNorm.forward(s.qRope, w.queryNorm(), eps, n * heads, hd, s.q, s.rstdQ);
-            RmsNorm.forward(s.kRope, w.keyNorm(), eps, n * kvHeads, hd, s.k, s.rstdK);
+        new LayerCompute(s, n, cos, sin, kv, storeKv, lora, probStride).run(l, xIn, xOut);
+    }
+
+    /**
+     * The {@link DecoderLayer} operations computed on float buffers, for the arguments of {@link #layerForward}:
+     * each op writes its result into the activation buffer of its role in {@code s} (the layer output into
+     * {@code xOut}), so the backward pass finds every intermediate where {@link LayerActivations} says. One
+     * instance serves every layer of an inference step ({@link #run} per layer), so a decode step allocates
+     * nothing per layer.
+     */
+    private final class LayerCompute implements DecoderLayer.Ops<float[]> {
+        private final int n;
+        private final float[] cos, sin;
+        private final LayerActivations s;
+        private final KvLayout kv;
+        private final boolean storeKv;
+        private final LoraBatch lora;
+        private final int probStride;
+        // The layer being run.
+        private int l;
+        private LayerWeights w;
+        private float[] xOut;
+
+        LayerCompute(LayerActivations s, int n, float[] cos, float[] sin, KvLayout kv, boolean storeKv, LoraBatch lora, int probStride) {
+            this.s = s;
+            this.n = n;
+            this.cos = cos;
+            this.sin = sin;
+            this.kv = kv;
+            this.storeKv = storeKv;
+            this.lora = lora;
+            this.probStride = probStride;
         }
-        if (storeKv) kv.store(s.k, s.v, config.kvDim());
-        Attention.forward(s.q, kv, heads, kvHeads, hd, s.probs, probStride, s.att);
-        Linear.forward(w.o(), s.att, n, s.xMid, lora, l, O_PROJ, s.loraDown[O_PROJ.ordinal()]);
-        Vec.add(xIn, s.xMid, n * h);
-        RmsNorm.forward(s.xMid, w.postAttentionNorm(), eps, n, h, s.b, s.rstd2);
-        Linear.forward(w.gate(), s.b, n, s.gate, lora, l, GATE_PROJ, s.loraDown[GATE_PROJ.ordinal()]);
-        Linear.forward(w.up(), s.b, n, s.up, lora, l, UP_PROJ, s.loraDown[UP_PROJ.ordinal()]);
-        SwiGlu.forward(s.gate, s.up, s.act, n * ff);
-        Linear.forward(w.down(), s.act, n, xOut, lora, l, DOWN_PROJ, s.loraDown[DOWN_PROJ.ordinal()]);
-        Vec.add(s.xMid, xOut, n * h);
+
+        /** Layer {@code l}: {@code xOut [n, hidden] = layer(xIn [n, hidden])}. */
+        void run(int l, float[] xIn, float[] xOut) {
+            this.l = l;
+            this.w = weights.layers()[l];
+            this.xOut = xOut;
+            DecoderLayer.forward(config, this, xIn);
+        }
+
+        @Override
+        public float[] norm(DecoderLayer.Norm which, float[] x) {
+            int h = config.hiddenSize(), hd = config.headDim();
+            float eps = config.rmsNormEps();
+            float[] weight = which.weight(w);
+            switch (which) {
+                case INPUT -> RmsNorm.forward(x, weight, eps, n, h, s.a, s.rstd1);
+                case QUERY -> RmsNorm.forward(x, weight, eps, n * config.numHeads(), hd, s.q, s.rstdQ);
+                case KEY -> RmsNorm.forward(x, weight, eps, n * config.numKvHeads(), hd, s.k, s.rstdK);
+                case POST_ATTENTION -> RmsNorm.forward(x, weight, eps, n, h, s.b, s.rstd2);
+            }
+            return switch (which) {
+                case INPUT -> s.a;
+                case QUERY -> s.q;
+                case KEY -> s.k;
+                case POST_ATTENTION -> s.b;
+            };
+        }
+
+        @Override
+        public float[] linear(LoraTarget proj, float[] x) {
+            float[] out = switch (proj) {
+                case Q_PROJ -> s.qRope;
+                case K_PROJ -> s.kRope;
+                case V_PROJ -> s.v;
+                case O_PROJ -> s.xMid;
+                case GATE_PROJ -> s.gate;
+                case UP_PROJ -> s.up;
+                case DOWN_PROJ -> xOut;
+            };
+            Linear.forward(proj.baseWeight(w), x, n, out, lora, l, proj, s.loraDown[proj.ordinal()]);
+            return out;
+        }
+
+        @Override
+        public float[] rope(float[] x, int heads) {
+            rope.forward(x, n, heads, cos, sin);
+            return x;
+        }
+
+        @Override
+        public float[] attention(float[] q, float[] k, float[] v) {
+            if (storeKv) kv.store(k, v, config.kvDim());
+            Attention.forward(q, kv, config.numHeads(), config.numKvHeads(), config.headDim(), s.probs, probStride, s.att);
+            return s.att;
+        }
+
+        @Override
+        public float[] swiglu(float[] gate, float[] up) {
+            SwiGlu.forward(gate, up, s.act, n * config.intermediateSize());
+            return s.act;
+        }
+
+        @Override
+        public float[] residual(float[] x, float[] delta) {
+            Vec.add(x, delta, n * config.hiddenSize());
+            return delta;
+        }
     }
 
     /**
