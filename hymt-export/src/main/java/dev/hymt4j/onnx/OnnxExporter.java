@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hymt4j.gguf.GgufCheckpoint;
 import dev.hymt4j.gguf.GgufFile;
 import dev.hymt4j.io.AtomicFile;
+import dev.hymt4j.tokenizer.GgufTokenizerFiles;
+import dev.hymt4j.tokenizer.TokenizerLoadException;
 import dev.hymt4j.model.Checkpoint;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
@@ -99,11 +101,25 @@ public final class OnnxExporter {
                     if (Files.isRegularFile(f)) Files.copy(f, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
             } else {
-                notes.add("a GGUF holds its tokenizer as metadata: copy tokenizer.json and tokenizer_config.json from the model's "
-                        + "Hugging Face directory into " + outDir.getFileName() + " for onnxruntime-genai");
+                notes.addAll(tokenizerFromGguf(model, outDir));
             }
             int blockSize = o.precision() == Precision.INT4 ? decoder.blockSize() : 0;
             return new Result(file, external, weights.totalBytes(), blockSize, decoder.carriedOver(), decoder.requantized(), notes);
+        }
+    }
+
+    /**
+     * tokenizer.json and tokenizer_config.json written from the GGUF's tokenizer metadata (genai and transformers
+     * read files, not metadata); what a user must know when the GGUF's tokenizer cannot be written.
+     */
+    private static List<String> tokenizerFromGguf(Path gguf, Path outDir) throws IOException {
+        try (GgufFile f = GgufFile.open(gguf)) {
+            GgufTokenizerFiles.write(f.metadata(), gguf, outDir);
+            return List.of("tokenizer.json and tokenizer_config.json were written from the GGUF's tokenizer metadata (the chat "
+                    + "template and special tokens it holds; clean_up_tokenization_spaces false, as llama.cpp decodes)");
+        } catch (TokenizerLoadException e) {
+            return List.of("no tokenizer files: " + e.getMessage() + "; copy tokenizer.json and tokenizer_config.json from the "
+                    + "model's Hugging Face directory into " + outDir.getFileName() + " for onnxruntime-genai");
         }
     }
 

@@ -59,7 +59,8 @@ class OnnxFromGgufTest {
         assertTrue(err < 1e-5, "rel L2 " + err);
         OnnxExportTest.assertSameAsEngine(dir, gguf);   // and the same greedy tokens
         assertTrue(Files.isRegularFile(dir.resolve("genai_config.json")));
-        assertTrue(r.notes().stream().anyMatch(n -> n.contains("copy tokenizer.json")), r.notes().toString());
+        // The tiny golden model has no tokenizer, so its GGUF has none to write (ExportOnnxGgufCommandTest has one).
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("no tokenizer files") && n.contains("copy tokenizer.json")), r.notes().toString());
     }
 
     @Test

@@ -120,6 +120,42 @@ class GgufTokenizerTest {
         }
     }
 
+    /**
+     * tokenizer.json written back from a GGUF's metadata (what an ONNX export from a GGUF ships): Hugging Face
+     * tokenizers reading it gives the ids and the decoded text of the tokenizer.json the GGUF was made from, on
+     * the HY-style vocabulary and on DeepSeek-V3's real one; tokenizer_config.json names the same special tokens.
+     */
+    @Test
+    void tokenizerFilesWrittenFromAGgufEncodeAsTheFileItCameFrom() throws IOException {
+        Path ds = Files.createDirectories(dir.resolve("ds-files"));
+        Path dsJson = Corpus.unpack("deepseek-v3", ds);
+        Path dsGguf = vocabularyFile(ds, Tokenizer.load(dsJson).vocabSize(), "ds-files.gguf");
+        List<String> texts = new ArrayList<>(Corpus.parallelTexts(100));
+        texts.addAll(Corpus.EDGE_CASES);
+        for (Path[] pair : new Path[][]{{hyDir.resolve("tokenizer.json"), hyGguf}, {dsJson, dsGguf}}) {
+            Path out = Files.createDirectories(dir.resolve(pair[1].getFileName() + "-files"));
+            try (GgufFile f = GgufFile.open(pair[1])) {
+                GgufTokenizerFiles.write(f.metadata(), pair[1], out);
+            }
+            try (Reference original = new Reference(pair[0]); Reference regenerated = new Reference(out.resolve("tokenizer.json"))) {
+                int[][] expected = original.encodeAll(texts), got = regenerated.encodeAll(texts);
+                for (int i = 0; i < texts.size(); i++) {
+                    assertArrayEquals(expected[i], got[i], pair[1].getFileName() + ": ids of " + Reference.escape(texts.get(i)));
+                    assertEquals(original.decode(expected[i], false), regenerated.decode(expected[i], false));
+                }
+                Reference.assertSameIds(Tokenizer.load(out), expected, texts);
+            }
+            com.fasterxml.jackson.databind.JsonNode before = TokenizerJsonLoader.readJson(pair[0].resolveSibling("tokenizer_config.json"));
+            com.fasterxml.jackson.databind.JsonNode after = TokenizerJsonLoader.readJson(out.resolve("tokenizer_config.json"));
+            for (String kind : List.of("bos_token", "eos_token")) {
+                com.fasterxml.jackson.databind.JsonNode t = before.path(kind);
+                String expected = t.isTextual() ? t.asText() : t.path("content").asText();
+                assertTrue(!expected.isEmpty(), pair[0] + " names no " + kind);
+                assertEquals(expected, after.path(kind).asText(), pair[1].getFileName() + " " + kind);
+            }
+        }
+    }
+
     String fault(Consumer<GgufMetadata> edit) throws IOException {
         GgufMetadata m;
         try (GgufFile f = GgufFile.open(hyGguf)) {
