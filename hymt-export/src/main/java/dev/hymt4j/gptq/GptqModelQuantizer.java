@@ -12,6 +12,7 @@ import dev.hymt4j.tensor.Matrix;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +26,13 @@ import java.util.stream.IntStream;
  * by the already-quantized groups before it; the quantized layer then produces the next layer's inputs.
  * Embeddings, norms and the LM head stay as they are.
  *
- * <p>Each pass runs the engine's own forward over a one-layer model ({@link LayerProbes}). Linears after the
- * group being calibrated are skipped, so a layer costs about three layer forwards instead of the reference's
- * five. Memory: the weights stay mapped; the heap holds the calibration hidden states (samples × seqLen × hidden
- * floats, twice), one Hessian per group, and the packed output of the current layer (earlier ones are in the
- * writer's mapped scratch file).
+ * <p>Each pass runs the engine's own forward over a one-layer model ({@link LayerProbes}). A pass keeps the
+ * inputs the next group's pass starts from (o's inputs, the attention branch, the MLP's normed input, down's
+ * inputs) and replays them, so every quantized linear runs once and a layer costs one forward (the reference runs
+ * five). Memory: the weights stay mapped; the heap holds the calibration hidden states (samples × seqLen × hidden
+ * floats, twice), those kept activations (at most the attention branch and down's inputs: samples × seqLen ×
+ * (hidden + intermediate) floats), one Hessian per group, and the packed output of the current layer (earlier
+ * ones are in the writer's mapped scratch file).
  */
 public final class GptqModelQuantizer {
     public enum Method { GPTQ, RTN }
@@ -128,17 +131,39 @@ public final class GptqModelQuantizer {
         Map<String, Matrix> quantized = new LinkedHashMap<>();
         Map<String, Double> errors = new LinkedHashMap<>(), rtnErrors = compareRtn ? new LinkedHashMap<>() : null;
         List<List<String>> groups = GptqCheckpointWriter.SEQUENTIAL_GROUPS;
+        String o = "self_attn.o_proj", gate = "mlp.gate_proj", up = "mlp.up_proj", down = "mlp.down_proj";
+        // What one pass keeps for the next, per calibration sequence: o's inputs (attention over the quantized
+        // q, k, v), o's outputs (the attention branch), the MLP's normed input, and down's inputs.
+        List<float[]> attention = new ArrayList<>(), attentionBranch = new ArrayList<>(), mlpInput = new ArrayList<>(),
+                downInput = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             List<String> group = groups.get(g);
             Matrix first = linear(original, group.get(0));
             HessianAccumulator acc = new HessianAccumulator(first.cols());
-            Map<String, Matrix> view = new LinkedHashMap<>(quantized);
-            view.put(group.get(0), LayerProbes.capturing(first, acc));
-            for (String linear : group.subList(1, group.size())) view.put(linear, linear(original, linear));
-            for (List<String> later : groups.subList(g + 1, groups.size())) {
-                for (String linear : later) {
+            // Every linear is skipped unless this pass needs it: the group's first captures its inputs, and the
+            // quantized linears between the kept inputs and this group compute. So each quantized linear runs once
+            // per layer, and a layer costs one forward in all.
+            Map<String, Matrix> view = new LinkedHashMap<>();
+            for (List<String> any : groups) {
+                for (String linear : any) {
                     Matrix m = linear(original, linear);
                     view.put(linear, LayerProbes.skipped(m.rows(), m.cols()));
+                }
+            }
+            switch (g) {
+                case 0 -> view.put(group.get(0), LayerProbes.capturing(first, acc, null));
+                case 1 -> {
+                    for (String linear : groups.get(0)) view.put(linear, quantized.get(linear));
+                    view.put(o, LayerProbes.capturing(first, acc, attention));
+                }
+                case 2 -> {
+                    view.put(o, LayerProbes.replaying(quantized.get(o), attention, attentionBranch));
+                    view.put(group.get(0), LayerProbes.capturing(first, acc, mlpInput));
+                }
+                default -> {
+                    view.put(gate, LayerProbes.replaying(quantized.get(gate), mlpInput, null));
+                    view.put(up, LayerProbes.replaying(quantized.get(up), mlpInput, null));
+                    view.put(down, LayerProbes.capturing(first, acc, downInput));
                 }
             }
             LayerWeights layer = with(original, view);
@@ -152,6 +177,9 @@ public final class GptqModelQuantizer {
                 throw new IllegalStateException("layer " + l + " " + group.get(0) + ": captured " + acc.tokens() + " of " + expected
                         + " calibration tokens (the forward pass bypassed Matrix.matmul)");
             }
+            // Kept inputs live until the pass that replays them.
+            if (g == 2) attention.clear();
+            if (g == 3) mlpInput.clear();
             double[] h = acc.hessian();
             double[] pristine = compareRtn && method == Method.GPTQ ? h.clone() : null;
             for (int i = 0; i < group.size(); i++) {
@@ -167,16 +195,14 @@ public final class GptqModelQuantizer {
             }
         }
         // The quantized layer's outputs: input + attention branch + MLP branch, added in the engine's order.
-        float[][] attnOut = new float[1][], mlpOut = new float[1][];
-        Map<String, Matrix> view = new LinkedHashMap<>(quantized);
-        view.put("self_attn.o_proj", LayerProbes.recording(quantized.get("self_attn.o_proj"), attnOut));
-        view.put("mlp.down_proj", LayerProbes.recording(quantized.get("mlp.down_proj"), mlpOut));
-        LayerWeights layer = with(original, view);
+        Matrix quantizedDown = quantized.get(down);
         for (int s = 0; s < hidden.length; s++) {
-            float[] x = hidden[s];
-            runLayer(c, weights, layer, x, x.length / c.hiddenSize());
+            float[] x = hidden[s], branch = attentionBranch.get(s);
+            int tokens = x.length / c.hiddenSize();
+            float[] mlp = new float[x.length];
+            quantizedDown.matmul(downInput.get(s), tokens, mlp);
             float[] next = new float[x.length];
-            for (int i = 0; i < x.length; i++) next[i] = (x[i] + attnOut[0][i]) + mlpOut[0][i];
+            for (int i = 0; i < x.length; i++) next[i] = (x[i] + branch[i]) + mlp[i];
             hidden[s] = next;
         }
         return new LayerReport(l, errors, rtnErrors, 0);

@@ -3,13 +3,14 @@ package dev.hymt4j.gptq;
 import dev.hymt4j.tensor.Matrix;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Stand-ins for a decoder layer's matrices while GPTQ runs the engine's own forward pass over one layer, so the
  * calibration sees exactly the network the engine runs (no second copy of the layer): a capturing linear feeds
- * its inputs to a Hessian, a skipped linear (one after the group being calibrated) outputs zeros without
- * computing, a recording linear keeps its last output (the layer output is the input plus the two residual
- * branches), and the hidden states of a sequence pose as the embedding of ids {@code 0..T−1}.
+ * its inputs to a Hessian (and keeps them), a replaying linear computes on inputs an earlier pass kept, a skipped
+ * linear (one whose output this pass does not need) outputs zeros without computing, and the hidden states of a
+ * sequence pose as the embedding of ids {@code 0..T−1}.
  *
  * <p>Only whole-matrix products ({@link Matrix#matmul}) are intercepted; the callers check that every capture saw
  * its tokens, so an engine calling {@code matmulRows} directly would fail loudly, not calibrate on nothing.
@@ -33,24 +34,36 @@ final class LayerProbes {
         @Override public void readRow(int r, float[] dst, int off) { w.readRow(r, dst, off); }
     }
 
-    /** Adds every input batch {@code x [n, cols]} to {@code hessian}, then computes as {@code w}. */
-    static Matrix capturing(Matrix w, HessianAccumulator hessian) {
+    /**
+     * Adds every input batch {@code x [n, cols]} to {@code hessian} (and a copy to {@code kept}, when not null,
+     * for a later pass to replay); outputs zeros without computing, since nothing after it runs in this pass.
+     */
+    static Matrix capturing(Matrix w, HessianAccumulator hessian, List<float[]> kept) {
         return new Delegating(w) {
             @Override
             public void matmul(float[] x, int n, float[] out) {
                 hessian.add(x, n);
-                w.matmul(x, n, out);
+                if (kept != null) kept.add(Arrays.copyOf(x, n * w.cols()));
+                Arrays.fill(out, 0, n * w.rows(), 0f);
             }
         };
     }
 
-    /** Keeps a copy of its last output in {@code sink[0]}. */
-    static Matrix recording(Matrix w, float[][] sink) {
+    /**
+     * Computes as {@code w} on the inputs an earlier pass kept, one sequence per call in the order they were
+     * kept, ignoring its own input (which this pass did not compute); keeps a copy of each output in
+     * {@code outputs} when not null.
+     */
+    static Matrix replaying(Matrix w, List<float[]> inputs, List<float[]> outputs) {
         return new Delegating(w) {
+            private int next;
+
             @Override
             public void matmul(float[] x, int n, float[] out) {
-                w.matmul(x, n, out);
-                sink[0] = Arrays.copyOf(out, n * w.rows());
+                float[] kept = inputs.get(next++);
+                if (kept.length != n * w.cols()) throw new IllegalStateException("replayed input of " + kept.length + " floats for " + n + " tokens");
+                w.matmul(kept, n, out);
+                if (outputs != null) outputs.add(Arrays.copyOf(out, n * w.rows()));
             }
         };
     }
