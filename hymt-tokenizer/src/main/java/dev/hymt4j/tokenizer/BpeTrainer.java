@@ -68,38 +68,12 @@ public final class BpeTrainer {
 
         /** The Hugging Face {@code tokenizer.json} content. */
         public ObjectNode tokenizerJson() {
-            JsonNodeFactory f = JsonNodeFactory.instance;
-            ObjectNode root = f.objectNode();
-            root.put("version", "1.0");
-            root.putNull("truncation");
-            root.putNull("padding");
-            ArrayNode added = root.putArray("added_tokens");
-            for (int i = 0; i < specialTokens.size(); i++) {
-                ObjectNode t = added.addObject();
-                t.put("id", vocab.size() + i);
-                t.put("content", specialTokens.get(i));
-                t.put("single_word", false);
-                t.put("lstrip", false);
-                t.put("rstrip", false);
-                t.put("normalized", false);
-                t.put("special", true);
-            }
-            root.putNull("normalizer");
-            root.set("pre_tokenizer", preTokenizer.toJson());
-            root.set("post_processor", byteLevelNode());
-            root.set("decoder", byteLevelNode());
-            ObjectNode model = root.putObject("model");
-            model.put("type", "BPE");
-            model.putNull("dropout");
-            model.putNull("unk_token");
-            model.putNull("continuing_subword_prefix");
-            model.putNull("end_of_word_suffix");
-            model.put("fuse_unk", false);
-            model.put("byte_fallback", false);
-            model.put("ignore_merges", false);
-            ObjectNode vocabNode = model.putObject("vocab");
+            ObjectNode byteLevel = TokenizerJsonSkeleton.byteLevel(false, false, false);
+            ObjectNode root = TokenizerJsonSkeleton.root(preTokenizer.toJson(), byteLevel, byteLevel.deepCopy());
+            for (int i = 0; i < specialTokens.size(); i++) TokenizerJsonSkeleton.addToken(root, vocab.size() + i, specialTokens.get(i), true);
+            ObjectNode vocabNode = TokenizerJsonSkeleton.vocab(root);
             for (int id = 0; id < vocab.size(); id++) vocabNode.put(vocab.get(id), id);
-            ArrayNode mergesNode = model.putArray("merges");
+            ArrayNode mergesNode = TokenizerJsonSkeleton.merges(root);
             for (String[] m : merges) mergesNode.addArray().add(m[0]).add(m[1]);
             return root;
         }
@@ -127,14 +101,6 @@ public final class BpeTrainer {
             return config;
         }
 
-        private static ObjectNode byteLevelNode() {
-            ObjectNode node = JsonNodeFactory.instance.objectNode();
-            node.put("type", "ByteLevel");
-            node.put("add_prefix_space", false);
-            node.put("trim_offsets", false);
-            node.put("use_regex", false);
-            return node;
-        }
 
         private static void writeAtomically(Path target, byte[] content) throws IOException {
             Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName().toString(), ".tmp");

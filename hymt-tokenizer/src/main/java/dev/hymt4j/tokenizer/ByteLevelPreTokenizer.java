@@ -1,6 +1,5 @@
 package dev.hymt4j.tokenizer;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -34,11 +33,6 @@ final class ByteLevelPreTokenizer implements PreTokenizer {
 
     @Override
     public ObjectNode toJson() {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("type", "ByteLevel");
-        node.put("add_prefix_space", addPrefixSpace);
-        node.put("trim_offsets", false);
-        node.put("use_regex", useRegex);
-        return node;
+        return TokenizerJsonSkeleton.byteLevel(addPrefixSpace, false, useRegex);
     }
 }

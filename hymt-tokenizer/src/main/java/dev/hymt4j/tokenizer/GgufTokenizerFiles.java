@@ -45,46 +45,22 @@ public final class GgufTokenizerFiles {
         try {
             String[] tokens = m.strings(GgufTokenizerLoader.TOKENS);
             int[] types = m.has(GgufTokenizerLoader.TOKEN_TYPE) ? m.integers(GgufTokenizerLoader.TOKEN_TYPE) : null;
-            ObjectNode root = JSON.createObjectNode();
-            root.put("version", "1.0");
-            root.putNull("truncation");
-            root.putNull("padding");
-            ArrayNode added = root.putArray("added_tokens");
-            ObjectNode vocab = JSON.createObjectNode();
+            ObjectNode root = TokenizerJsonSkeleton.root(PreTokenizer.hunyuan().toJson(), TokenizerJsonSkeleton.byteLevel(true, false, true),
+                    TokenizerJsonSkeleton.byteLevel(true, true, true));
+            ObjectNode vocab = TokenizerJsonSkeleton.vocab(root);
             for (int id = 0; id < tokens.length; id++) {
                 int type = types == null ? GgufTokenizerLoader.NORMAL : types[id];
                 switch (type) {
                     case GgufTokenizerLoader.NORMAL, GgufTokenizerLoader.BYTE -> {
                         if (!vocab.has(tokens[id])) vocab.put(tokens[id], id);
                     }
-                    case GgufTokenizerLoader.CONTROL, GgufTokenizerLoader.UNKNOWN, GgufTokenizerLoader.USER_DEFINED -> {
-                        ObjectNode t = added.addObject();
-                        t.put("id", id);
-                        t.put("content", tokens[id]);
-                        t.put("single_word", false);
-                        t.put("lstrip", false);
-                        t.put("rstrip", false);
-                        t.put("normalized", false);
-                        t.put("special", type != GgufTokenizerLoader.USER_DEFINED);
-                    }
+                    case GgufTokenizerLoader.CONTROL, GgufTokenizerLoader.UNKNOWN ->
+                            TokenizerJsonSkeleton.addToken(root, id, tokens[id], true);
+                    case GgufTokenizerLoader.USER_DEFINED -> TokenizerJsonSkeleton.addToken(root, id, tokens[id], false);
                     default -> { }   // UNUSED: no token
                 }
             }
-            root.putNull("normalizer");
-            root.set("pre_tokenizer", PreTokenizer.hunyuan().toJson());
-            root.set("post_processor", byteLevel(true, false, true));
-            root.set("decoder", byteLevel(true, true, true));
-            ObjectNode model = root.putObject("model");
-            model.put("type", "BPE");
-            model.putNull("dropout");
-            model.putNull("unk_token");
-            model.putNull("continuing_subword_prefix");
-            model.putNull("end_of_word_suffix");
-            model.put("fuse_unk", false);
-            model.put("byte_fallback", false);
-            model.put("ignore_merges", false);
-            model.set("vocab", vocab);
-            ArrayNode merges = model.putArray("merges");
+            ArrayNode merges = TokenizerJsonSkeleton.merges(root);
             for (String merge : m.strings(GgufTokenizerLoader.MERGES)) merges.add(merge);
             AtomicFile.writeString(outDir.resolve("tokenizer.json"), JSON.writeValueAsString(root));
 
@@ -101,15 +77,6 @@ public final class GgufTokenizerFiles {
         } catch (GgufException e) {
             throw new TokenizerLoadException(gguf, e.getMessage(), e);
         }
-    }
-
-    private static ObjectNode byteLevel(boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("type", "ByteLevel");
-        n.put("add_prefix_space", addPrefixSpace);
-        n.put("trim_offsets", trimOffsets);
-        n.put("use_regex", useRegex);
-        return n;
     }
 
     /** The string of the token whose id {@code key} holds, when it holds one inside the vocabulary. */
