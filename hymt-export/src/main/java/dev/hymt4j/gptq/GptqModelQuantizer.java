@@ -27,12 +27,11 @@ import java.util.stream.IntStream;
  * Embeddings, norms and the LM head stay as they are.
  *
  * <p>Each pass runs the engine's own forward over a one-layer model ({@link LayerProbes}). A pass keeps the
- * inputs the next group's pass starts from (o's inputs, the attention branch, the MLP's normed input, down's
- * inputs) and replays them, so every quantized linear runs once and a layer costs one forward (the reference runs
- * five). Memory: the weights stay mapped; the heap holds the calibration hidden states (samples × seqLen × hidden
- * floats, twice), those kept activations (at most the attention branch and down's inputs: samples × seqLen ×
- * (hidden + intermediate) floats), one Hessian per group, and the packed output of the current layer (earlier
- * ones are in the writer's mapped scratch file).
+ * inputs the next group's pass starts from (o's inputs, the MLP's normed input) and replays them, so a linear
+ * runs only where its output is needed: a layer costs about one and a half forwards (the reference runs five).
+ * Memory: the weights stay mapped; the heap holds the calibration hidden states (samples × seqLen × hidden
+ * floats), at most two kept inputs of the same size, one Hessian per group, and the packed output of the
+ * current layer (earlier ones are in the writer's mapped scratch file).
  */
 public final class GptqModelQuantizer {
     public enum Method { GPTQ, RTN }
@@ -132,24 +131,18 @@ public final class GptqModelQuantizer {
         Map<String, Double> errors = new LinkedHashMap<>(), rtnErrors = compareRtn ? new LinkedHashMap<>() : null;
         List<List<String>> groups = GptqCheckpointWriter.SEQUENTIAL_GROUPS;
         String o = "self_attn.o_proj", gate = "mlp.gate_proj", up = "mlp.up_proj", down = "mlp.down_proj";
-        // What one pass keeps for the next, per calibration sequence: o's inputs (attention over the quantized
-        // q, k, v), o's outputs (the attention branch), the MLP's normed input, and down's inputs.
-        List<float[]> attention = new ArrayList<>(), attentionBranch = new ArrayList<>(), mlpInput = new ArrayList<>(),
-                downInput = new ArrayList<>();
+        // Kept from one pass for the next, per calibration sequence: o's inputs (attention over the quantized q, k,
+        // v) and the MLP's normed input; the attention branch is added into the hidden states as soon as o's
+        // output is known (the layer output is (x + attention branch) + MLP branch, the engine's order).
+        List<float[]> attention = new ArrayList<>(), mlpInput = new ArrayList<>(), branch = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             List<String> group = groups.get(g);
             Matrix first = linear(original, group.get(0));
             HessianAccumulator acc = new HessianAccumulator(first.cols());
             // Every linear is skipped unless this pass needs it: the group's first captures its inputs, and the
-            // quantized linears between the kept inputs and this group compute. So each quantized linear runs once
-            // per layer, and a layer costs one forward in all.
-            Map<String, Matrix> view = new LinkedHashMap<>();
-            for (List<String> any : groups) {
-                for (String linear : any) {
-                    Matrix m = linear(original, linear);
-                    view.put(linear, LayerProbes.skipped(m.rows(), m.cols()));
-                }
-            }
+            // quantized linears between the kept inputs and this group compute. So a layer costs about one and a
+            // half forwards (gate and up run twice) instead of three.
+            Map<String, Matrix> view = skippedLinears(original);
             switch (g) {
                 case 0 -> view.put(group.get(0), LayerProbes.capturing(first, acc, null));
                 case 1 -> {
@@ -157,29 +150,29 @@ public final class GptqModelQuantizer {
                     view.put(o, LayerProbes.capturing(first, acc, attention));
                 }
                 case 2 -> {
-                    view.put(o, LayerProbes.replaying(quantized.get(o), attention, attentionBranch));
+                    view.put(o, LayerProbes.replaying(quantized.get(o), attention, branch));
                     view.put(group.get(0), LayerProbes.capturing(first, acc, mlpInput));
                 }
                 default -> {
                     view.put(gate, LayerProbes.replaying(quantized.get(gate), mlpInput, null));
                     view.put(up, LayerProbes.replaying(quantized.get(up), mlpInput, null));
-                    view.put(down, LayerProbes.capturing(first, acc, downInput));
+                    view.put(down, LayerProbes.capturing(first, acc, null));
                 }
             }
-            LayerWeights layer = with(original, view);
-            long expected = 0;
-            for (float[] x : hidden) {
-                int tokens = x.length / c.hiddenSize();
-                runLayer(c, weights, layer, x, tokens);
-                expected += tokens;
-            }
-            if (acc.tokens() != expected) {
-                throw new IllegalStateException("layer " + l + " " + group.get(0) + ": captured " + acc.tokens() + " of " + expected
+            runAll(c, weights, with(original, view), hidden);
+            if (acc.tokens() != tokens(c, hidden)) {
+                throw new IllegalStateException("layer " + l + " " + group.get(0) + ": captured " + acc.tokens() + " of " + tokens(c, hidden)
                         + " calibration tokens (the forward pass bypassed Matrix.matmul)");
             }
-            // Kept inputs live until the pass that replays them.
-            if (g == 2) attention.clear();
-            if (g == 3) mlpInput.clear();
+            if (g == 2) {
+                attention.clear();
+                for (int s = 0; s < hidden.length; s++) {
+                    float[] x = hidden[s], b = branch.get(s), h1 = new float[x.length];
+                    for (int i = 0; i < x.length; i++) h1[i] = x[i] + b[i];
+                    hidden[s] = h1;
+                }
+                branch.clear();
+            }
             double[] h = acc.hessian();
             double[] pristine = compareRtn && method == Method.GPTQ ? h.clone() : null;
             for (int i = 0; i < group.size(); i++) {
@@ -194,18 +187,41 @@ public final class GptqModelQuantizer {
                 quantized.put(name, writer.store(ModelWeights.layerPrefix(l) + name, r));
             }
         }
-        // The quantized layer's outputs: input + attention branch + MLP branch, added in the engine's order.
-        Matrix quantizedDown = quantized.get(down);
+        // The quantized layer's outputs: (x + attention branch), now in hidden, + the quantized MLP on the kept input.
+        Map<String, Matrix> view = skippedLinears(original);
+        List<float[]> mlp = new ArrayList<>();
+        view.put(gate, LayerProbes.replaying(quantized.get(gate), mlpInput, null));
+        view.put(up, LayerProbes.replaying(quantized.get(up), mlpInput, null));
+        view.put(down, LayerProbes.recording(quantized.get(down), mlp));
+        runAll(c, weights, with(original, view), hidden);
         for (int s = 0; s < hidden.length; s++) {
-            float[] x = hidden[s], branch = attentionBranch.get(s);
-            int tokens = x.length / c.hiddenSize();
-            float[] mlp = new float[x.length];
-            quantizedDown.matmul(downInput.get(s), tokens, mlp);
-            float[] next = new float[x.length];
-            for (int i = 0; i < x.length; i++) next[i] = (x[i] + branch[i]) + mlp[i];
-            hidden[s] = next;
+            float[] h1 = hidden[s], m = mlp.get(s);
+            for (int i = 0; i < h1.length; i++) h1[i] += m[i];
         }
         return new LayerReport(l, errors, rtnErrors, 0);
+    }
+
+    /** Every linear of {@code w} as a skipped stand-in (zeros, no work). */
+    private static Map<String, Matrix> skippedLinears(LayerWeights w) {
+        Map<String, Matrix> view = new LinkedHashMap<>();
+        for (List<String> group : GptqCheckpointWriter.SEQUENTIAL_GROUPS) {
+            for (String linear : group) {
+                Matrix m = linear(w, linear);
+                view.put(linear, LayerProbes.skipped(m.rows(), m.cols()));
+            }
+        }
+        return view;
+    }
+
+    /** One pass of {@code layer} over every calibration sequence. */
+    private static void runAll(ModelConfig c, ModelWeights weights, LayerWeights layer, float[][] hidden) {
+        for (float[] x : hidden) runLayer(c, weights, layer, x, x.length / c.hiddenSize());
+    }
+
+    private static long tokens(ModelConfig c, float[][] hidden) {
+        long tokens = 0;
+        for (float[] x : hidden) tokens += x.length / c.hiddenSize();
+        return tokens;
     }
 
     /** Runs one decoder layer over one sequence's hidden states (positions 0..T−1) through the engine's forward. */

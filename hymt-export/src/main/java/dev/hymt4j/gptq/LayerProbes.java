@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Stand-ins for a decoder layer's matrices while GPTQ runs the engine's own forward pass over one layer, so the
  * calibration sees exactly the network the engine runs (no second copy of the layer): a capturing linear feeds
- * its inputs to a Hessian (and keeps them), a replaying linear computes on inputs an earlier pass kept, a skipped
+ * its inputs to a Hessian (and keeps them), a replaying linear computes on inputs an earlier pass kept, a
+ * recording linear keeps its outputs (the layer output is the input plus the two residual branches), a skipped
  * linear (one whose output this pass does not need) outputs zeros without computing, and the hidden states of a
  * sequence pose as the embedding of ids {@code 0..T−1}.
  *
@@ -64,6 +65,17 @@ final class LayerProbes {
                 if (kept.length != n * w.cols()) throw new IllegalStateException("replayed input of " + kept.length + " floats for " + n + " tokens");
                 w.matmul(kept, n, out);
                 if (outputs != null) outputs.add(Arrays.copyOf(out, n * w.rows()));
+            }
+        };
+    }
+
+    /** Computes as {@code w} and keeps a copy of each output in {@code outputs}, one sequence per call. */
+    static Matrix recording(Matrix w, List<float[]> outputs) {
+        return new Delegating(w) {
+            @Override
+            public void matmul(float[] x, int n, float[] out) {
+                w.matmul(x, n, out);
+                outputs.add(Arrays.copyOf(out, n * w.rows()));
             }
         };
     }
