@@ -159,6 +159,35 @@ public final class Q4_KMatrix extends BlockMatrix {
         out[(t + 3) * rows + r] = a3.lane(0) - m3;
     }
 
+    /**
+     * Per sub-block j (32 values): the nibbles as float, in column order ({@code lo} and {@code hi} of dot1 are
+     * separate partial sums), {@code d·sc_j} as the group's scale and {@code dmin·m_j} as its min coefficient.
+     */
+    @Override
+    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+        long row = r * rowBytes;
+        int[] sm = new int[16];
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            unpackScalesAndMins(data, o, sm);
+            for (int j = 0; j < 8; j++) {
+                scales[so + (8 * s + j) * PANEL] = d * sm[j];
+                mins[mo + 8 * s + j] = dmin * sm[8 + j];
+            }
+            for (int c = 0; c < 4; c++) {
+                int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).intoArray(w, wo + (lo + k / L) * PANEL * L);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).convert(VectorOperators.I2F, 0))
+                            .intoArray(w, wo + (hi + k / L) * PANEL * L);
+                }
+            }
+        }
+    }
+
     /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
     private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
         return dotScalarK(data, r * rowBytes, cols, x, xo, sums, so, false);
