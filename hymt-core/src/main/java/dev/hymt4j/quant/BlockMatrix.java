@@ -174,7 +174,7 @@ public abstract class BlockMatrix implements Matrix {
                     else tileDirect(w, panel * PANEL * cols, x, t, out, r);
                 }
             }
-            for (int r = b0; r < b1 && per > 0; r++) subtractMins(mins, (r - b0) * groups, sumsT, stride, tiles, out, r);
+            for (int r = b0; r < b1 && per > 0; r += PANEL) subtractMins(mins, (r - b0) * groups, sumsT, stride, tiles, p.lanes, out, r);
             for (int r = b0; r < b1; r++) {
                 for (int t = tiles; t < n; t++) out[t * rows + r] = dot1(r, x, t * cols, sums, t * per);
             }
@@ -322,17 +322,30 @@ public abstract class BlockMatrix implements Matrix {
     }
 
     /**
-     * {@code out[t, r] −= Σ_j mins[mo + j]·sums[t, j]} for the tiled tokens {@code t < tiles}, L tokens per
-     * vector (their lanes): per lane it is dot1's {@code m += coefficient·sum} from m = 0, j in increasing
-     * order, then dot1's final {@code acc − m}. {@code sumsT} [cols / 32][stride]: tokens along the lanes.
+     * {@code out[t, r] −= Σ_j mins[j, r]·sums[t, j]} for the tiled tokens {@code t < tiles} and panel rows
+     * {@code r..r+3}, L tokens per vector (their lanes): per lane it is dot1's {@code m += coefficient·sum}
+     * from m = 0, j in increasing order, then dot1's final {@code acc − m}. Four rows at once: four
+     * independent add chains instead of one latency-bound chain. {@code mins} from {@code mo} [PANEL][cols / 32]
+     * (row-major), {@code sumsT} [cols / 32][stride] (tokens along the lanes), {@code lanes} [PANEL][L] scratch.
      */
-    private void subtractMins(float[] mins, int mo, float[] sumsT, int stride, int tiles, float[] out, int r) {
-        for (int t = 0, groups = cols / 32; t < tiles; t += L) {
-            FloatVector m = FloatVector.zero(F);
+    private void subtractMins(float[] mins, int mo, float[] sumsT, int stride, int tiles, float[] lanes, float[] out, int r) {
+        int groups = cols / 32, m1 = mo + groups, m2 = m1 + groups, m3 = m2 + groups;
+        for (int t = 0; t < tiles; t += L) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             for (int j = 0; j < groups; j++) {
-                m = m.add(FloatVector.broadcast(F, mins[mo + j]).mul(FloatVector.fromArray(F, sumsT, j * stride + t)));
+                FloatVector sums = FloatVector.fromArray(F, sumsT, j * stride + t);
+                s0 = s0.add(FloatVector.broadcast(F, mins[mo + j]).mul(sums));
+                s1 = s1.add(FloatVector.broadcast(F, mins[m1 + j]).mul(sums));
+                s2 = s2.add(FloatVector.broadcast(F, mins[m2 + j]).mul(sums));
+                s3 = s3.add(FloatVector.broadcast(F, mins[m3 + j]).mul(sums));
             }
-            for (int k = 0; k < L && t + k < tiles; k++) out[(t + k) * rows + r] -= m.lane(k);
+            s0.intoArray(lanes, 0);
+            s1.intoArray(lanes, L);
+            s2.intoArray(lanes, 2 * L);
+            s3.intoArray(lanes, 3 * L);
+            for (int k = 0; k < L && t + k < tiles; k++) {
+                for (int i = 0; i < PANEL; i++) out[(t + k) * rows + r + i] -= lanes[i * L + k];
+            }
         }
     }
 
@@ -381,10 +394,12 @@ public abstract class BlockMatrix implements Matrix {
     /**
      * One thread's tile-path buffers, grown on demand and reused across calls: {@code weights}
      * [blockRows / PANEL][cols / L][PANEL][L], {@code scales} [blockRows / PANEL][cols / 32][PANEL],
-     * {@code mins} [blockRows][cols / 32], {@code sumsByGroup} [cols / 32][n rounded up to L].
+     * {@code mins} [blockRows][cols / 32], {@code sumsByGroup} [cols / 32][n rounded up to L],
+     * {@code lanes} [PANEL][L] (the min sums of one token vector, to subtract lane by lane).
      */
     private static final class Panels {
         float[] weights = new float[0], scales = new float[0], mins = new float[0], sumsByGroup = new float[0];
+        final float[] lanes = new float[PANEL * L];
 
         Panels fit(int weightFloats, int scaleFloats, int sumFloats) {
             if (weights.length < weightFloats) weights = new float[weightFloats];
