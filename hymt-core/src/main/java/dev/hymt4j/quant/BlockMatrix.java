@@ -150,10 +150,11 @@ public abstract class BlockMatrix implements Matrix {
      * Rows {@code [r0, r1)} ({@code r1 − r0} a multiple of {@link #PANEL}) for all n tokens: block by block,
      * each row is decoded once, then every 3-token tile runs against every 4-row panel of the block (the
      * tile's activations stay in L1/L2 across the panels, the block's panels stay in L2 across the tiles).
-     * The n % 3 last tokens take dot1; the min terms are subtracted afterwards, as dot1 subtracts its sum.
+     * The min terms are subtracted afterwards, as dot1 subtracts its sum. The tokens of a tile never mix (each
+     * has its own accumulators), so which tokens share a tile changes no bit.
      */
     private void matmulTiles(float[] x, int n, float[] sums, float[] out, int r0, int r1) {
-        int blockRows = blockRows(cols), groups = cols / 32, per = sumsPerToken(), tiles = n - n % TILE_TOKENS;
+        int blockRows = blockRows(cols), groups = cols / 32, per = sumsPerToken();
         int stride = (n + L - 1) / L * L;
         Panels p = PANELS.get().fit(blockRows * cols, blockRows * groups, per > 0 ? groups * stride : 0);
         float[] w = p.weights, scales = p.scales, mins = p.mins, sumsT = p.sumsByGroup;
@@ -167,28 +168,31 @@ public abstract class BlockMatrix implements Matrix {
                 int i = r - b0, panel = i / PANEL, row = i % PANEL;
                 decodeRow(r, w, panel * PANEL * cols + row * L, scales, panel * PANEL * groups + row, mins, i * groups);
             }
-            for (int t = 0; t < tiles; t += TILE_TOKENS) {
+            for (int t = 0; t < n; t += TILE_TOKENS) {
+                // a short last tile repeats its last token in the missing places and writes only its real ones
+                int tokens = Math.min(TILE_TOKENS, n - t), x0 = t * cols;
+                int x1 = tokens > 1 ? x0 + cols : x0, x2 = tokens > 2 ? x1 + cols : x1;
                 for (int r = b0; r < b1; r += PANEL) {
-                    int panel = (r - b0) / PANEL;
-                    if (scaledGroups()) tileScaled(w, panel * PANEL * cols, scales, panel * PANEL * groups, x, t, out, r);
-                    else tileDirect(w, panel * PANEL * cols, x, t, out, r);
+                    int panel = (r - b0) / PANEL, o = t * rows + r;
+                    if (scaledGroups()) tileScaled(w, panel * PANEL * cols, scales, panel * PANEL * groups, x, x0, x1, x2, out, o, tokens);
+                    else tileDirect(w, panel * PANEL * cols, x, x0, x1, x2, out, o, tokens);
                 }
             }
-            for (int r = b0; r < b1 && per > 0; r += PANEL) subtractMins(mins, (r - b0) * groups, sumsT, stride, tiles, p.lanes, out, r);
-            for (int r = b0; r < b1; r++) {
-                for (int t = tiles; t < n; t++) out[t * rows + r] = dot1(r, x, t * cols, sums, t * per);
-            }
+            for (int r = b0; r < b1 && per > 0; r += PANEL) subtractMins(mins, (r - b0) * groups, sumsT, stride, n, p.lanes, out, r);
         }
     }
 
     /**
-     * Tokens {@code t..t+2} × panel rows {@code r..r+3} of a scaled-groups format: per 32 values, each (row,
-     * token) sums its products in a partial vector (in {@link #slotColumn} order), then
+     * The activations at {@code x0, x1, x2} (three tokens, or a short tile's last token repeated) × one
+     * panel's 4 rows, into {@code out[o + t·rows + i]} for the first {@code tokens} tokens; a scaled-groups
+     * format: per 32 values, each (row, token) sums its products in a partial vector (in {@link #slotColumn}
+     * order), then
      * {@code acc = fma(partial, scale, acc)}; then the lane folds. That is dot1's arithmetic, step for step.
      * Panel {@code w} from {@code wo}: [cols / L][PANEL][L]; {@code scales} from {@code so}: [cols / 32][PANEL].
      */
-    private void tileScaled(float[] w, int wo, float[] scales, int so, float[] x, int t, float[] out, int r) {
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, slots = 32 / L;
+    private void tileScaled(float[] w, int wo, float[] scales, int so, float[] x, int x0, int x1, int x2, float[] out, int o,
+                            int tokens) {
+        int slots = 32 / L;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
         for (int g = 0, p = 0, groups = cols / 32; g < groups; g++) {
@@ -247,19 +251,24 @@ public abstract class BlockMatrix implements Matrix {
             a31 = a31.add(a31.rearrange(fold));
             a32 = a32.add(a32.rearrange(fold));
         }
-        int o0 = t * rows + r, o1 = o0 + rows, o2 = o1 + rows;
-        out[o0] = a00.lane(0);
-        out[o1] = a01.lane(0);
-        out[o2] = a02.lane(0);
-        out[o0 + 1] = a10.lane(0);
-        out[o1 + 1] = a11.lane(0);
-        out[o2 + 1] = a12.lane(0);
-        out[o0 + 2] = a20.lane(0);
-        out[o1 + 2] = a21.lane(0);
-        out[o2 + 2] = a22.lane(0);
-        out[o0 + 3] = a30.lane(0);
-        out[o1 + 3] = a31.lane(0);
-        out[o2 + 3] = a32.lane(0);
+        out[o] = a00.lane(0);
+        out[o + 1] = a10.lane(0);
+        out[o + 2] = a20.lane(0);
+        out[o + 3] = a30.lane(0);
+        if (tokens > 1) {
+            int o1 = o + rows;
+            out[o1] = a01.lane(0);
+            out[o1 + 1] = a11.lane(0);
+            out[o1 + 2] = a21.lane(0);
+            out[o1 + 3] = a31.lane(0);
+        }
+        if (tokens > 2) {
+            int o2 = o + 2 * rows;
+            out[o2] = a02.lane(0);
+            out[o2 + 1] = a12.lane(0);
+            out[o2 + 2] = a22.lane(0);
+            out[o2 + 3] = a32.lane(0);
+        }
     }
 
     /**
@@ -267,8 +276,7 @@ public abstract class BlockMatrix implements Matrix {
      * straight into the (row, token) accumulator, {@code acc = fma(w, x, acc)} in {@link #slotColumn} order,
      * as dot1 does. Panel {@code w} from {@code wo}: [cols / L][PANEL][L].
      */
-    private void tileDirect(float[] w, int wo, float[] x, int t, float[] out, int r) {
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols;
+    private void tileDirect(float[] w, int wo, float[] x, int x0, int x1, int x2, float[] out, int o, int tokens) {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
         for (int p = 0, slots = cols / L; p < slots; p++) {
@@ -306,23 +314,28 @@ public abstract class BlockMatrix implements Matrix {
             a31 = a31.add(a31.rearrange(fold));
             a32 = a32.add(a32.rearrange(fold));
         }
-        int o0 = t * rows + r, o1 = o0 + rows, o2 = o1 + rows;
-        out[o0] = a00.lane(0);
-        out[o1] = a01.lane(0);
-        out[o2] = a02.lane(0);
-        out[o0 + 1] = a10.lane(0);
-        out[o1 + 1] = a11.lane(0);
-        out[o2 + 1] = a12.lane(0);
-        out[o0 + 2] = a20.lane(0);
-        out[o1 + 2] = a21.lane(0);
-        out[o2 + 2] = a22.lane(0);
-        out[o0 + 3] = a30.lane(0);
-        out[o1 + 3] = a31.lane(0);
-        out[o2 + 3] = a32.lane(0);
+        out[o] = a00.lane(0);
+        out[o + 1] = a10.lane(0);
+        out[o + 2] = a20.lane(0);
+        out[o + 3] = a30.lane(0);
+        if (tokens > 1) {
+            int o1 = o + rows;
+            out[o1] = a01.lane(0);
+            out[o1 + 1] = a11.lane(0);
+            out[o1 + 2] = a21.lane(0);
+            out[o1 + 3] = a31.lane(0);
+        }
+        if (tokens > 2) {
+            int o2 = o + 2 * rows;
+            out[o2] = a02.lane(0);
+            out[o2 + 1] = a12.lane(0);
+            out[o2 + 2] = a22.lane(0);
+            out[o2 + 3] = a32.lane(0);
+        }
     }
 
     /**
-     * {@code out[t, r] −= Σ_j mins[j, r]·sums[t, j]} for the tiled tokens {@code t < tiles} and panel rows
+     * {@code out[t, r] −= Σ_j mins[j, r]·sums[t, j]} for the tokens {@code t < tiles} and panel rows
      * {@code r..r+3}, L tokens per vector (their lanes): per lane it is dot1's {@code m += coefficient·sum}
      * from m = 0, j in increasing order, then dot1's final {@code acc − m}. Four rows at once: four
      * independent add chains instead of one latency-bound chain. {@code mins} from {@code mo} [PANEL][cols / 32]
