@@ -13,9 +13,12 @@ import java.lang.foreign.MemorySegment;
  * A weight matrix {@code [rows, cols]} stored as ggml blocks along each row, kept in its segment (usually a
  * mapping of the GGUF file; never copied). Subclasses are one format each and provide the fused kernels: the
  * dot product of one row with one token ({@link #dot1}) and with four tokens at once ({@link #dot4}, which
- * decodes each weight once for all four). Both perform, for each token, the same float operations in the
- * same order, so a result never depends on how many tokens are in the batch, which rows a thread got, or
- * where the four-token groups fall (the batch-invariance rule of ENGINE-API.md).
+ * decodes each weight once for all four). From {@link #TILE_MIN_TOKENS} tokens on (prefill, batched decode)
+ * {@link #matmulRows} takes the tile path instead: {@link #decodeRow} writes each weight once per call, as the
+ * float dot1 multiplies, into panels of 4 rows, and 4-row × 3-token micro-kernels run every token tile
+ * against them. All paths perform, for each (row, token), the same float operations in the same order, so
+ * a result never depends on how many tokens are in the batch, which rows a thread got, or where the token
+ * groups and tiles fall (the batch-invariance rule of ENGINE-API.md).
  */
 public abstract class BlockMatrix implements Matrix {
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);

@@ -59,6 +59,20 @@ public final class Q4_KMatrix extends BlockMatrix {
         }
     }
 
+    /**
+     * For the tile path (Q4_K and Q5_K, same header): the block at {@code o}'s eight group scales
+     * {@code d·sc_j} into {@code scales[so + j·PANEL]} and min coefficients {@code dmin·m_j} into
+     * {@code mins[mo + j]}, the values dot1 computes; {@code sm} is scratch for the unpacked 6-bit values.
+     */
+    static void decodeScalesAndMins(MemorySegment data, long o, int[] sm, float[] scales, int so, float[] mins, int mo) {
+        float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+        unpackScalesAndMins(data, o, sm);
+        for (int j = 0; j < 8; j++) {
+            scales[so + j * PANEL] = d * sm[j];
+            mins[mo + j] = dmin * sm[8 + j];
+        }
+    }
+
     @Override
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
@@ -169,12 +183,7 @@ public final class Q4_KMatrix extends BlockMatrix {
         int[] sm = new int[16];
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-            unpackScalesAndMins(data, o, sm);
-            for (int j = 0; j < 8; j++) {
-                scales[so + (8 * s + j) * PANEL] = d * sm[j];
-                mins[mo + 8 * s + j] = dmin * sm[8 + j];
-            }
+            decodeScalesAndMins(data, o, sm, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
             for (int c = 0; c < 4; c++) {
                 int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
                 for (int k = 0; k < 32; k += L) {

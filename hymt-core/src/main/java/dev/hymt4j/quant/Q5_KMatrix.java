@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
+import static dev.hymt4j.quant.Q4_KMatrix.decodeScalesAndMins;
 import static dev.hymt4j.quant.Q4_KMatrix.unpackScalesAndMins;
 
 /**
@@ -153,12 +154,7 @@ public final class Q5_KMatrix extends BlockMatrix {
         int[] sm = new int[16];
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-            unpackScalesAndMins(data, o, sm);
-            for (int j = 0; j < 8; j++) {
-                scales[so + (8 * s + j) * PANEL] = d * sm[j];
-                mins[mo + 8 * s + j] = dmin * sm[8 + j];
-            }
+            decodeScalesAndMins(data, o, sm, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
             for (int c = 0; c < 4; c++) {
                 int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
                 for (int k = 0; k < 32; k += L) {
