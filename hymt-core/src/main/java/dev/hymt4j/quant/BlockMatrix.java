@@ -124,8 +124,8 @@ public abstract class BlockMatrix implements Matrix {
 
     /**
      * Whether dot1 sums each 32 values' products in their own partial vector and then adds it into the row's
-     * accumulator with one FMA by the group's scale (every format but Q6_K, which folds the scale into the
-     * weights and multiplies straight into the accumulator).
+     * accumulator with one FMA by the group's scale (all but Q6_K, which folds the scale into the weights and
+     * multiplies straight into the accumulator, and the row-decoded formats, whose dot is the dense one).
      */
     protected boolean scaledGroups() {
         return true;
@@ -189,8 +189,8 @@ public abstract class BlockMatrix implements Matrix {
      * The activations at {@code x0, x1, x2} (three tokens, or a short tile's last token repeated) × one
      * panel's 4 rows, into {@code out[o + t·rows + i]} for the first {@code tokens} tokens; a scaled-groups
      * format: per 32 values, each (row, token) sums its products in a partial vector (in {@link #slotColumn}
-     * order), then
-     * {@code acc = fma(partial, scale, acc)}; then the lane folds. That is dot1's arithmetic, step for step.
+     * order), then {@code acc = fma(partial, scale, acc)}; then the lane folds. That is dot1's arithmetic,
+     * step for step.
      * Panel {@code w} from {@code wo}: [cols / L][PANEL][L]; {@code scales} from {@code so}: [cols / 32][PANEL].
      */
     private void tileScaled(float[] w, int wo, float[] scales, int so, float[] x, int x0, int x1, int x2, float[] out, int o,

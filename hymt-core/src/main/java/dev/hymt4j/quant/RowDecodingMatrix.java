@@ -38,7 +38,7 @@ public final class RowDecodingMatrix extends BlockMatrix {
     @Override
     protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
         float[] row = decoded(r);
-        int lanes = Kernels.get().lanes();
+        int lanes = Kernels.get().lanes(); // the tile path runs only at QuantVectors' widths, which are the kernels'
         for (int p = 0; p < cols / lanes; p++) System.arraycopy(row, p * lanes, w, wo + p * PANEL * lanes, lanes);
     }
 
