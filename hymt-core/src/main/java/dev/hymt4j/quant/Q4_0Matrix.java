@@ -98,6 +98,33 @@ public final class Q4_0Matrix extends BlockMatrix {
         out[(t + 3) * rows + r] = a3.lane(0);
     }
 
+    /**
+     * Per block: the re-centred quants as float in dot1's order (low nibbles of bytes {@code k..k+L}, then
+     * their high nibbles, for each k; see {@link #slotColumn}), and {@code d} as the group's scale.
+     */
+    @Override
+    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+        long row = r * rowBytes;
+        for (int b = 0, p = 0, nb = cols / BLOCK; b < nb; b++) {
+            long o = row + (long) b * BYTES;
+            scales[so + b * PANEL] = Float.float16ToFloat(data.get(I16, o));
+            for (int k = 0; k < 16; k += L, p += 2) {
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                ((FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(w, wo + p * PANEL * L);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
+                        .intoArray(w, wo + (p + 1) * PANEL * L);
+            }
+        }
+    }
+
+    /** dot1 takes values {@code k..} then {@code 16+k..} of each block, for k = 0, L, … < 16. */
+    @Override
+    protected int slotColumn(int p) {
+        int perBlock = BLOCK / L, s = p % perBlock;
+        return p / perBlock * BLOCK + s / 2 * L + s % 2 * 16;
+    }
+
     /** The reference: each block's integer-weighted sum in element order, scaled by its d, summed left to right. */
     private float dotScalar(int r, float[] x, int xo) {
         long row = r * rowBytes;

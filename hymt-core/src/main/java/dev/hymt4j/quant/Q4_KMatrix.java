@@ -59,6 +59,20 @@ public final class Q4_KMatrix extends BlockMatrix {
         }
     }
 
+    /**
+     * For the tile path (Q4_K and Q5_K, same header): the block at {@code o}'s eight group scales
+     * {@code d·sc_j} into {@code scales[so + j·PANEL]} and min coefficients {@code dmin·m_j} into
+     * {@code mins[mo + j]}, the values dot1 computes; {@code sm} is scratch for the unpacked 6-bit values.
+     */
+    static void decodeScalesAndMins(MemorySegment data, long o, int[] sm, float[] scales, int so, float[] mins, int mo) {
+        float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+        unpackScalesAndMins(data, o, sm);
+        for (int j = 0; j < 8; j++) {
+            scales[so + j * PANEL] = d * sm[j];
+            mins[mo + j] = dmin * sm[8 + j];
+        }
+    }
+
     @Override
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
@@ -157,6 +171,30 @@ public final class Q4_KMatrix extends BlockMatrix {
         out[(t + 1) * rows + r] = a1.lane(0) - m1;
         out[(t + 2) * rows + r] = a2.lane(0) - m2;
         out[(t + 3) * rows + r] = a3.lane(0) - m3;
+    }
+
+    /**
+     * Per sub-block j (32 values): the nibbles as float, in column order ({@code lo} and {@code hi} of dot1 are
+     * separate partial sums), {@code d·sc_j} as the group's scale and {@code dmin·m_j} as its min coefficient.
+     */
+    @Override
+    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+        long row = r * rowBytes;
+        int[] sm = new int[16];
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            decodeScalesAndMins(data, o, sm, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
+            for (int c = 0; c < 4; c++) {
+                int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).intoArray(w, wo + (lo + k / L) * PANEL * L);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).convert(VectorOperators.I2F, 0))
+                            .intoArray(w, wo + (hi + k / L) * PANEL * L);
+                }
+            }
+        }
     }
 
     /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */

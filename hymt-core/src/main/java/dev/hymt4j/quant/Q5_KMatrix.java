@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
+import static dev.hymt4j.quant.Q4_KMatrix.decodeScalesAndMins;
 import static dev.hymt4j.quant.Q4_KMatrix.unpackScalesAndMins;
 
 /**
@@ -144,6 +145,31 @@ public final class Q5_KMatrix extends BlockMatrix {
         out[(t + 1) * rows + r] = a1.lane(0) - m1;
         out[(t + 2) * rows + r] = a2.lane(0) - m2;
         out[(t + 3) * rows + r] = a3.lane(0) - m3;
+    }
+
+    /** {@link Q4_KMatrix#decodeRow} with the fifth bit OR-ed into each nibble. */
+    @Override
+    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+        long row = r * rowBytes;
+        int[] sm = new int[16];
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            decodeScalesAndMins(data, o, sm, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
+            for (int c = 0; c < 4; c++) {
+                int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    ((FloatVector) q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0)).intoArray(w, wo + (lo + k / L) * PANEL * L);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0)).intoArray(w, wo + (hi + k / L) * PANEL * L);
+                }
+            }
+        }
     }
 
     /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */

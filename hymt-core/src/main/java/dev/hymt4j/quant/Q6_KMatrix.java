@@ -134,6 +134,53 @@ public final class Q6_KMatrix extends BlockMatrix {
         out[(t + 3) * rows + r] = a3.lane(0);
     }
 
+    /**
+     * The scaled weights {@code d·scale·(q − 32)} exactly as dot1 forms them, in dot1's order (see
+     * {@link #slotColumn}); Q6_K has no group scales.
+     */
+    @Override
+    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+        long row = r * rowBytes;
+        int step = PANEL * L;
+        for (int s = 0, p = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o + 208));
+            for (int h = 0; h < 2; h++) {
+                long scales8 = data.get(I64, o + 192 + 8 * h);
+                for (int l = 0; l < 32; l += L, p += 4) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + 32 + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    int j = 8 * (l / 16), wp = wo + p * step;
+                    ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j)).intoArray(w, wp);
+                    ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 16)).intoArray(w, wp + step);
+                    ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(hb.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 32)).intoArray(w, wp + 2 * step);
+                    ((FloatVector) c.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 48)).intoArray(w, wp + 3 * step);
+                }
+            }
+        }
+    }
+
+    /** dot1 takes, per half and for l = 0, L, … < 32, values {@code l..}, {@code 32+l..}, {@code 64+l..}, {@code 96+l..}. */
+    @Override
+    protected int slotColumn(int p) {
+        int perHalf = 128 / L, half = p / perHalf, q = p % perHalf;
+        return half * 128 + q % 4 * 32 + q / 4 * L;
+    }
+
+    @Override
+    protected boolean scaledGroups() {
+        return false;
+    }
+
     /** The reference: each value dequantized as {@code d·scale·(q − 32)} and multiplied, in element order. */
     private float dotScalar(int r, float[] x, int xo) {
         long row = r * rowBytes;

@@ -88,6 +88,20 @@ public final class Q8_0Matrix extends BlockMatrix {
         out[(t + 3) * rows + r] = a3.lane(0);
     }
 
+    /** Per block: its 32 quants widened to float (dot1's {@code w}), and {@code d} as the group's scale. */
+    @Override
+    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+        long row = r * rowBytes;
+        for (int b = 0, p = 0, nb = cols / BLOCK; b < nb; b++) {
+            long o = row + (long) b * BYTES;
+            scales[so + b * PANEL] = Float.float16ToFloat(data.get(I16, o));
+            for (int k = 0; k < BLOCK; k += L, p++) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).intoArray(w, wo + p * PANEL * L);
+            }
+        }
+    }
+
     /** The reference: each block's integer-weighted sum, scaled by its d, summed left to right. */
     private float dotScalar(int r, float[] x, int xo) {
         long row = r * rowBytes;

@@ -35,16 +35,20 @@ class BlockMatrixKernelTest {
     record Case(Matrix matrix, float[] dequantized) {}
 
     static Case quantized(GgmlType type, int cols, long seed) {
+        return quantized(type, ROWS, cols, seed);
+    }
+
+    static Case quantized(GgmlType type, int rows, int cols, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        float[] w = new float[ROWS * cols];
+        float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) (random.nextGaussian() * (1 + (i / 97) % 5) + (i % 7 == 0 ? 0.3 : 0));
         int rowBytes = (int) type.rowBytes(cols);
-        byte[] bytes = new byte[ROWS * rowBytes];
+        byte[] bytes = new byte[rows * rowBytes];
         BlockCodec codec = BlockCodec.of(type);
-        for (int r = 0; r < ROWS; r++) codec.quantize(w, r * cols, cols, bytes, r * rowBytes);
+        for (int r = 0; r < rows; r++) codec.quantize(w, r * cols, cols, bytes, r * rowBytes);
         float[] dq = new float[w.length];
         codec.dequantize(MemorySegment.ofArray(bytes), 0, w.length, dq, 0);
-        return new Case(dev.hymt4j.weights.MatrixFormats.create(type.name(), MemorySegment.ofArray(bytes), ROWS, cols), dq);
+        return new Case(dev.hymt4j.weights.MatrixFormats.create(type.name(), MemorySegment.ofArray(bytes), rows, cols), dq);
     }
 
     static float[] activations(int n, int cols, long seed) {
@@ -58,7 +62,7 @@ class BlockMatrixKernelTest {
     @MethodSource("formats")
     void matchesAFloat64ProductOfTheDequantizedWeights(GgmlType type, int cols) {
         Case c = quantized(type, cols, cols + type.id());
-        int n = 9;
+        int n = 13; // four 3-token tiles and a tail token, three 4-row panels and a tail row
         float[] x = activations(n, cols, 3);
         float[] out = new float[n * ROWS];
         c.matrix().matmulRows(x, n, out, 0, ROWS);
@@ -106,6 +110,43 @@ class BlockMatrixKernelTest {
         float[] parallel = new float[n * ROWS];
         c.matrix().matmul(x, n, parallel);
         assertArrayEquals(batch, parallel);
+    }
+
+    /**
+     * The tile path (n ≥ {@link BlockMatrix#TILE_MIN_TOKENS}) against dot1 (each token alone), bit for bit, for
+     * every token count 1..13 (whole 3-token tiles and both tails), on a matrix of more rows than one block of
+     * panels plus a tail of 3 rows, whole and in row ranges whose bounds split panels and blocks (what the
+     * threads of {@code matmul} get).
+     */
+    @ParameterizedTest
+    @MethodSource("formats")
+    void tilesMatchDot1BitForBitForEveryTokenCountTailAndRowSplit(GgmlType type, int cols) {
+        // past a block boundary where a block is small enough to test quickly
+        int rows = BlockMatrix.blockRows(cols) <= 200 ? BlockMatrix.blockRows(cols) + 7 : 71;
+        Case c = quantized(type, rows, cols, 23);
+        int most = 13;
+        float[] x = activations(most, cols, 29);
+        float[][] alone = new float[most][rows];
+        for (int t = 0; t < most; t++) {
+            c.matrix().matmulRows(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, alone[t], 0, rows);
+        }
+        int[][] splits = {{0, rows}, {0, 5, rows - 6, rows}, {0, 3, 4, 9, rows}};
+        for (int n = 1; n <= most; n++) {
+            for (int[] bounds : splits) {
+                float[] out = new float[n * rows];
+                for (int i = 0; i + 1 < bounds.length; i++) c.matrix().matmulRows(x, n, out, bounds[i], bounds[i + 1]);
+                for (int t = 0; t < n; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        int expected = Float.floatToRawIntBits(alone[t][r]), actual = Float.floatToRawIntBits(out[t * rows + r]);
+                        if (expected != actual) {
+                            assertEquals(expected, actual, type + " cols " + cols + ": token " + t + " row " + r
+                                    + " of a batch of " + n + " in row ranges " + java.util.Arrays.toString(bounds) + ": " + out[t * rows + r]
+                                    + " vs " + alone[t][r] + " alone");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @ParameterizedTest
