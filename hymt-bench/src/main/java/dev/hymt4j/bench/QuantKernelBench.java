@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * Per format two cases: a set of FFN-shaped matrices (6144 × 2048) holding at least SET_MB of blocks, so each
  * product reads memory rather than cache, and the 120818 × 2048 output head (a Q4_K_M file stores its tied
  * embedding as Q6_K). Blocks are real ones: 64 random Gaussian rows quantized by the format's codec, repeated
- * over the rows (off-heap). Each line also gives the bytes allocated per product by all threads (a kernel that
+ * over the rows (off-heap). A timed round repeats the pass for about half a second. Each line also gives the bytes allocated per product by all threads (a kernel that
  * boxes its vectors shows up here) and the process-CPU-time figure, steadier than wall time on a shared host.
  */
 public final class QuantKernelBench {
@@ -57,14 +57,24 @@ public final class QuantKernelBench {
 
     private static void run(String name, GgmlType type, List<MemorySegment> segments, int rows, float[] x, float[] out, int rounds) {
         Matrix[] matrices = segments.stream().map(s -> MatrixFormats.create(type.name(), s, rows, HIDDEN)).toArray(Matrix[]::new);
-        Runnable gemv = () -> {
+        Runnable pass = () -> {
             for (Matrix m : matrices) m.matmul(x, 1, out);
         };
-        Runnable stream = () -> MemoryStream.readAll(segments);
-        double bytes = segments.stream().mapToLong(MemorySegment::byteSize).sum();
         // warm-up: C2 compiles the kernel (several passes, so that the timed rounds run compiled code only)
-        long warmUntil = System.nanoTime() + 3_000_000_000L;
-        do gemv.run(); while (System.nanoTime() < warmUntil);
+        long warmUntil = System.nanoTime() + 3_000_000_000L, passes = 0, t0 = System.nanoTime();
+        do {
+            pass.run();
+            passes++;
+        } while (System.nanoTime() < warmUntil);
+        // each timed round repeats the pass for ~0.5 s: the process CPU clock ticks in jiffies
+        int reps = (int) Math.max(1, Math.round(0.5e9 / ((System.nanoTime() - t0) / (double) passes)));
+        Runnable gemv = () -> {
+            for (int i = 0; i < reps; i++) pass.run();
+        };
+        Runnable stream = () -> {
+            for (int i = 0; i < reps; i++) MemoryStream.readAll(segments);
+        };
+        double bytes = reps * (double) segments.stream().mapToLong(MemorySegment::byteSize).sum();
         stream.run();
         double best = Double.MAX_VALUE, bestCpu = Double.MAX_VALUE, floor = Double.MAX_VALUE;
         long allocated = Long.MAX_VALUE;
@@ -77,7 +87,8 @@ public final class QuantKernelBench {
             floor = Math.min(floor, KernelBench.time(stream)[0]);
         }
         System.out.printf(Locale.ROOT, "%-28s %7.1f MB  gemv %6.2f GB/s (cpu %6.2f GB/s·core⁻¹)  stream %6.2f GB/s  at %.2f of floor  %,d B allocated/product%n",
-                name, bytes / 1e6, bytes / best / 1e9, bytes / bestCpu / 1e9, bytes / floor / 1e9, floor / best, allocated / matrices.length);
+                name, bytes / reps / 1e6, bytes / best / 1e9, bytes / bestCpu / 1e9, bytes / floor / 1e9, floor / best,
+                allocated / reps / matrices.length);
     }
 
     /** {@code rows × cols} of {@code type}: {@link #DISTINCT_ROWS} quantized random rows, repeated, 64-byte aligned. */
