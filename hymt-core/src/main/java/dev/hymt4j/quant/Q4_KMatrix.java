@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
-import static dev.hymt4j.quant.BlockCodecs.I32;
 import static dev.hymt4j.quant.BlockCodecs.I64;
 import static dev.hymt4j.quant.QuantVectors.UNSIGNED;
 
@@ -45,12 +44,11 @@ public final class Q4_KMatrix extends BlockMatrix {
 
     /**
      * The eight 6-bit scales into {@code sm[0..7]} and mins into {@code sm[8..15]} of the block at {@code o}
-     * ({@code get_scale_min_k4}, spec §5.6), from two loads of its 12 packed bytes.
+     * ({@code get_scale_min_k4}, spec §5.6), from two loads of its first 16 bytes.
      */
     static void unpackScalesAndMins(MemorySegment data, long o, int[] sm) {
-        long low = data.get(I64, o + 4); // bytes 0–7
-        int high = data.get(I32, o + 12); // bytes 8–11
-        long scales = scaleBytes(low, high), mins = minBytes(low, high);
+        long head = data.get(I64, o), packed = data.get(I64, o + 8);
+        long scales = scaleBytes(head, packed), mins = minBytes(packed);
         for (int j = 0; j < 8; j++) {
             sm[j] = (int) (scales >>> 8 * j) & 0xFF;
             sm[8 + j] = (int) (mins >>> 8 * j) & 0xFF;
@@ -58,20 +56,22 @@ public final class Q4_KMatrix extends BlockMatrix {
     }
 
     /**
-     * The eight 6-bit scales of a block as the bytes of one long, sub-block j in byte j, from its packed bytes
-     * 0–7 ({@code low}) and 8–11 ({@code high}) (spec §5.6: scales 0–3 are the low 6 bits of bytes 0–3, scales
-     * 4–7 the low nibbles of bytes 8–11 with bits 6–7 of bytes 0–3 on top) — a few register operations where
-     * an int[] of 16 was filled and read back per row (C2 never scalar-replaced it: 80 bytes allocated per row).
+     * The eight 6-bit scales of a block as the bytes of one long, sub-block j in byte j, from the block's bytes
+     * 0–7 ({@code head}: d, dmin, packed bytes 0–3) and 8–15 ({@code packed}: packed bytes 4–11). Spec §5.6:
+     * scales 0–3 are the low 6 bits of packed bytes 0–3, scales 4–7 the low nibbles of packed bytes 8–11 with
+     * bits 6–7 of bytes 0–3 on top. A few register operations, where an int[16] was filled and read back per
+     * row (C2 never scalar-replaced it: 80 bytes allocated per row).
      */
-    static long scaleBytes(long low, int high) {
-        long h = high & 0xFFFFFFFFL;
-        return (low & 0x3F3F3F3FL) | ((h & 0x0F0F0F0FL) | (low >>> 2 & 0x30303030L)) << 32;
+    static long scaleBytes(long head, long packed) {
+        return (head >>> 32 & 0x3F3F3F3FL) | ((packed >>> 32 & 0x0F0F0F0FL) | (head >>> 34 & 0x30303030L)) << 32;
     }
 
-    /** The eight 6-bit mins of a block as the bytes of one long, as {@link #scaleBytes} (bytes 4–7, high nibbles). */
-    static long minBytes(long low, int high) {
-        long h = high & 0xFFFFFFFFL;
-        return (low >>> 32 & 0x3F3F3F3FL) | ((h >>> 4 & 0x0F0F0F0FL) | (low >>> 34 & 0x30303030L)) << 32;
+    /**
+     * The eight 6-bit mins, as {@link #scaleBytes}: mins 0–3 are the low 6 bits of packed bytes 4–7, mins 4–7
+     * the high nibbles of packed bytes 8–11 with bits 6–7 of bytes 4–7 on top.
+     */
+    static long minBytes(long packed) {
+        return (packed & 0x3F3F3F3FL) | ((packed >>> 36 & 0x0F0F0F0FL) | (packed >>> 2 & 0x30303030L)) << 32;
     }
 
     @Override
@@ -88,13 +88,11 @@ public final class Q4_KMatrix extends BlockMatrix {
         for (int g = 0, ng = cols / 64; g < ng; g++) {
             if ((g & 3) == 0) {
                 o = row + (long) (g >> 2) * BYTES;
-                long head = data.get(I64, o), packed = data.get(I64, o + 8); // d, dmin, scale bytes 0–3 | 4–11
+                long head = data.get(I64, o), packed = data.get(I64, o + 8);
                 d = Float.float16ToFloat((short) head);
                 dmin = Float.float16ToFloat((short) (head >>> 16));
-                long low = head >>> 32 | packed << 32;
-                int high = (int) (packed >>> 32);
-                scales = scaleBytes(low, high);
-                minBytes = minBytes(low, high);
+                scales = scaleBytes(head, packed);
+                minBytes = minBytes(packed);
             }
             long qs = o + 16 + 32 * (g & 3);
             int xc = xo + 64 * g;
@@ -134,9 +132,8 @@ public final class Q4_KMatrix extends BlockMatrix {
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-            long low = data.get(I64, o + 4);
-            int high = data.get(I32, o + 12);
-            long scales = scaleBytes(low, high), minBytes = minBytes(low, high);
+            long head = data.get(I64, o), packed = data.get(I64, o + 8);
+            long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
             for (int c = 0; c < 4; c++) {
                 int xc = s * QK + 64 * c, shift = 16 * c;
                 FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;

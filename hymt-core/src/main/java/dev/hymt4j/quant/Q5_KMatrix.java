@@ -12,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
-import static dev.hymt4j.quant.BlockCodecs.I32;
 import static dev.hymt4j.quant.BlockCodecs.I64;
 import static dev.hymt4j.quant.Q4_KMatrix.minBytes;
 import static dev.hymt4j.quant.Q4_KMatrix.scaleBytes;
@@ -55,13 +54,11 @@ public final class Q5_KMatrix extends BlockMatrix {
             int c = g & 3;
             if (c == 0) {
                 o = row + (long) (g >> 2) * BYTES;
-                long head = data.get(I64, o), packed = data.get(I64, o + 8); // d, dmin, scale bytes 0–3 | 4–11
+                long head = data.get(I64, o), packed = data.get(I64, o + 8);
                 d = Float.float16ToFloat((short) head);
                 dmin = Float.float16ToFloat((short) (head >>> 16));
-                long low = head >>> 32 | packed << 32;
-                int high = (int) (packed >>> 32);
-                scales = scaleBytes(low, high);
-                minBytes = minBytes(low, high);
+                scales = scaleBytes(head, packed);
+                minBytes = minBytes(packed);
             }
             int xc = xo + 64 * g;
             FloatVector lo = FloatVector.zero(F), hi = lo;
@@ -103,9 +100,8 @@ public final class Q5_KMatrix extends BlockMatrix {
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-            long low = data.get(I64, o + 4);
-            int high = data.get(I32, o + 12);
-            long scales = scaleBytes(low, high), minBytes = minBytes(low, high);
+            long head = data.get(I64, o), packed = data.get(I64, o + 8);
+            long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
             for (int c = 0; c < 4; c++) {
                 int xc = s * QK + 64 * c, shift = 16 * c;
                 FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;

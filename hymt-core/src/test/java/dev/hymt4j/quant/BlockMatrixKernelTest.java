@@ -133,15 +133,14 @@ class BlockMatrixKernelTest {
     @org.junit.jupiter.api.Test
     void scaleAndMinBytesMatchGetScaleMinK4() {
         SplittableRandom random = new SplittableRandom(21);
-        byte[] packed = new byte[12];
+        byte[] block = new byte[16]; // d, dmin, then the 12 packed bytes
         int[] q = new int[12];
         for (int trial = 0; trial < 2000; trial++) {
-            random.nextBytes(packed);
-            for (int i = 0; i < 12; i++) q[i] = packed[i] & 0xFF;
-            MemorySegment m = MemorySegment.ofArray(packed);
-            long low = m.get(BlockCodecs.I64, 0);
-            int high = m.get(BlockCodecs.I32, 8);
-            long scales = Q4_KMatrix.scaleBytes(low, high), mins = Q4_KMatrix.minBytes(low, high);
+            random.nextBytes(block);
+            for (int i = 0; i < 12; i++) q[i] = block[4 + i] & 0xFF;
+            MemorySegment m = MemorySegment.ofArray(block);
+            long head = m.get(BlockCodecs.I64, 0), packed = m.get(BlockCodecs.I64, 8);
+            long scales = Q4_KMatrix.scaleBytes(head, packed), mins = Q4_KMatrix.minBytes(packed);
             for (int j = 0; j < 8; j++) {
                 assertEquals(KQuants.scaleK4(j, q), (int) (scales >>> 8 * j) & 0xFF, "scale " + j + " of trial " + trial);
                 assertEquals(KQuants.minK4(j, q), (int) (mins >>> 8 * j) & 0xFF, "min " + j + " of trial " + trial);
