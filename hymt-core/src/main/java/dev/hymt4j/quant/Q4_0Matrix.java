@@ -16,8 +16,8 @@ import static dev.hymt4j.quant.BlockCodecs.I16;
 /**
  * Q4_0 weights ({@code half d; u8 qs[16]} per 32 values, {@code x = (q − 8)·d}). A load of quant bytes
  * {@code [k, k+L)} gives values {@code k..} (low nibbles) and {@code 16+k..} (high nibbles); both are
- * widened to int lanes (x86 has no byte-lane shifts), re-centred, converted to float and dotted, then the
- * block is scaled by {@code d}.
+ * widened to int lanes (x86 has no byte-lane shifts; zero-extended, so the high nibble is a plain shift),
+ * re-centred, converted to float and dotted, then the block is scaled by {@code d}.
  */
 public final class Q4_0Matrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
@@ -42,10 +42,9 @@ public final class Q4_0Matrix extends BlockMatrix {
             FloatVector blk = FloatVector.zero(F);
             for (int k = 0; k < 16; k += L) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8)
-                        .convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
                 blk = lo.fma(FloatVector.fromArray(F, x, xb + k), blk);
                 blk = hi.fma(FloatVector.fromArray(F, x, xb + 16 + k), blk);
             }
@@ -71,10 +70,9 @@ public final class Q4_0Matrix extends BlockMatrix {
             FloatVector k0 = FloatVector.zero(F), k1 = k0, k2 = k0, k3 = k0;
             for (int k = 0; k < 16; k += L) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8)
-                        .convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
                 int l = xb + k, h = xb + 16 + k;
                 k0 = hi.fma(FloatVector.fromArray(F, x, x0 + h), lo.fma(FloatVector.fromArray(F, x, x0 + l), k0));
                 k1 = hi.fma(FloatVector.fromArray(F, x, x1 + h), lo.fma(FloatVector.fromArray(F, x, x1 + l), k1));

@@ -12,8 +12,11 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
+import static dev.hymt4j.quant.BlockCodecs.I64;
 import static dev.hymt4j.quant.Q4_KMatrix.decodeScalesAndMins;
-import static dev.hymt4j.quant.Q4_KMatrix.unpackScalesAndMins;
+import static dev.hymt4j.quant.Q4_KMatrix.minBytes;
+import static dev.hymt4j.quant.Q4_KMatrix.scaleBytes;
+import static dev.hymt4j.quant.QuantVectors.UNSIGNED;
 
 /**
  * Q5_K weights (176 bytes per 256 values): Q4_K's scales, mins and nibbles plus one high bit per value in
@@ -43,34 +46,41 @@ public final class Q5_KMatrix extends BlockMatrix {
     @Override
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
-        long row = r * rowBytes;
-        int[] sm = new int[16];
+        long row = r * rowBytes, o = row;
         FloatVector acc = FloatVector.zero(F);
-        float mins = 0;
-        for (int s = 0, nb = cols / QK; s < nb; s++) {
-            long o = row + (long) s * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-            unpackScalesAndMins(data, o, sm);
-            for (int c = 0; c < 4; c++) {
-                int xc = xo + s * QK + 64 * c;
-                FloatVector lo = FloatVector.zero(F), hi = lo;
-                for (int k = 0; k < 32; k += L) {
-                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
-                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
-                    IntVector ql = q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
-                    IntVector qh = q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
-                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
-                    lo = ((FloatVector) ql.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + k), lo);
-                    hi = ((FloatVector) qh.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
-                }
-                acc = lo.fma(FloatVector.broadcast(F, d * sm[2 * c]), acc);
-                acc = hi.fma(FloatVector.broadcast(F, d * sm[2 * c + 1]), acc);
-                int sj = so + 8 * s + 2 * c;
-                mins += dmin * sm[8 + 2 * c] * sums[sj];
-                mins += dmin * sm[9 + 2 * c] * sums[sj + 1];
+        float mins = 0, d = 0, dmin = 0;
+        long scales = 0, minBytes = 0;
+        // One iteration per 64 values, the block's header read when a block starts (see Q4_KMatrix.dot1)
+        for (int g = 0, ng = cols / 64; g < ng; g++) {
+            int c = g & 3;
+            if (c == 0) {
+                o = row + (long) (g >> 2) * BYTES;
+                long head = data.get(I64, o), packed = data.get(I64, o + 8);
+                d = Float.float16ToFloat((short) head);
+                dmin = Float.float16ToFloat((short) (head >>> 16));
+                scales = scaleBytes(head, packed);
+                minBytes = minBytes(packed);
             }
+            int xc = xo + 64 * g;
+            FloatVector lo = FloatVector.zero(F), hi = lo;
+            for (int k = 0; k < 32; k += L) {
+                // zero-extended, so the high nibble is a plain shift (no mask)
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector ql = q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
+                IntVector qh = q.lanewise(VectorOperators.LSHR, 4)
+                        .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                lo = ((FloatVector) ql.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + k), lo);
+                hi = ((FloatVector) qh.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
+            }
+            acc = lo.fma(FloatVector.broadcast(F, d * UNSIGNED[(int) scales & 0xFF]), acc);
+            acc = hi.fma(FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]), acc);
+            mins += dmin * UNSIGNED[(int) minBytes & 0xFF] * sums[so + 2 * g];
+            mins += dmin * UNSIGNED[(int) (minBytes >>> 8) & 0xFF] * sums[so + 2 * g + 1];
+            scales >>>= 16;
+            minBytes >>>= 16;
         }
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
         return acc.lane(0) - mins;
@@ -84,7 +94,6 @@ public final class Q5_KMatrix extends BlockMatrix {
             return;
         }
         long row = r * rowBytes;
-        int[] sm = new int[16];
         int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         int s0 = t * per, s1 = s0 + per, s2 = s1 + per, s3 = s2 + per;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -92,19 +101,21 @@ public final class Q5_KMatrix extends BlockMatrix {
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-            unpackScalesAndMins(data, o, sm);
+            long head = data.get(I64, o), packed = data.get(I64, o + 8);
+            long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
             for (int c = 0; c < 4; c++) {
-                int xc = s * QK + 64 * c;
+                int xc = s * QK + 64 * c, shift = 16 * c;
                 FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
                 for (int k = 0; k < 32; k += L) {
+                    // zero-extended, so the high nibble is a plain shift (no mask)
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, I, 0);
                     FloatVector wl = (FloatVector) q.and(0x0F)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
                             .convert(VectorOperators.I2F, 0);
-                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
                             .convert(VectorOperators.I2F, 0);
                     int a = xc + k, b = xc + 32 + k;
@@ -117,13 +128,13 @@ public final class Q5_KMatrix extends BlockMatrix {
                     l3 = wl.fma(FloatVector.fromArray(F, x, x3 + a), l3);
                     h3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), h3);
                 }
-                FloatVector dl = FloatVector.broadcast(F, d * sm[2 * c]);
-                FloatVector dh = FloatVector.broadcast(F, d * sm[2 * c + 1]);
+                FloatVector dl = FloatVector.broadcast(F, d * ((int) (scales >>> shift) & 0xFF));
+                FloatVector dh = FloatVector.broadcast(F, d * ((int) (scales >>> shift + 8) & 0xFF));
                 a0 = h0.fma(dh, l0.fma(dl, a0));
                 a1 = h1.fma(dh, l1.fma(dl, a1));
                 a2 = h2.fma(dh, l2.fma(dl, a2));
                 a3 = h3.fma(dh, l3.fma(dl, a3));
-                float ml = dmin * sm[8 + 2 * c], mh = dmin * sm[9 + 2 * c];
+                float ml = dmin * ((int) (minBytes >>> shift) & 0xFF), mh = dmin * ((int) (minBytes >>> shift + 8) & 0xFF);
                 int sj = 8 * s + 2 * c;
                 m0 += ml * sums[s0 + sj];
                 m0 += mh * sums[s0 + sj + 1];

@@ -14,15 +14,17 @@ import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
 import static dev.hymt4j.quant.BlockCodecs.I64;
+import static dev.hymt4j.quant.QuantVectors.SIGNED;
 
 /**
  * Q6_K weights (210 bytes per 256 values: 4 low bits in {@code ql}, 2 high bits in {@code qh}, a signed scale per
  * 16 values, {@code d}). Each byte load of {@code ql[l..]}, {@code ql[l+32..]} and {@code qh[l..]} yields the
  * quants of four 16-value sub-blocks ({@code l}, {@code l+32}, {@code l+64}, {@code l+96} of the half); they are
- * widened to int lanes (where x86 has shifts; byte-lane shifts are emulated), assembled, re-centred
- * ({@code q − 32}), converted, scaled by {@code d·scale} (the dequantized weight, exactly as the codec
- * computes it) and dotted. The sixteen scales come from two 8-byte loads per block, not sixteen byte reads
- * (which cost 3× the time of the whole kernel).
+ * widened to int lanes (where x86 has shifts; byte-lane shifts are emulated; zero-extended, so a high nibble is
+ * a plain shift), assembled, re-centred ({@code q − 32}), converted, scaled by {@code d·scale} (the dequantized
+ * weight, exactly as the codec computes it; the signed scale byte becomes a float by a table load,
+ * {@link QuantVectors#SIGNED}) and dotted. The sixteen scales come from two 8-byte loads per block, not sixteen
+ * byte reads (which cost 3× the time of the whole kernel).
  */
 public final class Q6_KMatrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
@@ -52,21 +54,21 @@ public final class Q6_KMatrix extends BlockMatrix {
                 long scales = data.get(I64, o + 192 + 8 * h); // the half's eight signed scales, one per byte
                 for (int l = 0; l < 32; l += L) {
                     IntVector a = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector c = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + 32 + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     int j = 8 * (l / 16);
                     FloatVector w1 = ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j));
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j) & 0xFF]);
                     FloatVector w2 = ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 16));
-                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(hb.and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 32));
-                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 16) & 0xFF]);
+                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 32) & 0xFF]);
+                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4)
                             .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 48));
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 48) & 0xFF]);
                     acc = w1.fma(FloatVector.fromArray(F, x, xh + l), acc);
                     acc = w2.fma(FloatVector.fromArray(F, x, xh + 32 + l), acc);
                     acc = w3.fma(FloatVector.fromArray(F, x, xh + 64 + l), acc);
@@ -95,21 +97,21 @@ public final class Q6_KMatrix extends BlockMatrix {
                 long scales = data.get(I64, o + 192 + 8 * h);
                 for (int l = 0; l < 32; l += L) {
                     IntVector a = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector c = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + 32 + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     int j = 8 * (l / 16);
                     FloatVector w1 = ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j));
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j) & 0xFF]);
                     FloatVector w2 = ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 16));
-                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(hb.and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 32));
-                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 16) & 0xFF]);
+                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 32) & 0xFF]);
+                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4)
                             .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales >>> j + 48));
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 48) & 0xFF]);
                     int p1 = xh + l, p2 = p1 + 32, p3 = p1 + 64, p4 = p1 + 96;
                     a0 = w4.fma(FloatVector.fromArray(F, x, x0 + p4), w3.fma(FloatVector.fromArray(F, x, x0 + p3),
                             w2.fma(FloatVector.fromArray(F, x, x0 + p2), w1.fma(FloatVector.fromArray(F, x, x0 + p1), a0))));

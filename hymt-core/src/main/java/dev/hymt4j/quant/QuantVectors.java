@@ -34,6 +34,22 @@ final class QuantVectors {
      */
     static final VectorShuffle<Float>[] FOLDS = Lanes.folds();
 
+    /**
+     * {@code (float) b} for each unsigned byte value {@code b}, read as {@code UNSIGNED[b & 0xFF]}: a 6-bit scale
+     * or min becomes a float with one load (which the multiply takes as its memory operand) instead of
+     * {@code cvtsi2ss}, two micro-ops on the ports the 512-bit work needs. The value is the same exact float.
+     */
+    static final float[] UNSIGNED = new float[256];
+    /** {@code (float) (byte) b} for each byte value, read as {@code SIGNED[b & 0xFF]} (Q6_K's signed scales). */
+    static final float[] SIGNED = new float[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            UNSIGNED[b] = b;
+            SIGNED[b] = (byte) b;
+        }
+    }
+
     /** "512-bit", "256-bit" or "scalar", for benchmarks and test names. */
     static String describe() {
         return ENABLED ? F.vectorBitSize() + "-bit" : "scalar";

@@ -27,8 +27,8 @@ class BlockMatrixKernelTest {
                 Arguments.of(GgmlType.Q8_0, 96), Arguments.of(GgmlType.Q8_0, 2048),
                 Arguments.of(GgmlType.Q4_0, 64), Arguments.of(GgmlType.Q4_0, 1056),
                 Arguments.of(GgmlType.Q4_1, 96), Arguments.of(GgmlType.Q5_0, 160), Arguments.of(GgmlType.Q5_1, 32),
-                Arguments.of(GgmlType.Q4_K, 256), Arguments.of(GgmlType.Q4_K, 1536),
-                Arguments.of(GgmlType.Q5_K, 256), Arguments.of(GgmlType.Q5_K, 768),
+                Arguments.of(GgmlType.Q4_K, 256), Arguments.of(GgmlType.Q4_K, 1536), Arguments.of(GgmlType.Q4_K, 2304),
+                Arguments.of(GgmlType.Q5_K, 256), Arguments.of(GgmlType.Q5_K, 768), Arguments.of(GgmlType.Q5_K, 1280),
                 Arguments.of(GgmlType.Q6_K, 256), Arguments.of(GgmlType.Q6_K, 1280));
     }
 
@@ -163,6 +163,28 @@ class BlockMatrixKernelTest {
                 double exact = 0;
                 for (int r = 0; r < ROWS; r++) exact += (double) g[t * ROWS + r] * c.dequantized()[r * cols + k];
                 assertEquals(k >= c0 && k < c1 ? exact : 0, out[t * cols + k], 1e-4 * (1 + Math.abs(exact)), type + " col " + k);
+            }
+        }
+    }
+
+    /**
+     * The kernels' register unpacking of Q4_K/Q5_K's 12 packed scale/min bytes against {@code get_scale_min_k4}
+     * as the codec implements it (spec §5.6), on random bytes (every bit pattern of the top two bits occurs).
+     */
+    @org.junit.jupiter.api.Test
+    void scaleAndMinBytesMatchGetScaleMinK4() {
+        SplittableRandom random = new SplittableRandom(21);
+        byte[] block = new byte[16]; // d, dmin, then the 12 packed bytes
+        int[] q = new int[12];
+        for (int trial = 0; trial < 2000; trial++) {
+            random.nextBytes(block);
+            for (int i = 0; i < 12; i++) q[i] = block[4 + i] & 0xFF;
+            MemorySegment m = MemorySegment.ofArray(block);
+            long head = m.get(BlockCodecs.I64, 0), packed = m.get(BlockCodecs.I64, 8);
+            long scales = Q4_KMatrix.scaleBytes(head, packed), mins = Q4_KMatrix.minBytes(packed);
+            for (int j = 0; j < 8; j++) {
+                assertEquals(KQuants.scaleK4(j, q), (int) (scales >>> 8 * j) & 0xFF, "scale " + j + " of trial " + trial);
+                assertEquals(KQuants.minK4(j, q), (int) (mins >>> 8 * j) & 0xFF, "min " + j + " of trial " + trial);
             }
         }
     }
