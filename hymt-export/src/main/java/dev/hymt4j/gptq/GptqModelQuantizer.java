@@ -1,18 +1,21 @@
 package dev.hymt4j.gptq;
 
+import dev.hymt4j.kv.BlockTable;
+import dev.hymt4j.kv.PagedKvCache;
 import dev.hymt4j.model.Checkpoint;
-import dev.hymt4j.model.ForwardOptions;
 import dev.hymt4j.model.HunyuanModel;
 import dev.hymt4j.model.LayerWeights;
 import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelException;
 import dev.hymt4j.model.ModelWeights;
+import dev.hymt4j.model.StepBatch;
 import dev.hymt4j.quant.GptqConfig;
 import dev.hymt4j.tensor.Matrix;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +130,7 @@ public final class GptqModelQuantizer {
             }
             return new LayerReport(l, none, null, 0);
         }
+        CalibrationRunner runner = new CalibrationRunner(c, weights);
         Map<String, Matrix> quantized = new LinkedHashMap<>();
         Map<String, Double> errors = new LinkedHashMap<>(), rtnErrors = compareRtn ? new LinkedHashMap<>() : null;
         List<List<String>> groups = GptqCheckpointWriter.SEQUENTIAL_GROUPS;
@@ -159,7 +163,7 @@ public final class GptqModelQuantizer {
                     view.put(down, LayerProbes.capturing(first, acc, null));
                 }
             }
-            runAll(c, weights, with(original, view), hidden);
+            runner.run(with(original, view), hidden);
             if (acc.tokens() != tokens(c, hidden)) {
                 throw new IllegalStateException("layer " + l + " " + group.get(0) + ": captured " + acc.tokens() + " of " + tokens(c, hidden)
                         + " calibration tokens (the forward pass bypassed Matrix.matmul)");
@@ -193,7 +197,7 @@ public final class GptqModelQuantizer {
         view.put(gate, LayerProbes.replaying(quantized.get(gate), mlpInput, null));
         view.put(up, LayerProbes.replaying(quantized.get(up), mlpInput, null));
         view.put(down, LayerProbes.recording(quantized.get(down), mlp));
-        runAll(c, weights, with(original, view), hidden);
+        runner.run(with(original, view), hidden);
         for (int s = 0; s < hidden.length; s++) {
             float[] h1 = hidden[s], m = mlp.get(s);
             for (int i = 0; i < h1.length; i++) h1[i] += m[i];
@@ -213,25 +217,57 @@ public final class GptqModelQuantizer {
         return view;
     }
 
-    /** One pass of {@code layer} over every calibration sequence. */
-    private static void runAll(ModelConfig c, ModelWeights weights, LayerWeights layer, float[][] hidden) {
-        for (float[] x : hidden) runLayer(c, weights, layer, x, x.length / c.hiddenSize());
-    }
-
     private static long tokens(ModelConfig c, float[][] hidden) {
         long tokens = 0;
         for (float[] x : hidden) tokens += x.length / c.hiddenSize();
         return tokens;
     }
 
-    /** Runs one decoder layer over one sequence's hidden states (positions 0..T−1) through the engine's forward. */
-    private static void runLayer(ModelConfig c, ModelWeights weights, LayerWeights layer, float[] x, int tokens) {
-        ModelConfig one = new ModelConfig(c.modelType(), tokens, c.hiddenSize(), 1, c.numHeads(), c.numKvHeads(), c.headDim(),
-                c.intermediateSize(), c.rmsNormEps(), c.ropeTheta(), c.ropeType(), c.ropeAlpha(), c.ropeFactor(),
-                c.maxPositionEmbeddings(), false, c.useQkNorm(), c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
-        ModelWeights w = new ModelWeights(one, LayerProbes.hiddenStates(x, tokens, c.hiddenSize()), new LayerWeights[]{layer},
-                weights.finalNorm(), LayerProbes.skipped(tokens, c.hiddenSize()));
-        new HunyuanModel(w).forward(IntStream.range(0, tokens).toArray(), ForwardOptions.LAST_LOGITS);
+    /**
+     * Runs one decoder layer over calibration sequences through the engine's step forward (positions 0..T−1, no
+     * logits), with one one-layer config, step batch and KV cache per sequence length for the whole layer: the
+     * engine's step workspace (~75 MB at 512 tokens of the 1.8B shape) is made once, not once per sequence and
+     * pass, so the heap holds what the quantizer keeps rather than garbage.
+     */
+    private static final class CalibrationRunner {
+        private final ModelConfig c;
+        private final float[] finalNorm;
+        private final Map<Integer, Length> lengths = new HashMap<>();
+
+        /** What sequences of one length share. */
+        private record Length(ModelConfig config, LayerProbes.HiddenStates states, PagedKvCache cache, BlockTable table, StepBatch batch,
+                              int[] ids) {}
+
+        CalibrationRunner(ModelConfig c, ModelWeights weights) {
+            this.c = c;
+            this.finalNorm = weights.finalNorm();
+        }
+
+        /** One pass of {@code layer} over every sequence of {@code hidden}. */
+        void run(LayerWeights layer, float[][] hidden) {
+            Map<Integer, HunyuanModel> models = new HashMap<>();
+            for (float[] x : hidden) {
+                int tokens = x.length / c.hiddenSize();
+                Length s = lengths.computeIfAbsent(tokens, this::length);
+                HunyuanModel model = models.computeIfAbsent(tokens, t -> new HunyuanModel(new ModelWeights(s.config(), s.states(),
+                        new LayerWeights[]{layer}, finalNorm, LayerProbes.skipped(t, c.hiddenSize()))));
+                s.states().set(x);
+                s.batch().clear();
+                s.batch().add(s.ids(), 0, tokens, 0, s.table(), StepBatch.Logits.NONE, null);
+                model.forward(s.batch(), s.cache());
+            }
+        }
+
+        private Length length(int tokens) {
+            ModelConfig one = new ModelConfig(c.modelType(), tokens, c.hiddenSize(), 1, c.numHeads(), c.numKvHeads(), c.headDim(),
+                    c.intermediateSize(), c.rmsNormEps(), c.ropeTheta(), c.ropeType(), c.ropeAlpha(), c.ropeFactor(),
+                    c.maxPositionEmbeddings(), false, c.useQkNorm(), c.bosTokenId(), c.eosTokenIds(), c.padTokenId());
+            PagedKvCache cache = new PagedKvCache(one, tokens, PagedKvCache.bytesPerToken(1, one.kvDim()) * tokens, false);
+            BlockTable table = new BlockTable();
+            cache.reserve(table, tokens);
+            return new Length(one, new LayerProbes.HiddenStates(tokens, c.hiddenSize()), cache, table, new StepBatch(),
+                    IntStream.range(0, tokens).toArray());
+        }
     }
 
     static Matrix linear(LayerWeights w, String name) {

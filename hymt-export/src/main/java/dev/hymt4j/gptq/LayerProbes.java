@@ -95,15 +95,29 @@ final class LayerProbes {
         };
     }
 
-    /** Hidden states {@code x [tokens, hidden]} as an "embedding" whose row {@code t} is token t's state. */
-    static Matrix hiddenStates(float[] x, int tokens, int hidden) {
-        return new Matrix() {
-            @Override public int rows() { return tokens; }
-            @Override public int cols() { return hidden; }
-            @Override public String format() { return "hidden-states"; }
-            @Override public void readRow(int r, float[] dst, int off) { System.arraycopy(x, r * hidden, dst, off, hidden); }
-            @Override public void matmulRows(float[] in, int n, float[] out, int r0, int r1) { throw new UnsupportedOperationException(); }
-            @Override public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) { throw new UnsupportedOperationException(); }
-        };
+    /**
+     * Hidden states {@code x [tokens, hidden]} as an "embedding" whose row {@code t} is token t's state; {@link #set}
+     * switches to the next sequence of the same length.
+     */
+    static final class HiddenStates implements Matrix {
+        private final int tokens, hidden;
+        private float[] x;
+
+        HiddenStates(int tokens, int hidden) {
+            this.tokens = tokens;
+            this.hidden = hidden;
+        }
+
+        void set(float[] x) {
+            if (x.length != tokens * hidden) throw new IllegalArgumentException(x.length + " floats for " + tokens + " × " + hidden);
+            this.x = x;
+        }
+
+        @Override public int rows() { return tokens; }
+        @Override public int cols() { return hidden; }
+        @Override public String format() { return "hidden-states"; }
+        @Override public void readRow(int r, float[] dst, int off) { System.arraycopy(x, r * hidden, dst, off, hidden); }
+        @Override public void matmulRows(float[] in, int n, float[] out, int r0, int r1) { throw new UnsupportedOperationException(); }
+        @Override public void accumulateTransposed(float[] g, int n, float[] out, int c0, int c1) { throw new UnsupportedOperationException(); }
     }
 }
