@@ -58,14 +58,15 @@ public final class Q4_KMatrix extends BlockMatrix {
     /**
      * For the tile path (Q4_K and Q5_K, same header): the block at {@code o}'s eight group scales
      * {@code d·sc_j} into {@code scales[so + j·PANEL]} and min coefficients {@code dmin·m_j} into
-     * {@code mins[mo + j]}, the values dot1 computes; {@code sm} is scratch for the unpacked 6-bit values.
+     * {@code mins[mo + j]}, the values dot1 computes (from the same {@link #scaleBytes}/{@link #minBytes}).
      */
-    static void decodeScalesAndMins(MemorySegment data, long o, int[] sm, float[] scales, int so, float[] mins, int mo) {
-        float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
-        unpackScalesAndMins(data, o, sm);
+    static void decodeScalesAndMins(MemorySegment data, long o, float[] scales, int so, float[] mins, int mo) {
+        long head = data.get(I64, o), packed = data.get(I64, o + 8);
+        float d = Float.float16ToFloat((short) head), dmin = Float.float16ToFloat((short) (head >>> 16));
+        long scaleBytes = scaleBytes(head, packed), minBytes = minBytes(packed);
         for (int j = 0; j < 8; j++) {
-            scales[so + j * PANEL] = d * sm[j];
-            mins[mo + j] = dmin * sm[8 + j];
+            scales[so + j * PANEL] = d * ((int) (scaleBytes >>> 8 * j) & 0xFF);
+            mins[mo + j] = dmin * ((int) (minBytes >>> 8 * j) & 0xFF);
         }
     }
 
@@ -203,10 +204,9 @@ public final class Q4_KMatrix extends BlockMatrix {
     @Override
     protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
         long row = r * rowBytes;
-        int[] sm = new int[16];
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
-            decodeScalesAndMins(data, o, sm, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
+            decodeScalesAndMins(data, o, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
             for (int c = 0; c < 4; c++) {
                 int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
                 for (int k = 0; k < 32; k += L) {

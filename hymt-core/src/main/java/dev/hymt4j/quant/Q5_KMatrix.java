@@ -162,10 +162,9 @@ public final class Q5_KMatrix extends BlockMatrix {
     @Override
     protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
         long row = r * rowBytes;
-        int[] sm = new int[16];
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
-            decodeScalesAndMins(data, o, sm, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
+            decodeScalesAndMins(data, o, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
             for (int c = 0; c < 4; c++) {
                 int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
                 for (int k = 0; k < 32; k += L) {
