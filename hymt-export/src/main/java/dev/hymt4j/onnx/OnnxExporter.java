@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hymt4j.gguf.GgufCheckpoint;
 import dev.hymt4j.gguf.GgufFile;
+import dev.hymt4j.gguf.GgufMetadata;
 import dev.hymt4j.io.AtomicFile;
 import dev.hymt4j.tokenizer.GgufTokenizerFiles;
 import dev.hymt4j.tokenizer.TokenizerLoadException;
@@ -101,7 +102,7 @@ public final class OnnxExporter {
                     if (Files.isRegularFile(f)) Files.copy(f, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
             } else {
-                notes.addAll(tokenizerFromGguf(model, outDir));
+                notes.addAll(tokenizerFromGguf(((GgufCheckpoint) source).file().metadata(), model, outDir));
             }
             int blockSize = o.precision() == Precision.INT4 ? decoder.blockSize() : 0;
             return new Result(file, external, weights.totalBytes(), blockSize, decoder.carriedOver(), decoder.requantized(), notes);
@@ -112,9 +113,9 @@ public final class OnnxExporter {
      * tokenizer.json and tokenizer_config.json written from the GGUF's tokenizer metadata (genai and transformers
      * read files, not metadata); what a user must know when the GGUF's tokenizer cannot be written.
      */
-    private static List<String> tokenizerFromGguf(Path gguf, Path outDir) throws IOException {
-        try (GgufFile f = GgufFile.open(gguf)) {
-            GgufTokenizerFiles.write(f.metadata(), gguf, outDir);
+    private static List<String> tokenizerFromGguf(GgufMetadata metadata, Path gguf, Path outDir) throws IOException {
+        try {
+            GgufTokenizerFiles.write(metadata, gguf, outDir);
             return List.of("tokenizer.json and tokenizer_config.json were written from the GGUF's tokenizer metadata (the chat "
                     + "template and special tokens it holds; clean_up_tokenization_spaces false, as llama.cpp decodes)");
         } catch (TokenizerLoadException e) {
