@@ -2,6 +2,7 @@ package dev.hymt4j.quant;
 
 import dev.hymt4j.gguf.GgmlType;
 import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.tensor.VectorWidth;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
@@ -34,6 +35,11 @@ public abstract class BlockMatrix implements Matrix {
      * dot4 (which decodes each weight once per 4 tokens) is as good.
      */
     static final int TILE_MIN_TOKENS = 6;
+    /**
+     * Whether scaled-groups panels run as two {@link #tileScaledPair} halves: {@link #tileScaled}'s 24 accumulators
+     * (12 partial sums, 12 totals) spill where the CPU has 16 vector registers (AVX2).
+     */
+    static final boolean HALF_TILES = VectorWidth.REGISTERS < 32;
     /** Decoded floats per block of panels: 512 KiB, a quarter of this host's 2 MiB L2, leaving room for x. */
     private static final int BLOCK_FLOATS = 128 * 1024;
 
@@ -177,8 +183,15 @@ public abstract class BlockMatrix implements Matrix {
                 int x1 = tokens > 1 ? x0 + cols : x0, x2 = tokens > 2 ? x1 + cols : x1;
                 for (int r = b0; r < b1; r += PANEL) {
                     int panel = (r - b0) / PANEL, o = t * rows + r;
-                    if (scaledGroups()) tileScaled(w, panel * PANEL * cols, scales, panel * PANEL * groups, x, x0, x1, x2, out, o, tokens);
-                    else tileDirect(w, panel * PANEL * cols, x, x0, x1, x2, out, o, tokens);
+                    int wo = panel * PANEL * cols, so = panel * PANEL * groups;
+                    if (!scaledGroups()) {
+                        tileDirect(w, wo, x, x0, x1, x2, out, o, tokens);
+                    } else if (HALF_TILES) {
+                        tileScaledPair(w, wo, scales, so, x, x0, x1, x2, out, o, tokens);
+                        tileScaledPair(w, wo + 2 * L, scales, so + 2, x, x0, x1, x2, out, o + 2, tokens);
+                    } else {
+                        tileScaled(w, wo, scales, so, x, x0, x1, x2, out, o, tokens);
+                    }
                 }
             }
             for (int r = b0; r < b1 && per > 0; r += PANEL) subtractMins(mins, (r - b0) * groups, sumsT, stride, n, p.lanes, out, r);
@@ -271,6 +284,60 @@ public abstract class BlockMatrix implements Matrix {
             out[o2 + 1] = a12.lane(0);
             out[o2 + 2] = a22.lane(0);
             out[o2 + 3] = a32.lane(0);
+        }
+    }
+
+    /**
+     * {@link #tileScaled} for 2 of a panel's 4 rows (from {@code wo}, scales from {@code so}, outputs from {@code o}:
+     * the pair's first row): 6 partial sums and 6 totals, which fit 16 vector registers. The same arithmetic per
+     * (row, token), so the two halves give tileScaled's bits.
+     */
+    private void tileScaledPair(float[] w, int wo, float[] scales, int so, float[] x, int x0, int x1, int x2, float[] out, int o,
+                                int tokens) {
+        int slots = 32 / L;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+        for (int g = 0, p = 0, groups = cols / 32; g < groups; g++) {
+            FloatVector p00 = FloatVector.zero(F), p01 = p00, p02 = p00, p10 = p00, p11 = p00, p12 = p00;
+            for (int end = p + slots; p < end; p++) {
+                int c = slotColumns[p], wp = wo + p * PANEL * L;
+                FloatVector v0 = FloatVector.fromArray(F, x, x0 + c), v1 = FloatVector.fromArray(F, x, x1 + c);
+                FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
+                FloatVector wv = FloatVector.fromArray(F, w, wp);
+                p00 = wv.fma(v0, p00);
+                p01 = wv.fma(v1, p01);
+                p02 = wv.fma(v2, p02);
+                wv = FloatVector.fromArray(F, w, wp + L);
+                p10 = wv.fma(v0, p10);
+                p11 = wv.fma(v1, p11);
+                p12 = wv.fma(v2, p12);
+            }
+            int sg = so + g * PANEL;
+            FloatVector s = FloatVector.broadcast(F, scales[sg]);
+            a00 = p00.fma(s, a00);
+            a01 = p01.fma(s, a01);
+            a02 = p02.fma(s, a02);
+            s = FloatVector.broadcast(F, scales[sg + 1]);
+            a10 = p10.fma(s, a10);
+            a11 = p11.fma(s, a11);
+            a12 = p12.fma(s, a12);
+        }
+        for (VectorShuffle<Float> fold : FOLDS) {
+            a00 = a00.add(a00.rearrange(fold));
+            a01 = a01.add(a01.rearrange(fold));
+            a02 = a02.add(a02.rearrange(fold));
+            a10 = a10.add(a10.rearrange(fold));
+            a11 = a11.add(a11.rearrange(fold));
+            a12 = a12.add(a12.rearrange(fold));
+        }
+        out[o] = a00.lane(0);
+        out[o + 1] = a10.lane(0);
+        if (tokens > 1) {
+            out[o + rows] = a01.lane(0);
+            out[o + rows + 1] = a11.lane(0);
+        }
+        if (tokens > 2) {
+            out[o + 2 * rows] = a02.lane(0);
+            out[o + 2 * rows + 1] = a12.lane(0);
         }
     }
 

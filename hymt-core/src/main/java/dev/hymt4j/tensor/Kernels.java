@@ -77,6 +77,13 @@ public interface Kernels {
     void dot4x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao);
 
     /**
+     * {@link #dot4x6} for 2 of the panel's 4 rows (the pair at {@code wo}: rows {@code 2h, 2h+1} at {@code wo + 2h·L}
+     * floats into the pair's accumulators at {@code acc[ao + 12h·L …]}): 12 accumulators, which fit the 16 vector
+     * registers of AVX2, where dot4x6's 24 spill. Same arithmetic per (row, token), so either may serve.
+     */
+    void dot2x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao);
+
+    /**
      * Completes {@link #dot4x6}: {@code sums[6i+j]} = the lane sum of its accumulator, then
      * {@code fma(wTail[wto + i·tail + c], xTail[xto + j·tail + c], ·)} for the {@code tail} columns past the last
      * multiple of L, in order.
@@ -89,4 +96,10 @@ public interface Kernels {
      * g[go + j·gStride + i], …)} for rows {@code i < kr} in order, starting from the current {@code out}.
      */
     void accumulate6x4(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride);
+
+    /**
+     * {@link #accumulate6x4} for half of the strip's columns (the 2L at {@code po}, {@code oo}; the packed rows keep
+     * their stride of 4L floats): 12 accumulators, which fit AVX2's 16 vector registers. Same arithmetic per output.
+     */
+    void accumulate6x2(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride);
 }

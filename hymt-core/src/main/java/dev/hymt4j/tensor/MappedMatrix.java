@@ -28,6 +28,8 @@ public final class MappedMatrix implements Matrix {
     static final int BLOCK_STEPS = Math.max(1, 1024 / LANES);
     /** Weight rows per {@code g·W} block: one packed 4-vector column strip of them (32 KiB at 512 bits) stays in L1. */
     static final int BLOCK_ROWS = 128;
+    /** Whether the GEMM tile runs as two {@link Kernels#dot2x6} halves: where 24 accumulators would spill. */
+    static final boolean HALF_TILES = VectorWidth.REGISTERS < 32;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final MemorySegment data;
@@ -146,7 +148,7 @@ public final class MappedMatrix implements Matrix {
     /**
      * Rows are packed (widened to float, each quad of rows interleaved per L columns) into an aligned panel of
      * {@link #PANEL_ROWS} (zero rows pad it to a multiple of 4); then 4-row × 6-token tiles run
-     * {@link Kernels#dot4x6} over column blocks of {@link #BLOCK_STEPS}: the 6 tokens' block stays in L1 while the
+     * {@link Kernels#dot4x6} (or its two {@link Kernels#dot2x6} halves, {@link #HALF_TILES}) over column blocks of {@link #BLOCK_STEPS}: the 6 tokens' block stays in L1 while the
      * panel's rows stream past it from L2. The columns past the last multiple of L (the canonical order's scalar
      * tail) are kept aside and added by {@link Kernels#finish4x6}. Results of padding rows or tokens are never stored.
      */
@@ -167,7 +169,13 @@ public final class MappedMatrix implements Matrix {
                 for (int k0 = 0; k0 < steps; k0 += BLOCK_STEPS) {
                     int k1 = Math.min(steps, k0 + BLOCK_STEPS);
                     for (int q = 0; q < quads; q++) {
-                        KERNELS.dot4x6(panel, q * quadBytes + stepBytes * k0, x.packed(), xo + tokenStepBytes * k0, k1 - k0, acc, q * tile);
+                        long wo = q * quadBytes + stepBytes * k0, xb = xo + tokenStepBytes * k0;
+                        if (HALF_TILES) {
+                            KERNELS.dot2x6(panel, wo, x.packed(), xb, k1 - k0, acc, q * tile);
+                            KERNELS.dot2x6(panel, wo + 8L * LANES, x.packed(), xb, k1 - k0, acc, q * tile + tile / 2);
+                        } else {
+                            KERNELS.dot4x6(panel, wo, x.packed(), xb, k1 - k0, acc, q * tile);
+                        }
                     }
                 }
                 for (int q = 0; q < quads; q++) {
@@ -234,16 +242,26 @@ public final class MappedMatrix implements Matrix {
                     float[] gs = fullGroup ? g : gTail;
                     int go = fullGroup ? t * rows + k0 : 0, gStride = fullGroup ? rows : BLOCK_ROWS;
                     if (fullGroup && fullStrip) {
-                        KERNELS.accumulate6x4(panel, v * stripBytes, kr, gs, go, gStride, out, t * cols + c0 + v * strip, cols);
+                        accumulateStrip(panel, v * stripBytes, kr, gs, go, gStride, out, t * cols + c0 + v * strip, cols);
                         continue;
                     }
                     int tokens = Math.min(TILE_TOKENS, n - t), columns = Math.min(strip, width - v * strip);
                     Arrays.fill(outTile, 0, TILE_TOKENS * strip, 0f);
                     for (int j = 0; j < tokens; j++) System.arraycopy(out, (t + j) * cols + c0 + v * strip, outTile, j * strip, columns);
-                    KERNELS.accumulate6x4(panel, v * stripBytes, kr, gs, go, gStride, outTile, 0, strip);
+                    accumulateStrip(panel, v * stripBytes, kr, gs, go, gStride, outTile, 0, strip);
                     for (int j = 0; j < tokens; j++) System.arraycopy(outTile, j * strip, out, (t + j) * cols + c0 + v * strip, columns);
                 }
             }
+        }
+    }
+
+    /** One strip's 6 × 4L tile: {@link Kernels#accumulate6x4}, or its two {@link Kernels#accumulate6x2} halves. */
+    private static void accumulateStrip(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
+        if (HALF_TILES) {
+            KERNELS.accumulate6x2(p, po, kr, g, go, gStride, out, oo, outStride);
+            KERNELS.accumulate6x2(p, po + 8L * LANES, kr, g, go, gStride, out, oo + 2 * LANES, outStride);
+        } else {
+            KERNELS.accumulate6x4(p, po, kr, g, go, gStride, out, oo, outStride);
         }
     }
 

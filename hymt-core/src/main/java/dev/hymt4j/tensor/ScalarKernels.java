@@ -92,8 +92,28 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void dot2x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao) {
+        for (int k = 0; k < 12; k++) {
+            long wr = wo + 4L * (k / 6), xt = xo + 4L * (k % 6);
+            float sum = acc[ao + k];
+            for (int s = 0; s < steps; s++) sum = Math.fma(w.get(F32_LE, wr + 16L * s), x.get(F32_LE, xt + 24L * s), sum);
+            acc[ao + k] = sum;
+        }
+    }
+
+    @Override
     public void finish4x6(float[] acc, int ao, float[] wTail, int wto, float[] xTail, int xto, int tail, float[] sums) {
         System.arraycopy(acc, ao, sums, 0, 24);  // one lane: no fold, no tail
+    }
+
+    @Override
+    public void accumulate6x2(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
+        for (int k = 0; k < 12; k++) {
+            int j = k / 2, v = k % 2;
+            float sum = out[oo + j * outStride + v];
+            for (int i = 0; i < kr; i++) sum = Math.fma(p.get(F32_LE, po + 16L * i + 4L * v), g[go + j * gStride + i], sum);
+            out[oo + j * outStride + v] = sum;
+        }
     }
 
     @Override

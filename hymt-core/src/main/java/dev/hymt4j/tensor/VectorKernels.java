@@ -446,6 +446,52 @@ final class VectorKernels implements Kernels {
         c35.intoArray(acc, ao + 23 * L);
     }
 
+    /** 12 accumulators, 2 row vectors and one token vector live at a time: 8 aligned loads per 12 FMAs. */
+    @Override
+    public void dot2x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao) {
+        FloatVector c00 = FloatVector.fromArray(F, acc, ao + 0 * L);
+        FloatVector c01 = FloatVector.fromArray(F, acc, ao + 1 * L);
+        FloatVector c02 = FloatVector.fromArray(F, acc, ao + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(F, acc, ao + 3 * L);
+        FloatVector c04 = FloatVector.fromArray(F, acc, ao + 4 * L);
+        FloatVector c05 = FloatVector.fromArray(F, acc, ao + 5 * L);
+        FloatVector c10 = FloatVector.fromArray(F, acc, ao + 6 * L);
+        FloatVector c11 = FloatVector.fromArray(F, acc, ao + 7 * L);
+        FloatVector c12 = FloatVector.fromArray(F, acc, ao + 8 * L);
+        FloatVector c13 = FloatVector.fromArray(F, acc, ao + 9 * L);
+        FloatVector c14 = FloatVector.fromArray(F, acc, ao + 10 * L);
+        FloatVector c15 = FloatVector.fromArray(F, acc, ao + 11 * L);
+        for (int c = 0; c < steps * L; c += L) {
+            long wi = wo + 16L * c, xi = xo + 24L * c;
+            FloatVector u0 = FloatVector.fromMemorySegment(F, w, wi, LE);
+            FloatVector u1 = FloatVector.fromMemorySegment(F, w, wi + VECTOR_BYTES, LE);
+            FloatVector v = FloatVector.fromMemorySegment(F, x, xi, LE);
+            c00 = u0.fma(v, c00); c10 = u1.fma(v, c10);
+            v = FloatVector.fromMemorySegment(F, x, xi + 1L * VECTOR_BYTES, LE);
+            c01 = u0.fma(v, c01); c11 = u1.fma(v, c11);
+            v = FloatVector.fromMemorySegment(F, x, xi + 2L * VECTOR_BYTES, LE);
+            c02 = u0.fma(v, c02); c12 = u1.fma(v, c12);
+            v = FloatVector.fromMemorySegment(F, x, xi + 3L * VECTOR_BYTES, LE);
+            c03 = u0.fma(v, c03); c13 = u1.fma(v, c13);
+            v = FloatVector.fromMemorySegment(F, x, xi + 4L * VECTOR_BYTES, LE);
+            c04 = u0.fma(v, c04); c14 = u1.fma(v, c14);
+            v = FloatVector.fromMemorySegment(F, x, xi + 5L * VECTOR_BYTES, LE);
+            c05 = u0.fma(v, c05); c15 = u1.fma(v, c15);
+        }
+        c00.intoArray(acc, ao + 0 * L);
+        c01.intoArray(acc, ao + 1 * L);
+        c02.intoArray(acc, ao + 2 * L);
+        c03.intoArray(acc, ao + 3 * L);
+        c04.intoArray(acc, ao + 4 * L);
+        c05.intoArray(acc, ao + 5 * L);
+        c10.intoArray(acc, ao + 6 * L);
+        c11.intoArray(acc, ao + 7 * L);
+        c12.intoArray(acc, ao + 8 * L);
+        c13.intoArray(acc, ao + 9 * L);
+        c14.intoArray(acc, ao + 10 * L);
+        c15.intoArray(acc, ao + 11 * L);
+    }
+
     @Override
     public void finish4x6(float[] acc, int ao, float[] wTail, int wto, float[] xTail, int xto, int tail, float[] sums) {
         for (int k = 0; k < 24; k++) {
@@ -456,6 +502,54 @@ final class VectorKernels implements Kernels {
             for (int c = 0; c < tail; c++) sum = Math.fma(wTail[wr + c], xTail[xt + c], sum);
             sums[k] = sum;
         }
+    }
+
+    /** 12 accumulators (6 tokens × 2 column vectors), 2 aligned panel loads and 6 broadcasts per 12 FMAs. */
+    @Override
+    public void accumulate6x2(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
+        int o1 = oo + outStride, o2 = o1 + outStride, o3 = o2 + outStride, o4 = o3 + outStride, o5 = o4 + outStride;
+        int g1 = go + gStride, g2 = g1 + gStride, g3 = g2 + gStride, g4 = g3 + gStride, g5 = g4 + gStride;
+        FloatVector a00 = FloatVector.fromArray(F, out, oo);
+        FloatVector a01 = FloatVector.fromArray(F, out, oo + L);
+        FloatVector a10 = FloatVector.fromArray(F, out, o1);
+        FloatVector a11 = FloatVector.fromArray(F, out, o1 + L);
+        FloatVector a20 = FloatVector.fromArray(F, out, o2);
+        FloatVector a21 = FloatVector.fromArray(F, out, o2 + L);
+        FloatVector a30 = FloatVector.fromArray(F, out, o3);
+        FloatVector a31 = FloatVector.fromArray(F, out, o3 + L);
+        FloatVector a40 = FloatVector.fromArray(F, out, o4);
+        FloatVector a41 = FloatVector.fromArray(F, out, o4 + L);
+        FloatVector a50 = FloatVector.fromArray(F, out, o5);
+        FloatVector a51 = FloatVector.fromArray(F, out, o5 + L);
+        for (int i = 0; i < kr; i++) {
+            long pi = po + 4L * VECTOR_BYTES * i;
+            FloatVector u0 = FloatVector.fromMemorySegment(F, p, pi, LE);
+            FloatVector u1 = FloatVector.fromMemorySegment(F, p, pi + VECTOR_BYTES, LE);
+            FloatVector s = FloatVector.broadcast(F, g[go + i]);
+            a00 = u0.fma(s, a00); a01 = u1.fma(s, a01);
+            s = FloatVector.broadcast(F, g[g1 + i]);
+            a10 = u0.fma(s, a10); a11 = u1.fma(s, a11);
+            s = FloatVector.broadcast(F, g[g2 + i]);
+            a20 = u0.fma(s, a20); a21 = u1.fma(s, a21);
+            s = FloatVector.broadcast(F, g[g3 + i]);
+            a30 = u0.fma(s, a30); a31 = u1.fma(s, a31);
+            s = FloatVector.broadcast(F, g[g4 + i]);
+            a40 = u0.fma(s, a40); a41 = u1.fma(s, a41);
+            s = FloatVector.broadcast(F, g[g5 + i]);
+            a50 = u0.fma(s, a50); a51 = u1.fma(s, a51);
+        }
+        a00.intoArray(out, oo);
+        a01.intoArray(out, oo + L);
+        a10.intoArray(out, o1);
+        a11.intoArray(out, o1 + L);
+        a20.intoArray(out, o2);
+        a21.intoArray(out, o2 + L);
+        a30.intoArray(out, o3);
+        a31.intoArray(out, o3 + L);
+        a40.intoArray(out, o4);
+        a41.intoArray(out, o4 + L);
+        a50.intoArray(out, o5);
+        a51.intoArray(out, o5 + L);
     }
 
     /** 24 accumulators (6 tokens × 4 column vectors), 4 aligned panel loads and 6 broadcasts per 24 FMAs. */

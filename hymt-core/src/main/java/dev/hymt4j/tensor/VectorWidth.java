@@ -27,6 +27,14 @@ public final class VectorWidth {
      * kernels it is the 128-bit species (those loops have no scalar twin yet).
      */
     public static final VectorSpecies<Float> FLOAT = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(BITS, 128)));
+    /**
+     * The CPU's vector registers, which decide a micro-kernel's tile (its accumulators must stay in registers):
+     * 32 with AVX-512 and on AArch64, 16 on an x86 CPU without AVX-512 (AVX2, e.g. AMD Zen 2/3). A tile of 24
+     * accumulators spills on the latter. It depends on the CPU, not on {@link #BITS}: 256-bit vectors on an
+     * AVX-512 CPU still have 32 registers. {@code -Dhymt.vector.registers=16|32} overrides it (the tests run both
+     * tile forms that way; the results are the same bits, only the speed differs).
+     */
+    public static final int REGISTERS = registers(System.getProperty("hymt.vector.registers"));
     /** Ints of the same width as {@link #FLOAT}. */
     public static final VectorSpecies<Integer> INT = VectorSpecies.of(int.class, FLOAT.vectorShape());
     /** Half-width shorts: {@code FLOAT.length()} of them, the BF16/F16 bits that widen to one float vector. */
@@ -34,9 +42,9 @@ public final class VectorWidth {
 
     private VectorWidth() {}
 
-    /** A line for logs and benchmark headers, e.g. "512-bit vectors (16 floats)" or "scalar kernels". */
+    /** A line for logs and benchmark headers, e.g. "512-bit vectors (16 floats, 32 registers)" or "scalar kernels". */
     public static String describe() {
-        return BITS == 0 ? "scalar kernels" : BITS + "-bit vectors (" + FLOAT.length() + " floats)";
+        return BITS == 0 ? "scalar kernels" : BITS + "-bit vectors (" + FLOAT.length() + " floats, " + REGISTERS + " registers)";
     }
 
     static int parse(String value) {
@@ -49,6 +57,12 @@ public final class VectorWidth {
             // reported below
         }
         throw new IllegalArgumentException("hymt.vector.bits must be 512, 256, 128, scalar or max, got '" + value + "'");
+    }
+
+    static int registers(String value) {
+        if (value == null || value.isBlank()) return MAX_BITS >= 512 || "aarch64".equals(System.getProperty("os.arch")) ? 32 : 16;
+        if (value.trim().equals("16") || value.trim().equals("32")) return Integer.parseInt(value.trim());
+        throw new IllegalArgumentException("hymt.vector.registers must be 16 or 32, got '" + value + "'");
     }
 
     private static int clamp(int requested) {

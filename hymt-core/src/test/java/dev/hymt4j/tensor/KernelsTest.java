@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -166,6 +167,17 @@ class KernelsTest {
                 for (int k = 0; k < 24; k++) {
                     assertCanonical(w, (k / 6) * cols, x, (k % 6) * cols, cols, sums[k], "dot4x6 block " + block + " row " + k / 6 + " token " + k % 6);
                 }
+                // the two halves of the tile (the 16-register form) give the same bits
+                float[] halves = new float[5 + 24 * L], halfSums = new float[24];
+                for (int k0 = 0; k0 < steps; k0 += block) {
+                    int k1 = Math.min(steps, k0 + block);
+                    K.dot2x6(wp, 4L * L + 16L * L * k0, xp, 24L * L * k0, k1 - k0, halves, 5);
+                    K.dot2x6(wp, 4L * L + 16L * L * k0 + 8L * L, xp, 24L * L * k0, k1 - k0, halves, 5 + 12 * L);
+                }
+                K.finish4x6(halves, 5, wTail, 1, xTail, 2, tail, halfSums);
+                for (int k = 0; k < 24; k++) {
+                    assertEquals(Float.floatToRawIntBits(sums[k]), Float.floatToRawIntBits(halfSums[k]), "dot2x6 halves, block " + block + " row " + k / 6 + " token " + k % 6);
+                }
             }
         }
     }
@@ -201,8 +213,12 @@ class KernelsTest {
             float[] p = gaussian(random, kr * strip), g = gaussian(random, 2 + 6 * gStride), out = gaussian(random, 3 + 6 * outStride);
             MemorySegment packed = aligned(kr * strip + L);
             K.packFloats(p, 0, 4 * kr, packed, 4L * L, 4L * L);
-            float[] before = out.clone();
+            float[] before = out.clone(), halves = out.clone();
             K.accumulate6x4(packed, 4L * L, kr, g, 2, gStride, out, 3, outStride);
+            // the two halves of the strip (the 16-register form)
+            K.accumulate6x2(packed, 4L * L, kr, g, 2, gStride, halves, 3, outStride);
+            K.accumulate6x2(packed, 4L * L + 8L * L, kr, g, 2, gStride, halves, 3 + 2 * L, outStride);
+            assertArrayEquals(out, halves, "accumulate6x2 halves, rows " + kr);
             for (int j = 0; j < 6; j++) {
                 for (int v = 0; v < strip; v++) {
                     float expected = before[3 + j * outStride + v];

@@ -1,6 +1,9 @@
 package dev.hymt4j.onednn;
 
 import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.matmul;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Loader;
 
@@ -39,12 +42,14 @@ public final class OneDnn {
     private final engine engine;
     private final ThreadLocal<stream> streams;
     private final boolean amx;
+    private final boolean bf16Matmul;
     private final String description;
 
-    private OneDnn(engine engine, boolean amx, String description) {
+    private OneDnn(engine engine, boolean amx, boolean bf16Matmul, String description) {
         this.engine = engine;
         this.streams = ThreadLocal.withInitial(() -> new stream(engine));
         this.amx = amx;
+        this.bf16Matmul = bf16Matmul;
         this.description = description;
     }
 
@@ -79,6 +84,14 @@ public final class OneDnn {
     /** Whether oneDNN may use AMX tiles in this JVM (the probe passed, or {@code -Dhymt.onednn.amx=true}). */
     public boolean amx() {
         return amx;
+    }
+
+    /**
+     * Whether oneDNN has a BF16 matmul on this CPU (AVX-512 BF16, AVX-VNNI-2 or AMX): an AVX2-only CPU (e.g. AMD
+     * Zen 3) has none, and a BF16 primitive cannot even be described there; F32 products still run.
+     */
+    public boolean bf16Matmul() {
+        return bf16Matmul;
     }
 
     /** E.g. "oneDNN avx10_1_512_amx (AMX allowed: probe passed in a child JVM), 2 OpenMP threads". */
@@ -116,12 +129,26 @@ public final class OneDnn {
             }
             engine cpu = new engine(org.bytedeco.dnnl.engine.kind.cpu, 0);
             boolean amx = decision.allowed() && isaName(dnnl_get_effective_cpu_isa()).contains("amx");
-            String description = String.format("oneDNN %s (%s), %s OpenMP threads", isaName(dnnl_get_effective_cpu_isa()),
-                    decision.reason(), System.getenv().getOrDefault("OMP_NUM_THREADS", threads));
-            return Optional.of(new OneDnn(cpu, amx, description));
+            boolean bf16 = describesBf16Matmul(cpu);
+            String description = String.format("oneDNN %s (%s%s), %s OpenMP threads", isaName(dnnl_get_effective_cpu_isa()),
+                    decision.reason(), bf16 ? "" : "; no BF16 matmul on this CPU", System.getenv().getOrDefault("OMP_NUM_THREADS", threads));
+            return Optional.of(new OneDnn(cpu, amx, bf16, description));
         } catch (Throwable e) {
             failure = e.toString();
             return Optional.empty();
+        }
+    }
+
+    /** Whether oneDNN can describe a small BF16 × BF16 → F32 matmul on this CPU (it refuses where no kernel has BF16). */
+    private static boolean describesBf16Matmul(engine cpu) {
+        memory.desc src = new memory.desc(new long[]{2, 32}, memory.data_type.bf16, memory.format_tag.ab);
+        memory.desc wei = new memory.desc(new long[]{32, 2}, memory.data_type.bf16, memory.format_tag.ba);
+        memory.desc dst = new memory.desc(new long[]{2, 2}, memory.data_type.f32, memory.format_tag.ab);
+        try (primitive_attr attr = new primitive_attr();
+             matmul.primitive_desc pd = new matmul.primitive_desc(cpu, src, wei, dst, attr, false)) {
+            return pd.impl_info_str() != null;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -61,9 +61,9 @@ public final class OneDnnMatrix implements Matrix {
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     public OneDnnMatrix(MappedMatrix base, OneDnn dnn) {
-        if (!supports(base)) {
-            throw new IllegalArgumentException("oneDNN products need BF16 or F32 weights in native memory, got " + base.dtype()
-                    + (base.segment().isNative() ? "" : " on the heap"));
+        if (!supports(base, dnn)) {
+            throw new IllegalArgumentException("oneDNN products need F32 weights, or BF16 ones on a CPU with a BF16 matmul, in native memory; got "
+                    + base.dtype() + (base.segment().isNative() ? "" : " on the heap") + " (" + dnn.description() + ")");
         }
         this.base = base;
         this.dnn = dnn;
@@ -71,14 +71,18 @@ public final class OneDnnMatrix implements Matrix {
         this.weights = new BytePointer(base.segment().asByteBuffer());
     }
 
-    /** Whether {@code m} can run in oneDNN: a BF16 or F32 matrix in native memory (a mapped checkpoint). */
-    public static boolean supports(Matrix m) {
-        return m instanceof MappedMatrix mm && (mm.dtype() == DType.BF16 || mm.dtype() == DType.F32) && mm.segment().isNative();
+    /**
+     * Whether {@code m} can run in oneDNN: an F32 matrix in native memory (a mapped checkpoint), or a BF16 one where
+     * this CPU has a BF16 matmul ({@link OneDnn#bf16Matmul}; an AVX2-only CPU has none).
+     */
+    public static boolean supports(Matrix m, OneDnn dnn) {
+        return m instanceof MappedMatrix mm && mm.segment().isNative()
+                && (mm.dtype() == DType.F32 || mm.dtype() == DType.BF16 && dnn.bf16Matmul());
     }
 
     /** {@code m} behind oneDNN where {@link #supports} it, else {@code m} itself. */
     public static Matrix wrap(Matrix m, OneDnn dnn) {
-        return supports(m) ? new OneDnnMatrix((MappedMatrix) m, dnn) : m;
+        return supports(m, dnn) ? new OneDnnMatrix((MappedMatrix) m, dnn) : m;
     }
 
     @Override

@@ -67,10 +67,12 @@ public enum TrainingBackend {
         int[] counts = new int[2];
         ModelWeights wrapped = wrap(weights, dnn, counts);
         if (counts[0] == 0) {
-            return java(weights, label + " → java: no frozen matrix is BF16 or F32 in native memory (quantized base?)");
+            return java(weights, label + " → java: no frozen matrix is BF16 or F32 in native memory (quantized base?)"
+                    + (dnn.bf16Matmul() ? "" : ", and BF16 ones cannot go there: oneDNN has no BF16 matmul on this CPU"));
         }
-        return new Choice(ONEDNN, wrapped, String.format("training backend: %s, BF16 compute on %d of %d frozen matrices — %s",
-                label, counts[0], counts[1], dnn.description()));
+        // without a BF16 matmul only F32 matrices go there, and oneDNN multiplies them in FP32 despite fpmath_mode=bf16
+        return new Choice(ONEDNN, wrapped, String.format("training backend: %s, %s compute on %d of %d frozen matrices — %s",
+                label, dnn.bf16Matmul() ? "BF16" : "FP32", counts[0], counts[1], dnn.description()));
     }
 
     /**
@@ -91,7 +93,7 @@ public enum TrainingBackend {
 
     private static Matrix wrap(Matrix m, OneDnn dnn, int[] counts) {
         counts[1]++;
-        if (!OneDnnMatrix.supports(m)) return m;
+        if (!OneDnnMatrix.supports(m, dnn)) return m;
         counts[0]++;
         return new OneDnnMatrix((dev.hymt4j.tensor.MappedMatrix) m, dnn);
     }

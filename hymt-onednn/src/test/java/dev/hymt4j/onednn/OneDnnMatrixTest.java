@@ -13,6 +13,8 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -59,8 +61,28 @@ class OneDnnMatrixTest {
         assertEquals(exact, actual, gamma * abs + 1e-30, what);
     }
 
+    /** The BF16 products need a CPU where oneDNN has a BF16 matmul (not an AVX2-only one such as AMD Zen 3). */
+    static void assumeBf16Matmul() {
+        assumeTrue(dnn.bf16Matmul(), "no BF16 matmul in oneDNN on this CPU (" + dnn.description() + "): skipped");
+    }
+
+    @Test
+    void bf16WeightsGoToOneDnnOnlyWhereItHasABf16MatmulAndF32OnesAlways() {
+        SplittableRandom random = new SplittableRandom(4);
+        MappedMatrix bf16 = Weights.random(8, 32, random).matrix();
+        MappedMatrix f32 = new MappedMatrix(Arena.ofAuto().allocate(4L * 8 * 32, 64), DType.F32, 8, 32);
+        assertEquals(dnn.bf16Matmul(), OneDnnMatrix.supports(bf16, dnn));
+        assertTrue(OneDnnMatrix.supports(f32, dnn));
+        assertEquals(dnn.bf16Matmul(), OneDnnMatrix.wrap(bf16, dnn) instanceof OneDnnMatrix);
+        if (!dnn.bf16Matmul()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OneDnnMatrix(bf16, dnn));
+            assertTrue(e.getMessage().contains("BF16 ones on a CPU with a BF16 matmul"), e.getMessage());
+        }
+    }
+
     @Test
     void forwardIsTheProductOfBf16RoundedActivations() {
+        assumeBf16Matmul();
         SplittableRandom random = new SplittableRandom(1);
         for (int[] shape : new int[][]{{40, 70, 16}, {33, 257, 17}, {64, 512, 40}}) {
             int rows = shape[0], cols = shape[1], n = shape[2];
@@ -85,6 +107,7 @@ class OneDnnMatrixTest {
 
     @Test
     void transposedAccumulatesTheProductOfBf16RoundedGradients() {
+        assumeBf16Matmul();
         SplittableRandom random = new SplittableRandom(2);
         int rows = 90, cols = 50, n = 20;
         Weights w = Weights.random(rows, cols, random);
@@ -105,6 +128,7 @@ class OneDnnMatrixTest {
 
     @Test
     void fewTokensStayOnTheJavaKernels() {
+        assumeBf16Matmul();
         SplittableRandom random = new SplittableRandom(3);
         int rows = 30, cols = 40, n = OneDnnMatrix.MIN_TOKENS - 1;
         Weights w = Weights.random(rows, cols, random);
