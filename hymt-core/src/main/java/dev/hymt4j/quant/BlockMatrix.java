@@ -35,11 +35,7 @@ public abstract class BlockMatrix implements Matrix {
      * dot4 (which decodes each weight once per 4 tokens) is as good.
      */
     static final int TILE_MIN_TOKENS = 6;
-    /**
-     * Whether scaled-groups panels run as two {@link #tileScaledPair} halves: {@link #tileScaled}'s 24 accumulators
-     * (12 partial sums, 12 totals) spill where the CPU has 16 vector registers (AVX2).
-     */
-    static final boolean HALF_TILES = VectorWidth.REGISTERS < 32;
+
     /** Decoded floats per block of panels: 512 KiB, a quarter of this host's 2 MiB L2, leaving room for x. */
     private static final int BLOCK_FLOATS = 128 * 1024;
 
@@ -186,7 +182,7 @@ public abstract class BlockMatrix implements Matrix {
                     int wo = panel * PANEL * cols, so = panel * PANEL * groups;
                     if (!scaledGroups()) {
                         tileDirect(w, wo, x, x0, x1, x2, out, o, tokens);
-                    } else if (HALF_TILES) {
+                    } else if (VectorWidth.HALF_TILES) {  // tileScaled's 12 partial sums + 12 totals would spill
                         tileScaledPair(w, wo, scales, so, x, x0, x1, x2, out, o, tokens);
                         tileScaledPair(w, wo + 2 * L, scales, so + 2, x, x0, x1, x2, out, o + 2, tokens);
                     } else {

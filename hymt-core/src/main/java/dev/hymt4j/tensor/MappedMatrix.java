@@ -28,8 +28,6 @@ public final class MappedMatrix implements Matrix {
     static final int BLOCK_STEPS = Math.max(1, 1024 / LANES);
     /** Weight rows per {@code g·W} block: one packed 4-vector column strip of them (32 KiB at 512 bits) stays in L1. */
     static final int BLOCK_ROWS = 128;
-    /** Whether the GEMM tile runs as two {@link Kernels#dot2x6} halves: where 24 accumulators would spill. */
-    static final boolean HALF_TILES = VectorWidth.REGISTERS < 32;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final MemorySegment data;
@@ -170,7 +168,7 @@ public final class MappedMatrix implements Matrix {
                     int k1 = Math.min(steps, k0 + BLOCK_STEPS);
                     for (int q = 0; q < quads; q++) {
                         long wo = q * quadBytes + stepBytes * k0, xb = xo + tokenStepBytes * k0;
-                        if (HALF_TILES) {
+                        if (VectorWidth.HALF_TILES) {
                             KERNELS.dot2x6(panel, wo, x.packed(), xb, k1 - k0, acc, q * tile);
                             KERNELS.dot2x6(panel, wo + 8L * LANES, x.packed(), xb, k1 - k0, acc, q * tile + tile / 2);
                         } else {
@@ -257,7 +255,7 @@ public final class MappedMatrix implements Matrix {
 
     /** One strip's 6 × 4L tile: {@link Kernels#accumulate6x4}, or its two {@link Kernels#accumulate6x2} halves. */
     private static void accumulateStrip(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
-        if (HALF_TILES) {
+        if (VectorWidth.HALF_TILES) {
             KERNELS.accumulate6x2(p, po, kr, g, go, gStride, out, oo, outStride);
             KERNELS.accumulate6x2(p, po + 8L * LANES, kr, g, go, gStride, out, oo + 2 * LANES, outStride);
         } else {

@@ -83,17 +83,17 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void dot4x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao) {
-        for (int k = 0; k < 24; k++) {
-            long wr = wo + 4L * (k / 6), xt = xo + 4L * (k % 6);
-            float sum = acc[ao + k];
-            for (int s = 0; s < steps; s++) sum = Math.fma(w.get(F32_LE, wr + 16L * s), x.get(F32_LE, xt + 24L * s), sum);
-            acc[ao + k] = sum;
-        }
+        panelDots(4, w, wo, x, xo, steps, acc, ao);
     }
 
     @Override
     public void dot2x6(MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao) {
-        for (int k = 0; k < 12; k++) {
+        panelDots(2, w, wo, x, xo, steps, acc, ao);
+    }
+
+    /** dot4x6 and dot2x6 (one lane): the first {@code rows} rows of the panel at {@code wo} × the 6 tokens. */
+    private static void panelDots(int rows, MemorySegment w, long wo, MemorySegment x, long xo, int steps, float[] acc, int ao) {
+        for (int k = 0; k < 6 * rows; k++) {
             long wr = wo + 4L * (k / 6), xt = xo + 4L * (k % 6);
             float sum = acc[ao + k];
             for (int s = 0; s < steps; s++) sum = Math.fma(w.get(F32_LE, wr + 16L * s), x.get(F32_LE, xt + 24L * s), sum);
@@ -108,18 +108,19 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void accumulate6x2(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
-        for (int k = 0; k < 12; k++) {
-            int j = k / 2, v = k % 2;
-            float sum = out[oo + j * outStride + v];
-            for (int i = 0; i < kr; i++) sum = Math.fma(p.get(F32_LE, po + 16L * i + 4L * v), g[go + j * gStride + i], sum);
-            out[oo + j * outStride + v] = sum;
-        }
+        stripSums(2, p, po, kr, g, go, gStride, out, oo, outStride);
     }
 
     @Override
     public void accumulate6x4(MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo, int outStride) {
-        for (int k = 0; k < 24; k++) {
-            int j = k / 4, v = k % 4;
+        stripSums(4, p, po, kr, g, go, gStride, out, oo, outStride);
+    }
+
+    /** accumulate6x4 and accumulate6x2 (one lane): 6 tokens × the first {@code columns} columns of the strip at {@code po}. */
+    private static void stripSums(int columns, MemorySegment p, long po, int kr, float[] g, int go, int gStride, float[] out, int oo,
+                                  int outStride) {
+        for (int k = 0; k < 6 * columns; k++) {
+            int j = k / columns, v = k % columns;
             float sum = out[oo + j * outStride + v];
             for (int i = 0; i < kr; i++) sum = Math.fma(p.get(F32_LE, po + 16L * i + 4L * v), g[go + j * gStride + i], sum);
             out[oo + j * outStride + v] = sum;

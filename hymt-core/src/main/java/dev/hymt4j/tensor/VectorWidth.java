@@ -35,6 +35,11 @@ public final class VectorWidth {
      * tile forms that way; the results are the same bits, only the speed differs).
      */
     public static final int REGISTERS = registers(System.getProperty("hymt.vector.registers"));
+    /**
+     * Whether the micro-kernels whose tile holds 24 accumulators run as two halves of 12 (they would spill with
+     * {@link #REGISTERS} = 16): the dense GEMM, {@code g·W} and the quantized tile path.
+     */
+    public static final boolean HALF_TILES = REGISTERS < 32;
     /** Ints of the same width as {@link #FLOAT}. */
     public static final VectorSpecies<Integer> INT = VectorSpecies.of(int.class, FLOAT.vectorShape());
     /** Half-width shorts: {@code FLOAT.length()} of them, the BF16/F16 bits that widen to one float vector. */
