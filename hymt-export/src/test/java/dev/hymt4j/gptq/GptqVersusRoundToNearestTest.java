@@ -28,9 +28,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * On the fine-tuned demo model (the demo model after a short LoRA fine-tune on the shipped sample, merged),
  * GPTQ 4-bit group 128 beats round-to-nearest at the same bits and group size: lower relative output error on
- * every layer (both measured on the same Hessians) and lower perplexity on held-out pairs that neither the
- * fine-tune nor the calibration saw. Perplexity is computed here from the logits (log-softmax of the next
- * token, averaged over every position). About a minute on 2 cores (the fine-tune is most of it).
+ * every layer (both measured on the same Hessians) and a next-token distribution closer to the float model's
+ * (lower KL divergence) on held-out pairs that neither the fine-tune nor the calibration saw, with a held-out
+ * perplexity within 0.5% of the float model's. Perplexity and KL are computed here from the logits (log-softmax
+ * of the next token over the answer positions). About a minute on 2 cores (the fine-tune is most of it).
+ *
+ * <p>Why KL and not "GPTQ perplexity below RTN perplexity": on this small model both quantizers move the
+ * perplexity by ~0.1% and in either direction (quantization noise can lower it below the float model's: a CI run
+ * on an AVX2 host measured float 2091.37, GPTQ 2089.20, RTN 2088.88 while KL was 9.5e-5 against 2.3e-4), so the
+ * sign of that difference is noise; KL measures the distance to the float model directly and is what GPTQ
+ * minimises (layer by layer).
  */
 class GptqVersusRoundToNearestTest {
 
@@ -83,8 +90,8 @@ class GptqVersusRoundToNearestTest {
         double kGptq = divergence(tuned, tmp.resolve("gptq"), heldOut), kRtn = divergence(tuned, tmp.resolve("rtn"), heldOut);
         numbers.append(String.format(Locale.ROOT, "held-out KL(float ‖ quantized) per token: GPTQ %.4e, RTN %.4e%n", kGptq, kRtn));
         System.out.print(numbers);
-        assertTrue(pGptq < pRtn, numbers.toString());
         assertTrue(kGptq < kRtn, numbers.toString());
+        assertTrue(Math.abs(pGptq - pFloat) <= 0.005 * pFloat, numbers.toString());
     }
 
     /** Mean over the answer positions of KL(p_float ‖ p_quantized) of the next-token distributions. */
