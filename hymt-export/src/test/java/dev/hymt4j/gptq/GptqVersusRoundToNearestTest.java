@@ -134,10 +134,7 @@ class GptqVersusRoundToNearestTest {
                 int[] ids = s.ids();
                 float[] logits = m.forward(ids, ForwardOptions.ALL_LOGITS).logits();
                 for (int t = s.promptLength() - 1; t + 1 < ids.length; t++) {
-                    double max = Double.NEGATIVE_INFINITY, sum = 0;
-                    for (int v = 0; v < vocab; v++) max = Math.max(max, logits[t * vocab + v]);
-                    for (int v = 0; v < vocab; v++) sum += Math.exp(logits[t * vocab + v] - max);
-                    nll += -(logits[t * vocab + ids[t + 1]] - max - Math.log(sum));
+                    nll -= logSoftmax(logits, t * vocab, vocab)[ids[t + 1]];
                     count++;
                 }
             }
