@@ -17,7 +17,8 @@ import static dev.hymt4j.quant.BlockCodecs.I16;
  * Q4_0 weights ({@code half d; u8 qs[16]} per 32 values, {@code x = (q − 8)·d}). A load of quant bytes
  * {@code [k, k+L)} gives values {@code k..} (low nibbles) and {@code 16+k..} (high nibbles); both are
  * widened to int lanes (x86 has no byte-lane shifts; zero-extended, so the high nibble is a plain shift),
- * re-centred, converted to float and dotted, then the block is scaled by {@code d}.
+ * converted to float and dequantized by one FMA, {@code q·d − 8d} (exact: {@code (q − 8)·d} has at most 15
+ * significant bits), then multiplied into the row's accumulator.
  */
 public final class Q4_0Matrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
@@ -37,18 +38,17 @@ public final class Q4_0Matrix extends BlockMatrix {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, o)));
+            float d = Float.float16ToFloat(data.get(I16, o));
+            FloatVector dv = FloatVector.broadcast(F, d), offset = FloatVector.broadcast(F, -8 * d);
             int xb = xo + b * BLOCK;
-            FloatVector blk = FloatVector.zero(F);
             for (int k = 0; k < 16; k += L) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-                blk = lo.fma(FloatVector.fromArray(F, x, xb + k), blk);
-                blk = hi.fma(FloatVector.fromArray(F, x, xb + 16 + k), blk);
+                FloatVector lo = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dv, offset);
+                FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dv, offset);
+                acc = lo.fma(FloatVector.fromArray(F, x, xb + k), acc);
+                acc = hi.fma(FloatVector.fromArray(F, x, xb + 16 + k), acc);
             }
-            acc = blk.fma(d, acc);
         }
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
         return acc.lane(0);
@@ -65,24 +65,19 @@ public final class Q4_0Matrix extends BlockMatrix {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, o)));
-            int xb = b * BLOCK;
-            FloatVector k0 = FloatVector.zero(F), k1 = k0, k2 = k0, k3 = k0;
+            float d = Float.float16ToFloat(data.get(I16, o));
+            FloatVector dv = FloatVector.broadcast(F, d), offset = FloatVector.broadcast(F, -8 * d);
             for (int k = 0; k < 16; k += L) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector lo = (FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-                int l = xb + k, h = xb + 16 + k;
-                k0 = hi.fma(FloatVector.fromArray(F, x, x0 + h), lo.fma(FloatVector.fromArray(F, x, x0 + l), k0));
-                k1 = hi.fma(FloatVector.fromArray(F, x, x1 + h), lo.fma(FloatVector.fromArray(F, x, x1 + l), k1));
-                k2 = hi.fma(FloatVector.fromArray(F, x, x2 + h), lo.fma(FloatVector.fromArray(F, x, x2 + l), k2));
-                k3 = hi.fma(FloatVector.fromArray(F, x, x3 + h), lo.fma(FloatVector.fromArray(F, x, x3 + l), k3));
+                FloatVector lo = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dv, offset);
+                FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dv, offset);
+                int l = b * BLOCK + k, h = l + 16;
+                a0 = hi.fma(FloatVector.fromArray(F, x, x0 + h), lo.fma(FloatVector.fromArray(F, x, x0 + l), a0));
+                a1 = hi.fma(FloatVector.fromArray(F, x, x1 + h), lo.fma(FloatVector.fromArray(F, x, x1 + l), a1));
+                a2 = hi.fma(FloatVector.fromArray(F, x, x2 + h), lo.fma(FloatVector.fromArray(F, x, x2 + l), a2));
+                a3 = hi.fma(FloatVector.fromArray(F, x, x3 + h), lo.fma(FloatVector.fromArray(F, x, x3 + l), a3));
             }
-            a0 = k0.fma(d, a0);
-            a1 = k1.fma(d, a1);
-            a2 = k2.fma(d, a2);
-            a3 = k3.fma(d, a3);
         }
         for (VectorShuffle<Float> fold : FOLDS) {
             a0 = a0.add(a0.rearrange(fold));
@@ -97,21 +92,22 @@ public final class Q4_0Matrix extends BlockMatrix {
     }
 
     /**
-     * Per block: the re-centred quants as float in dot1's order (low nibbles of bytes {@code k..k+L}, then
-     * their high nibbles, for each k; see {@link #slotColumn}), and {@code d} as the group's scale.
+     * dot1's weights {@code q·d − 8d} in dot1's order: low nibbles of bytes {@code k..k+L}, then their high
+     * nibbles, for each k (see {@link #slotColumn}).
      */
     @Override
-    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+    protected void decodeRow(int r, float[] w, int wo) {
         long row = r * rowBytes;
         for (int b = 0, p = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
-            scales[so + b * PANEL] = Float.float16ToFloat(data.get(I16, o));
+            float d = Float.float16ToFloat(data.get(I16, o));
+            FloatVector dv = FloatVector.broadcast(F, d), offset = FloatVector.broadcast(F, -8 * d);
             for (int k = 0; k < 16; k += L, p += 2) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                ((FloatVector) q.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).intoArray(w, wo + p * PANEL * L);
-                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
-                        .intoArray(w, wo + (p + 1) * PANEL * L);
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dv, offset).intoArray(w, wo + p * L);
+                ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dv, offset)
+                        .intoArray(w, wo + (p + 1) * L);
             }
         }
     }
@@ -119,22 +115,19 @@ public final class Q4_0Matrix extends BlockMatrix {
     /** dot1 takes values {@code k..} then {@code 16+k..} of each block, for k = 0, L, … < 16. */
     @Override
     protected int slotColumn(int p) {
-        int perBlock = BLOCK / L, s = p % perBlock;
-        return p / perBlock * BLOCK + s / 2 * L + s % 2 * 16;
+        return nibblePairColumn(p, 16);
     }
 
-    /** The reference: each block's integer-weighted sum in element order, scaled by its d, summed left to right. */
+    /** The reference: each weight dequantized as {@code (q − 8)·d} and multiplied, in element order. */
     private float dotScalar(int r, float[] x, int xo) {
         long row = r * rowBytes;
         float sum = 0;
         for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o));
-            float blk = 0;
             int xb = xo + b * BLOCK;
-            for (int j = 0; j < 16; j++) blk += ((BlockCodecs.u8(data, o + 2 + j) & 0xF) - 8) * x[xb + j];
-            for (int j = 0; j < 16; j++) blk += ((BlockCodecs.u8(data, o + 2 + j) >> 4) - 8) * x[xb + 16 + j];
-            sum += d * blk;
+            for (int j = 0; j < 16; j++) sum += ((BlockCodecs.u8(data, o + 2 + j) & 0xF) - 8) * d * x[xb + j];
+            for (int j = 0; j < 16; j++) sum += ((BlockCodecs.u8(data, o + 2 + j) >> 4) - 8) * d * x[xb + 16 + j];
         }
         return sum;
     }

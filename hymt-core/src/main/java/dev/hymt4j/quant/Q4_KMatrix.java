@@ -18,8 +18,10 @@ import static dev.hymt4j.quant.QuantVectors.UNSIGNED;
 /**
  * Q4_K weights (144 bytes per 256 values: {@code d, dmin}, 6-bit scales and mins of eight 32-value sub-blocks,
  * 4-bit quants). With {@code x = d·sc_j·q − dmin·m_j}, a row's dot product is
- * {@code Σ_j d·sc_j·(Σ q·a) − Σ_j dmin·m_j·(Σ a)}: the quants dot the activations in vector lanes, and the
- * min term uses each token's sub-block sums of the activations, computed once per call.
+ * {@code Σ (d·sc_j·q)·a − Σ_j dmin·m_j·(Σ a)}: the weights {@code d·sc_j·q} (exact: 4 + 17 significant bits)
+ * dot the activations in vector lanes, and the min term uses each token's sub-block sums of the activations,
+ * computed once per call. A load of quant bytes {@code [k, k+L)} of a 64-value chunk gives values {@code k..}
+ * (low nibbles, sub-block 2c) and {@code 32+k..} (high nibbles, sub-block 2c+1), taken in that order.
  */
 public final class Q4_KMatrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
@@ -56,18 +58,13 @@ public final class Q4_KMatrix extends BlockMatrix {
     }
 
     /**
-     * For the tile path (Q4_K and Q5_K, same header): the block at {@code o}'s eight group scales
-     * {@code d·sc_j} into {@code scales[so + j·PANEL]} and min coefficients {@code dmin·m_j} into
-     * {@code mins[mo + j]}, the values dot1 computes (from the same {@link #scaleBytes}/{@link #minBytes}).
+     * For the GEMM path (Q4_K and Q5_K, same header): the min coefficients {@code dmin·m_j} of the block at
+     * {@code o} into {@code mins[mo + j]}, the values dot1 computes (from the same {@link #minBytes}).
      */
-    static void decodeScalesAndMins(MemorySegment data, long o, float[] scales, int so, float[] mins, int mo) {
-        long head = data.get(I64, o), packed = data.get(I64, o + 8);
-        float d = Float.float16ToFloat((short) head), dmin = Float.float16ToFloat((short) (head >>> 16));
-        long scaleBytes = scaleBytes(head, packed), minBytes = minBytes(packed);
-        for (int j = 0; j < 8; j++) {
-            scales[so + j * PANEL] = d * ((int) (scaleBytes >>> 8 * j) & 0xFF);
-            mins[mo + j] = dmin * ((int) (minBytes >>> 8 * j) & 0xFF);
-        }
+    static void decodeMins(MemorySegment data, long o, float[] mins, int mo) {
+        float dmin = Float.float16ToFloat(data.get(I16, o + 2));
+        long minBytes = minBytes(data.get(I64, o + 8));
+        for (int j = 0; j < 8; j++) mins[mo + j] = dmin * UNSIGNED[(int) (minBytes >>> 8 * j) & 0xFF];
     }
 
     /**
@@ -111,18 +108,17 @@ public final class Q4_KMatrix extends BlockMatrix {
             }
             long qs = o + 16 + 32 * (g & 3);
             int xc = xo + 64 * g;
-            FloatVector lo = FloatVector.zero(F), hi = lo;
+            FloatVector dl = FloatVector.broadcast(F, d * UNSIGNED[(int) scales & 0xFF]);
+            FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]);
             for (int k = 0; k < 32; k += L) {
                 // zero-extended, so the high nibble is a plain shift (no mask)
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, qs + k, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector wl = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
-                FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-                lo = wl.fma(FloatVector.fromArray(F, x, xc + k), lo);
-                hi = wh.fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
+                FloatVector wl = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl);
+                FloatVector wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(dh);
+                acc = wl.fma(FloatVector.fromArray(F, x, xc + k), acc);
+                acc = wh.fma(FloatVector.fromArray(F, x, xc + 32 + k), acc);
             }
-            acc = lo.fma(FloatVector.broadcast(F, d * UNSIGNED[(int) scales & 0xFF]), acc);
-            acc = hi.fma(FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]), acc);
             mins += dmin * UNSIGNED[(int) minBytes & 0xFF] * sums[so + 2 * g];
             mins += dmin * UNSIGNED[(int) (minBytes >>> 8) & 0xFF] * sums[so + 2 * g + 1];
             scales >>>= 16;
@@ -146,34 +142,25 @@ public final class Q4_KMatrix extends BlockMatrix {
         float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
         for (int s = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
             long head = data.get(I64, o), packed = data.get(I64, o + 8);
+            float d = Float.float16ToFloat((short) head), dmin = Float.float16ToFloat((short) (head >>> 16));
             long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
             for (int c = 0; c < 4; c++) {
                 int xc = s * QK + 64 * c, shift = 16 * c;
-                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                FloatVector dl = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift) & 0xFF]);
+                FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift + 8) & 0xFF]);
                 for (int k = 0; k < 32; k += L) {
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    FloatVector wl = (FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0);
-                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                    FloatVector wl = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl);
+                    FloatVector wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(dh);
                     int a = xc + k, b = xc + 32 + k;
-                    l0 = wl.fma(FloatVector.fromArray(F, x, x0 + a), l0);
-                    h0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), h0);
-                    l1 = wl.fma(FloatVector.fromArray(F, x, x1 + a), l1);
-                    h1 = wh.fma(FloatVector.fromArray(F, x, x1 + b), h1);
-                    l2 = wl.fma(FloatVector.fromArray(F, x, x2 + a), l2);
-                    h2 = wh.fma(FloatVector.fromArray(F, x, x2 + b), h2);
-                    l3 = wl.fma(FloatVector.fromArray(F, x, x3 + a), l3);
-                    h3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), h3);
+                    a0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), wl.fma(FloatVector.fromArray(F, x, x0 + a), a0));
+                    a1 = wh.fma(FloatVector.fromArray(F, x, x1 + b), wl.fma(FloatVector.fromArray(F, x, x1 + a), a1));
+                    a2 = wh.fma(FloatVector.fromArray(F, x, x2 + b), wl.fma(FloatVector.fromArray(F, x, x2 + a), a2));
+                    a3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), wl.fma(FloatVector.fromArray(F, x, x3 + a), a3));
                 }
-                FloatVector dl = FloatVector.broadcast(F, d * ((int) (scales >>> shift) & 0xFF));
-                FloatVector dh = FloatVector.broadcast(F, d * ((int) (scales >>> shift + 8) & 0xFF));
-                a0 = h0.fma(dh, l0.fma(dl, a0));
-                a1 = h1.fma(dh, l1.fma(dl, a1));
-                a2 = h2.fma(dh, l2.fma(dl, a2));
-                a3 = h3.fma(dh, l3.fma(dl, a3));
-                float ml = dmin * ((int) (minBytes >>> shift) & 0xFF), mh = dmin * ((int) (minBytes >>> shift + 8) & 0xFF);
+                float ml = dmin * UNSIGNED[(int) (minBytes >>> shift) & 0xFF], mh = dmin * UNSIGNED[(int) (minBytes >>> shift + 8) & 0xFF];
                 int sj = 8 * s + 2 * c;
                 m0 += ml * sums[s0 + sj];
                 m0 += mh * sums[s0 + sj + 1];
@@ -197,30 +184,38 @@ public final class Q4_KMatrix extends BlockMatrix {
         out[(t + 3) * rows + r] = a3.lane(0) - m3;
     }
 
-    /**
-     * Per sub-block j (32 values): the nibbles as float, in column order ({@code lo} and {@code hi} of dot1 are
-     * separate partial sums), {@code d·sc_j} as the group's scale and {@code dmin·m_j} as its min coefficient.
-     */
+    /** dot1's weights {@code d·sc_j·q}, in dot1's order (see {@link #slotColumn}). */
     @Override
-    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+    protected void decodeRow(int r, float[] w, int wo) {
         long row = r * rowBytes;
-        for (int s = 0, nb = cols / QK; s < nb; s++) {
+        for (int s = 0, p = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
-            decodeScalesAndMins(data, o, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
-            for (int c = 0; c < 4; c++) {
-                int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
-                for (int k = 0; k < 32; k += L) {
+            long head = data.get(I64, o), scales = scaleBytes(head, data.get(I64, o + 8));
+            float d = Float.float16ToFloat((short) head);
+            for (int c = 0; c < 4; c++, scales >>>= 16) {
+                float dl = d * UNSIGNED[(int) scales & 0xFF], dh = d * UNSIGNED[(int) (scales >>> 8) & 0xFF];
+                for (int k = 0; k < 32; k += L, p += 2) {
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
-                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).intoArray(w, wo + (lo + k / L) * PANEL * L);
-                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F).convert(VectorOperators.I2F, 0))
-                            .intoArray(w, wo + (hi + k / L) * PANEL * L);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl).intoArray(w, wo + p * L);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(dh).intoArray(w, wo + (p + 1) * L);
                 }
             }
         }
     }
 
-    /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
+    @Override
+    protected void decodeMins(int r, float[] mins, int mo) {
+        for (int s = 0, nb = cols / QK; s < nb; s++) decodeMins(data, r * rowBytes + (long) s * BYTES, mins, mo + 8 * s);
+    }
+
+    /** dot1 takes values {@code k..} then {@code 32+k..} of each 64, for k = 0, L, … < 32. */
+    @Override
+    protected int slotColumn(int p) {
+        return nibblePairColumn(p, 32);
+    }
+
+    /** The reference: per sub-block, {@code Σ (d·sc·q)·a − dmin·m·Σ a}, summed left to right. */
     private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
         return dotScalarK(data, r * rowBytes, cols, x, xo, sums, so, false);
     }
@@ -239,13 +234,13 @@ public final class Q4_KMatrix extends BlockMatrix {
             unpackScalesAndMins(data, o, sm);
             for (int j = 0; j < 8; j++) {
                 int c = j / 2, shift = (j % 2) * 4;
-                float qa = 0;
+                float scale = d * sm[j], qa = 0;
                 for (int l = 0; l < 32; l++) {
                     int q = BlockCodecs.u8(data, o + qs + 32 * c + l) >> shift & 0xF;
                     if (fiveBit) q |= (BlockCodecs.u8(data, o + 16 + l) >> j & 1) << 4;
-                    qa += q * x[xo + s * QK + 32 * j + l];
+                    qa += q * scale * x[xo + s * QK + 32 * j + l];
                 }
-                sum += d * sm[j] * qa - dmin * sm[8 + j] * sums[so + 8 * s + j];
+                sum += qa - dmin * sm[8 + j] * sums[so + 8 * s + j];
             }
         }
         return sum;

@@ -13,14 +13,14 @@ import java.nio.ByteOrder;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
 import static dev.hymt4j.quant.BlockCodecs.I64;
-import static dev.hymt4j.quant.Q4_KMatrix.decodeScalesAndMins;
 import static dev.hymt4j.quant.Q4_KMatrix.minBytes;
 import static dev.hymt4j.quant.Q4_KMatrix.scaleBytes;
 import static dev.hymt4j.quant.QuantVectors.UNSIGNED;
 
 /**
  * Q5_K weights (176 bytes per 256 values): Q4_K's scales, mins and nibbles plus one high bit per value in
- * {@code qh}. The kernel is Q4_K's with the high bit OR-ed into each nibble (in int lanes, after widening).
+ * {@code qh}. The kernel is Q4_K's with the high bit OR-ed into each nibble (in int lanes, after widening);
+ * the weights {@code d·sc_j·q} have at most 5 + 17 significant bits, so they too are exact in float.
  */
 public final class Q5_KMatrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
@@ -62,7 +62,8 @@ public final class Q5_KMatrix extends BlockMatrix {
                 minBytes = minBytes(packed);
             }
             int xc = xo + 64 * g;
-            FloatVector lo = FloatVector.zero(F), hi = lo;
+            FloatVector dl = FloatVector.broadcast(F, d * UNSIGNED[(int) scales & 0xFF]);
+            FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]);
             for (int k = 0; k < 32; k += L) {
                 // zero-extended, so the high nibble is a plain shift (no mask)
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
@@ -72,11 +73,9 @@ public final class Q5_KMatrix extends BlockMatrix {
                 IntVector ql = q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4));
                 IntVector qh = q.lanewise(VectorOperators.LSHR, 4)
                         .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4));
-                lo = ((FloatVector) ql.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + k), lo);
-                hi = ((FloatVector) qh.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xc + 32 + k), hi);
+                acc = ((FloatVector) ql.convert(VectorOperators.I2F, 0)).mul(dl).fma(FloatVector.fromArray(F, x, xc + k), acc);
+                acc = ((FloatVector) qh.convert(VectorOperators.I2F, 0)).mul(dh).fma(FloatVector.fromArray(F, x, xc + 32 + k), acc);
             }
-            acc = lo.fma(FloatVector.broadcast(F, d * UNSIGNED[(int) scales & 0xFF]), acc);
-            acc = hi.fma(FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]), acc);
             mins += dmin * UNSIGNED[(int) minBytes & 0xFF] * sums[so + 2 * g];
             mins += dmin * UNSIGNED[(int) (minBytes >>> 8) & 0xFF] * sums[so + 2 * g + 1];
             scales >>>= 16;
@@ -105,36 +104,27 @@ public final class Q5_KMatrix extends BlockMatrix {
             long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
             for (int c = 0; c < 4; c++) {
                 int xc = s * QK + 64 * c, shift = 16 * c;
-                FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+                FloatVector dl = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift) & 0xFF]);
+                FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift + 8) & 0xFF]);
                 for (int k = 0; k < 32; k += L) {
                     // zero-extended, so the high nibble is a plain shift (no mask)
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, I, 0);
-                    FloatVector wl = (FloatVector) q.and(0x0F)
+                    FloatVector wl = ((FloatVector) q.and(0x0F)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
-                            .convert(VectorOperators.I2F, 0);
-                    FloatVector wh = (FloatVector) q.lanewise(VectorOperators.LSHR, 4)
+                            .convert(VectorOperators.I2F, 0)).mul(dl);
+                    FloatVector wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
-                            .convert(VectorOperators.I2F, 0);
+                            .convert(VectorOperators.I2F, 0)).mul(dh);
                     int a = xc + k, b = xc + 32 + k;
-                    l0 = wl.fma(FloatVector.fromArray(F, x, x0 + a), l0);
-                    h0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), h0);
-                    l1 = wl.fma(FloatVector.fromArray(F, x, x1 + a), l1);
-                    h1 = wh.fma(FloatVector.fromArray(F, x, x1 + b), h1);
-                    l2 = wl.fma(FloatVector.fromArray(F, x, x2 + a), l2);
-                    h2 = wh.fma(FloatVector.fromArray(F, x, x2 + b), h2);
-                    l3 = wl.fma(FloatVector.fromArray(F, x, x3 + a), l3);
-                    h3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), h3);
+                    a0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), wl.fma(FloatVector.fromArray(F, x, x0 + a), a0));
+                    a1 = wh.fma(FloatVector.fromArray(F, x, x1 + b), wl.fma(FloatVector.fromArray(F, x, x1 + a), a1));
+                    a2 = wh.fma(FloatVector.fromArray(F, x, x2 + b), wl.fma(FloatVector.fromArray(F, x, x2 + a), a2));
+                    a3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), wl.fma(FloatVector.fromArray(F, x, x3 + a), a3));
                 }
-                FloatVector dl = FloatVector.broadcast(F, d * ((int) (scales >>> shift) & 0xFF));
-                FloatVector dh = FloatVector.broadcast(F, d * ((int) (scales >>> shift + 8) & 0xFF));
-                a0 = h0.fma(dh, l0.fma(dl, a0));
-                a1 = h1.fma(dh, l1.fma(dl, a1));
-                a2 = h2.fma(dh, l2.fma(dl, a2));
-                a3 = h3.fma(dh, l3.fma(dl, a3));
-                float ml = dmin * ((int) (minBytes >>> shift) & 0xFF), mh = dmin * ((int) (minBytes >>> shift + 8) & 0xFF);
+                float ml = dmin * UNSIGNED[(int) (minBytes >>> shift) & 0xFF], mh = dmin * UNSIGNED[(int) (minBytes >>> shift + 8) & 0xFF];
                 int sj = 8 * s + 2 * c;
                 m0 += ml * sums[s0 + sj];
                 m0 += mh * sums[s0 + sj + 1];
@@ -160,29 +150,41 @@ public final class Q5_KMatrix extends BlockMatrix {
 
     /** {@link Q4_KMatrix#decodeRow} with the fifth bit OR-ed into each nibble. */
     @Override
-    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+    protected void decodeRow(int r, float[] w, int wo) {
         long row = r * rowBytes;
-        for (int s = 0, nb = cols / QK; s < nb; s++) {
+        for (int s = 0, p = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
-            decodeScalesAndMins(data, o, scales, so + 8 * s * PANEL, mins, mo + 8 * s);
-            for (int c = 0; c < 4; c++) {
-                int lo = (s * QK + 64 * c) / L, hi = lo + 32 / L;
-                for (int k = 0; k < 32; k += L) {
+            long head = data.get(I64, o), scales = scaleBytes(head, data.get(I64, o + 8));
+            float d = Float.float16ToFloat((short) head);
+            for (int c = 0; c < 4; c++, scales >>>= 16) {
+                float dl = d * UNSIGNED[(int) scales & 0xFF], dh = d * UNSIGNED[(int) (scales >>> 8) & 0xFF];
+                for (int k = 0; k < 32; k += L, p += 2) {
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2I, I, 0);
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, I, 0);
                     ((FloatVector) q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
-                            .convert(VectorOperators.I2F, 0)).intoArray(w, wo + (lo + k / L) * PANEL * L);
-                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0x0F)
+                            .convert(VectorOperators.I2F, 0)).mul(dl).intoArray(w, wo + p * L);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
-                            .convert(VectorOperators.I2F, 0)).intoArray(w, wo + (hi + k / L) * PANEL * L);
+                            .convert(VectorOperators.I2F, 0)).mul(dh).intoArray(w, wo + (p + 1) * L);
                 }
             }
         }
     }
 
-    /** The reference: per sub-block, {@code d·sc·Σ q·a − dmin·m·Σ a}, summed left to right. */
+    @Override
+    protected void decodeMins(int r, float[] mins, int mo) {
+        for (int s = 0, nb = cols / QK; s < nb; s++) Q4_KMatrix.decodeMins(data, r * rowBytes + (long) s * BYTES, mins, mo + 8 * s);
+    }
+
+    /** dot1 takes values {@code k..} then {@code 32+k..} of each 64, for k = 0, L, … < 32 (as Q4_K). */
+    @Override
+    protected int slotColumn(int p) {
+        return nibblePairColumn(p, 32);
+    }
+
+    /** The reference: per sub-block, {@code Σ (d·sc·q)·a − dmin·m·Σ a}, summed left to right. */
     private float dotScalar(int r, float[] x, int xo, float[] sums, int so) {
         return Q4_KMatrix.dotScalarK(data, r * rowBytes, cols, x, xo, sums, so, true);
     }

@@ -138,12 +138,12 @@ public final class Q6_KMatrix extends BlockMatrix {
 
     /**
      * The scaled weights {@code d·scale·(q − 32)} exactly as dot1 forms them, in dot1's order (see
-     * {@link #slotColumn}); Q6_K has no group scales.
+     * {@link #slotColumn}).
      */
     @Override
-    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+    protected void decodeRow(int r, float[] w, int wo) {
         long row = r * rowBytes;
-        int step = PANEL * L;
+        int step = L;
         for (int s = 0, p = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o + 208));
@@ -176,11 +176,6 @@ public final class Q6_KMatrix extends BlockMatrix {
     protected int slotColumn(int p) {
         int perHalf = 128 / L, half = p / perHalf, q = p % perHalf;
         return half * 128 + q % 4 * 32 + q / 4 * L;
-    }
-
-    @Override
-    protected boolean scaledGroups() {
-        return false;
     }
 
     /** The reference: each value dequantized as {@code d·scale·(q − 32)} and multiplied, in element order. */

@@ -14,9 +14,9 @@ import java.nio.ByteOrder;
 import static dev.hymt4j.quant.BlockCodecs.I16;
 
 /**
- * Q8_0 weights ({@code half d; int8 qs[32]} per 32 values). Per block, the int8 quants widen to float and dot
- * the activations lane by lane; the block's partial vector is then scaled by {@code d} into the accumulator:
- * {@code Σ_b d_b · Σ_j q_bj·x_bj}.
+ * Q8_0 weights ({@code half d; int8 qs[32]} per 32 values). Per vector of L quants: widened to float, scaled by
+ * {@code d} (the dequantized weight, exact: 8 × 11 significant bits) and multiplied into the row's accumulator,
+ * {@code Σ_b Σ_j (q_bj·d_b)·x_bj} in column order.
  */
 public final class Q8_0Matrix extends BlockMatrix {
     private static final VectorSpecies<Float> F = QuantVectors.F;
@@ -35,15 +35,13 @@ public final class Q8_0Matrix extends BlockMatrix {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, o)));
+            float d = Float.float16ToFloat(data.get(I16, o));
             int xb = xo + b * BLOCK;
-            FloatVector blk = FloatVector.zero(F);
             for (int k = 0; k < BLOCK; k += L) {
-                FloatVector w = (FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0);
-                blk = w.fma(FloatVector.fromArray(F, x, xb + k), blk);
+                FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                acc = w.fma(FloatVector.fromArray(F, x, xb + k), acc);
             }
-            acc = blk.fma(d, acc);
         }
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
         return acc.lane(0);
@@ -60,21 +58,15 @@ public final class Q8_0Matrix extends BlockMatrix {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16, o)));
-            int xb = b * BLOCK;
-            FloatVector k0 = FloatVector.zero(F), k1 = k0, k2 = k0, k3 = k0;
-            for (int k = 0; k < BLOCK; k += L) {
-                FloatVector w = (FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0);
-                k0 = w.fma(FloatVector.fromArray(F, x, x0 + xb + k), k0);
-                k1 = w.fma(FloatVector.fromArray(F, x, x1 + xb + k), k1);
-                k2 = w.fma(FloatVector.fromArray(F, x, x2 + xb + k), k2);
-                k3 = w.fma(FloatVector.fromArray(F, x, x3 + xb + k), k3);
+            float d = Float.float16ToFloat(data.get(I16, o));
+            for (int k = 0, c = b * BLOCK; k < BLOCK; k += L, c += L) {
+                FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                a0 = w.fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                a1 = w.fma(FloatVector.fromArray(F, x, x1 + c), a1);
+                a2 = w.fma(FloatVector.fromArray(F, x, x2 + c), a2);
+                a3 = w.fma(FloatVector.fromArray(F, x, x3 + c), a3);
             }
-            a0 = k0.fma(d, a0);
-            a1 = k1.fma(d, a1);
-            a2 = k2.fma(d, a2);
-            a3 = k3.fma(d, a3);
         }
         for (VectorShuffle<Float> fold : FOLDS) {
             a0 = a0.add(a0.rearrange(fold));
@@ -88,30 +80,28 @@ public final class Q8_0Matrix extends BlockMatrix {
         out[(t + 3) * rows + r] = a3.lane(0);
     }
 
-    /** Per block: its 32 quants widened to float (dot1's {@code w}), and {@code d} as the group's scale. */
+    /** dot1's weights {@code q·d}, in column order. */
     @Override
-    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
+    protected void decodeRow(int r, float[] w, int wo) {
         long row = r * rowBytes;
-        for (int b = 0, p = 0, nb = cols / BLOCK; b < nb; b++) {
+        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
-            scales[so + b * PANEL] = Float.float16ToFloat(data.get(I16, o));
-            for (int k = 0; k < BLOCK; k += L, p++) {
+            float d = Float.float16ToFloat(data.get(I16, o));
+            for (int k = 0; k < BLOCK; k += L) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).intoArray(w, wo + p * PANEL * L);
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, wo + b * BLOCK + k);
             }
         }
     }
 
-    /** The reference: each block's integer-weighted sum, scaled by its d, summed left to right. */
+    /** The reference: each weight dequantized as {@code q·d} and multiplied, in element order. */
     private float dotScalar(int r, float[] x, int xo) {
         long row = r * rowBytes;
         float sum = 0;
         for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o));
-            float blk = 0;
-            for (int j = 0; j < BLOCK; j++) blk += data.get(ValueLayout.JAVA_BYTE, o + 2 + j) * x[xo + b * BLOCK + j];
-            sum += d * blk;
+            for (int j = 0; j < BLOCK; j++) sum += data.get(ValueLayout.JAVA_BYTE, o + 2 + j) * d * x[xo + b * BLOCK + j];
         }
         return sum;
     }

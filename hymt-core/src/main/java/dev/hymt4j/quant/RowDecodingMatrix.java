@@ -8,9 +8,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * The formats without a fused kernel (Q4_1, Q5_0, Q5_1: llama-quantize uses them only as fallbacks for rows
  * that are not a multiple of 256): each row is decoded once per call into a per-thread buffer, then dotted
- * with every token by the kernels' dense dot (the canonical order). That order is one accumulator chain over
- * the columns, so the tile path runs them too: the decoded row, cut into vectors in column order, through the
- * direct tile kernel.
+ * with every token by the kernels' dense dot (the canonical order), which is also the order of the GEMM path.
  */
 public final class RowDecodingMatrix extends BlockMatrix {
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
@@ -34,17 +32,10 @@ public final class RowDecodingMatrix extends BlockMatrix {
         return Kernels.get().dot(w, 0, x, xo, cols);
     }
 
-    /** The decoded row in column order: its {@code p}-th L values at {@code w[wo + p·PANEL·L]}. */
+    /** The decoded row, in column order. */
     @Override
-    protected void decodeRow(int r, float[] w, int wo, float[] scales, int so, float[] mins, int mo) {
-        float[] row = decoded(r);
-        int lanes = Kernels.get().lanes(); // the tile path runs only at QuantVectors' widths, which are the kernels'
-        for (int p = 0; p < cols / lanes; p++) System.arraycopy(row, p * lanes, w, wo + p * PANEL * lanes, lanes);
-    }
-
-    @Override
-    protected boolean scaledGroups() {
-        return false;
+    protected void decodeRow(int r, float[] w, int wo) {
+        readRow(r, w, wo);
     }
 
     @Override

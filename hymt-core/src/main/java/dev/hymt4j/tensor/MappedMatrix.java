@@ -20,12 +20,8 @@ public final class MappedMatrix implements Matrix {
     private static final int LANES = KERNELS.lanes();
     /** Up to this many tokens, BF16 products read the segment directly ({@link #gemmBf16Fused}); more reuse a panel. */
     static final int FUSED_TOKENS = 4;
-    /** Rows packed per GEMM panel (a multiple of 4): 32 × 6144 floats is 768 KiB, within L2. */
-    static final int PANEL_ROWS = 32;
-    /** Tokens per GEMM tile ({@link Kernels#dot4x6}) and per {@code g·W} tile ({@link Kernels#accumulate6x4}). */
+    /** Tokens per {@code g·W} tile ({@link Kernels#accumulate6x4}). */
     static final int TILE_TOKENS = 6;
-    /** Column steps (of L columns) per GEMM block: 6 tokens × 1024 floats is 24 KiB, which stays in L1 across the panel. */
-    static final int BLOCK_STEPS = Math.max(1, 1024 / LANES);
     /** Weight rows per {@code g·W} block: one packed 4-vector column strip of them (32 KiB at 512 bits) stays in L1. */
     static final int BLOCK_ROWS = 128;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -33,6 +29,8 @@ public final class MappedMatrix implements Matrix {
     private final MemorySegment data;
     private final DType dtype;
     private final int rows, cols;
+    /** This matrix's rows as {@link PackedGemm} packs them (one instance: a method reference per call would allocate). */
+    private final PackedGemm.RowPacker packer = this::packRow;
 
     public MappedMatrix(MemorySegment data, DType dtype, int rows, int cols) {
         if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16) {
@@ -84,7 +82,7 @@ public final class MappedMatrix implements Matrix {
     /**
      * {@code out[t·rows + r] = x[t]·W[r]} for one token (decode: {@link Kernels#gemvBf16}, reading the mapped
      * weights once, widening in registers), a few (batched decode: {@link #gemmBf16Fused}) or many (prefill,
-     * training: the blocked GEMM below). Every path sums each (row, token) in the one order of {@link Kernels},
+     * training: {@link PackedGemm}). Every path sums each (row, token) in the one order of {@link Kernels},
      * so the result is bit-identical whatever {@code n}, the other tokens or the row range.
      */
     @Override
@@ -96,12 +94,11 @@ public final class MappedMatrix implements Matrix {
         } else if (n <= FUSED_TOKENS && dtype == DType.BF16) {
             gemmBf16Fused(x, n, out, r0, r1);
         } else {
-            Scratch s = SCRATCH.get();
-            PackedTokens tokens = s.packTokens(x, n, cols);
+            PackedGemm.Tokens tokens = PackedGemm.packTokens(x, n, cols, null);
             try {
-                gemm(tokens, n, out, r0, r1);
+                PackedGemm.multiply(packer, rows, tokens, out, r0, r1);
             } finally {
-                s.release(tokens);
+                PackedGemm.release(tokens);
             }
         }
     }
@@ -113,12 +110,11 @@ public final class MappedMatrix implements Matrix {
             Matrix.super.matmul(x, n, out);
             return;
         }
-        Scratch s = SCRATCH.get();
-        PackedTokens tokens = s.packTokens(x, n, cols);
+        PackedGemm.Tokens tokens = PackedGemm.packTokens(x, n, cols, null);
         try {
-            Parallel.forRange(rows, 64, (r0, r1) -> gemm(tokens, n, out, r0, r1));
+            Parallel.forRange(rows, 64, (r0, r1) -> PackedGemm.multiply(packer, rows, tokens, out, r0, r1));
         } finally {
-            s.release(tokens);
+            PackedGemm.release(tokens);
         }
     }
 
@@ -140,50 +136,6 @@ public final class MappedMatrix implements Matrix {
         }
         for (; r < r1; r++) {
             for (int t = 0; t < n; t++) out[t * rows + r] = KERNELS.dotBf16(data, (long) r * cols, x, t * cols, cols);
-        }
-    }
-
-    /**
-     * Rows are packed (widened to float, each quad of rows interleaved per L columns) into an aligned panel of
-     * {@link #PANEL_ROWS} (zero rows pad it to a multiple of 4); then 4-row × 6-token tiles run
-     * {@link Kernels#dot4x6} (or its two {@link Kernels#dot2x6} halves, {@link #HALF_TILES}) over column blocks of {@link #BLOCK_STEPS}: the 6 tokens' block stays in L1 while the
-     * panel's rows stream past it from L2. The columns past the last multiple of L (the canonical order's scalar
-     * tail) are kept aside and added by {@link Kernels#finish4x6}. Results of padding rows or tokens are never stored.
-     */
-    private void gemm(PackedTokens x, int n, float[] out, int r0, int r1) {
-        Scratch s = SCRATCH.get();
-        int steps = cols / LANES, tail = cols - steps * LANES, tile = 24 * LANES;
-        long quadBytes = 16L * LANES * steps, stepBytes = 16L * LANES, tokenStepBytes = 24L * LANES;
-        MemorySegment panel = s.panel(PANEL_ROWS / 4 * quadBytes);
-        float[] acc = s.acc(PANEL_ROWS / 4 * tile), wTail = s.wTail(PANEL_ROWS * tail), sums = s.sums;
-        for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
-            int pr = Math.min(PANEL_ROWS, r1 - p0), quads = (pr + 3) / 4;
-            for (int i = 0; i < 4 * quads; i++) {
-                packRow(i < pr ? p0 + i : -1, panel, (i / 4) * quadBytes + 4L * LANES * (i % 4), stepBytes, wTail, i * tail);
-            }
-            for (int g = 0; g * TILE_TOKENS < n; g++) {
-                Arrays.fill(acc, 0, quads * tile, 0f);
-                long xo = g * tokenStepBytes * steps;
-                for (int k0 = 0; k0 < steps; k0 += BLOCK_STEPS) {
-                    int k1 = Math.min(steps, k0 + BLOCK_STEPS);
-                    for (int q = 0; q < quads; q++) {
-                        long wo = q * quadBytes + stepBytes * k0, xb = xo + tokenStepBytes * k0;
-                        if (VectorWidth.HALF_TILES) {
-                            KERNELS.dot2x6(panel, wo, x.packed(), xb, k1 - k0, acc, q * tile);
-                            KERNELS.dot2x6(panel, wo + 8L * LANES, x.packed(), xb, k1 - k0, acc, q * tile + tile / 2);
-                        } else {
-                            KERNELS.dot4x6(panel, wo, x.packed(), xb, k1 - k0, acc, q * tile);
-                        }
-                    }
-                }
-                for (int q = 0; q < quads; q++) {
-                    KERNELS.finish4x6(acc, q * tile, wTail, 4 * q * tail, x.tails(), g * TILE_TOKENS * tail, tail, sums);
-                    for (int k = 0; k < 24; k++) {
-                        int i = 4 * q + k / 6, t = g * TILE_TOKENS + k % 6;
-                        if (i < pr && t < n) out[t * rows + p0 + i] = sums[k];
-                    }
-                }
-            }
         }
     }
 
@@ -279,34 +231,11 @@ public final class MappedMatrix implements Matrix {
         }
     }
 
-    /**
-     * The tokens of one product packed for {@link Kernels#dot4x6}: groups of 6 (zero tokens pad the last), each
-     * group's L-column chunks with its 6 tokens interleaved, in native memory aligned to 64 bytes; and the tail
-     * columns {@code [6·groups, tail]} (zero for padding tokens). Buffers are reused, grown on demand.
-     */
-    private static final class PackedTokens {
-        MemorySegment packed = MemorySegment.NULL;
-        float[] tails = new float[0];
-
-        MemorySegment packed() {
-            return packed;
-        }
-
-        float[] tails() {
-            return tails;
-        }
-    }
-
     /** Per-thread buffers, grown on demand and kept: no allocation per call in steady state. */
     private static final class Scratch {
         private static final float[] NONE = new float[0];
         private MemorySegment panel = MemorySegment.NULL;
-        private float[] acc = NONE, wTail = NONE, gTail = NONE, row = NONE, zeros = NONE;
-        /**
-         * Free token buffers. A product holds its buffer while its row ranges run on the pool; a pool thread that
-         * helps with other work while it waits may pack another product's tokens, which then takes another buffer.
-         */
-        private final java.util.ArrayDeque<PackedTokens> freeTokens = new java.util.ArrayDeque<>();
+        private float[] acc = NONE, gTail = NONE, row = NONE;
         final float[] sums = new float[24];
 
         MemorySegment panel(long bytes) {
@@ -314,36 +243,9 @@ public final class MappedMatrix implements Matrix {
             return panel;
         }
 
-        /** Packs {@code x [n, cols]} for {@link Kernels#dot4x6} into a buffer of this thread's; {@link #release} it after use. */
-        PackedTokens packTokens(float[] x, int n, int cols) {
-            int steps = cols / LANES, tail = cols - steps * LANES, padded = (n + TILE_TOKENS - 1) / TILE_TOKENS * TILE_TOKENS;
-            long bytes = 4L * LANES * steps * padded;
-            PackedTokens p = freeTokens.isEmpty() ? new PackedTokens() : freeTokens.pop();
-            if (p.packed.byteSize() < bytes) p.packed = Arena.ofAuto().allocate(bytes, 64);
-            if (p.tails.length < padded * tail) p.tails = new float[padded * tail];
-            if (zeros.length < cols) zeros = new float[cols];
-            for (int t = 0; t < padded; t++) {
-                long at = ((long) (t / TILE_TOKENS) * steps * TILE_TOKENS + t % TILE_TOKENS) * 4L * LANES;
-                float[] src = t < n ? x : zeros;
-                int so = t < n ? t * cols : 0;
-                KERNELS.packFloats(src, so, steps, p.packed, at, 4L * LANES * TILE_TOKENS);
-                System.arraycopy(src, so + steps * LANES, p.tails, t * tail, tail);
-            }
-            return p;
-        }
-
-        void release(PackedTokens p) {
-            freeTokens.push(p);
-        }
-
         float[] acc(int length) {
             if (acc.length < length) acc = new float[length];
             return acc;
-        }
-
-        float[] wTail(int length) {
-            if (wTail.length < length) wTail = new float[length];
-            return wTail;
         }
 
         float[] gTail(int length) {

@@ -62,7 +62,7 @@ class BlockMatrixKernelTest {
     @MethodSource("formats")
     void matchesAFloat64ProductOfTheDequantizedWeights(GgmlType type, int cols) {
         Case c = quantized(type, cols, cols + type.id());
-        int n = 13; // four 3-token tiles and a tail token, three 4-row panels and a tail row
+        int n = 13; // two 6-token tiles and a tail token; three 4-row quads and a tail row
         float[] x = activations(n, cols, 3);
         float[] out = new float[n * ROWS];
         c.matrix().matmulRows(x, n, out, 0, ROWS);
@@ -114,15 +114,15 @@ class BlockMatrixKernelTest {
 
     /**
      * The tile path (n ≥ {@link BlockMatrix#TILE_MIN_TOKENS}) against dot1 (each token alone), bit for bit, for
-     * every token count 1..13 (whole 3-token tiles and both tails), on a matrix of more rows than one block of
-     * panels plus a tail of 3 rows, whole and in row ranges whose bounds split panels and blocks (what the
+     * every token count 1..13 (whole 6-token tiles and every short last tile), on a matrix of two GEMM panels
+     * plus a tail of 7 rows, whole and in row ranges whose bounds split panels and blocks (what the
      * threads of {@code matmul} get).
      */
     @ParameterizedTest
     @MethodSource("formats")
     void tilesMatchDot1BitForBitForEveryTokenCountTailAndRowSplit(GgmlType type, int cols) {
-        // past a block boundary where a block is small enough to test quickly
-        int rows = BlockMatrix.blockRows(cols) <= 200 ? BlockMatrix.blockRows(cols) + 7 : 71;
+        // past two GEMM panels, with a tail of 7 rows
+        int rows = 2 * dev.hymt4j.tensor.PackedGemm.PANEL_ROWS + 7;
         Case c = quantized(type, rows, cols, 23);
         int most = 13;
         float[] x = activations(most, cols, 29);
