@@ -2,7 +2,6 @@ package dev.hymt4j.tensor;
 
 import dev.hymt4j.safetensors.DType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -171,8 +170,8 @@ public final class MappedMatrix implements Matrix {
         Scratch s = SCRATCH.get();
         int width = c1 - c0, strip = 4 * LANES, strips = (width + strip - 1) / strip;
         long stripBytes = 4L * strip * BLOCK_ROWS;
-        MemorySegment panel = s.panel(strips * stripBytes);
-        float[] row = s.row(strips * strip), gTail = s.gTail(TILE_TOKENS * BLOCK_ROWS), outTile = s.acc(TILE_TOKENS * strip);
+        MemorySegment panel = PackedGemm.panel(strips * stripBytes);
+        float[] row = s.row(strips * strip), gTail = s.gTail(TILE_TOKENS * BLOCK_ROWS), outTile = PackedGemm.acc(TILE_TOKENS * strip);
         int fullTokens = n - n % TILE_TOKENS;
         for (int k0 = 0; k0 < rows; k0 += BLOCK_ROWS) {
             int kr = Math.min(BLOCK_ROWS, rows - k0);
@@ -231,22 +230,11 @@ public final class MappedMatrix implements Matrix {
         }
     }
 
-    /** Per-thread buffers, grown on demand and kept: no allocation per call in steady state. */
+    /** Per-thread buffers, grown on demand and kept (the panel and accumulators are {@link PackedGemm}'s). */
     private static final class Scratch {
         private static final float[] NONE = new float[0];
-        private MemorySegment panel = MemorySegment.NULL;
-        private float[] acc = NONE, gTail = NONE, row = NONE;
+        private float[] gTail = NONE, row = NONE;
         final float[] sums = new float[24];
-
-        MemorySegment panel(long bytes) {
-            if (panel.byteSize() < bytes) panel = Arena.ofAuto().allocate(bytes, 64);
-            return panel;
-        }
-
-        float[] acc(int length) {
-            if (acc.length < length) acc = new float[length];
-            return acc;
-        }
 
         float[] gTail(int length) {
             if (gTail.length < length) gTail = new float[length];

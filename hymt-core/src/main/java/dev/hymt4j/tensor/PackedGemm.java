@@ -132,6 +132,19 @@ public final class PackedGemm {
         }
     }
 
+    /**
+     * This thread's aligned panel of at least {@code bytes}, for another product's packing ({@link MappedMatrix}'s
+     * {@code g·W}): products are leaf bodies that never nest on one thread, so one panel per thread serves both.
+     */
+    static MemorySegment panel(long bytes) {
+        return SCRATCH.get().panel(bytes);
+    }
+
+    /** This thread's accumulator buffer of at least {@code length} floats, shared as {@link #panel} is. */
+    static float[] acc(int length) {
+        return SCRATCH.get().acc(length);
+    }
+
     /** Per-thread buffers, grown on demand and kept: no allocation per call in steady state. */
     private static final class Scratch {
         private static final float[] NONE = new float[0];
