@@ -22,6 +22,18 @@ import java.util.concurrent.locks.LockSupport;
  * {@code forRange} calls inside it fork from a pool worker, which helps with its own chunks instead of
  * parking. Jobs and runner tasks are reused, so a steady-state step allocates nothing here.
  *
+ * <p><b>Helpers stay awake during a run.</b> Waking a parked thread costs 20–150 µs on a virtual machine (the idle
+ * vCPU halts and the host may give its core away; a two-thread ping-pong on a 2-vCPU KVM guest measured 1 µs
+ * spinning against 20 µs parking on a quiet host and 100–150 µs, with 20–25% steal, on a busy one), and a decode
+ * step makes a few hundred {@code forRange} calls. So for the length of a {@link #run} with a budget ≥ 2,
+ * {@code budget − 1} other workers stay awake as its helpers ({@link Helper}): the run's own ranges are offered
+ * to them directly, not forked, and each helper joins one within a microsecond. The waiting is bounded so that a
+ * shared machine degrades gracefully: an idle helper spins for {@link #SPIN_NANOS}, then yields (a runnable
+ * neighbour gets the CPU first), and after {@link #YIELD_NANOS} without work naps in short slices until the run
+ * ends; chunks are claimed from a counter, so a descheduled helper delays at most the chunk it holds. Helpers
+ * only ever run their own run's chunks, so one engine's step never waits on another's. {@code
+ * -Dhymt.spinMicros=0} turns helpers off (every range forks, as nested ranges always do).
+ *
  * <p>Work split across threads must not change results: every user of {@code forRange} computes each output
  * element in a fixed order whatever the range it falls in (the batch-invariance rule of {@link Matrix}).
  */
@@ -30,6 +42,14 @@ public final class Parallel {
     private static final ForkJoinPool POOL;
     private static volatile int defaultThreads;
     private static final ThreadLocal<RunTask> EXTERNAL = ThreadLocal.withInitial(RunTask::new);
+    /** How long an idle helper, or an owner waiting for its helpers, spins before it yields; 0: no helpers. */
+    static final long SPIN_NANOS = 1_000L * Long.getLong("hymt.spinMicros", 20);
+    /**
+     * How long it then yields ({@code sched_yield}: it stays runnable, so its vCPU does not halt, yet a runnable
+     * neighbour runs first) before it naps in {@link #NAP_NANOS} slices.
+     */
+    static final long YIELD_NANOS = 2_000_000;
+    private static final long NAP_NANOS = 100_000;
 
     static {
         int configured = Integer.getInteger("hymt.threads", PROCESSORS);
@@ -131,6 +151,8 @@ public final class Parallel {
     private static final class Worker extends ForkJoinWorkerThread {
         /** The budget of the run in progress on this thread; 0 outside any run. */
         int threads;
+        /** The run this thread is the owner of (executing its work), or null: its top-level ranges go to its helpers. */
+        RunTask run;
         /** Reusable jobs; {@code active} of them are in progress (a join may help another job that forks its own). */
         private Job[] jobs = new Job[2];
         private int active;
@@ -171,9 +193,47 @@ public final class Parallel {
         private RangeBody body;
         private int total, chunks, chunkSize;
         private volatile Throwable failure;
+        /** Helpers inside this job's {@link #drain} (they may read its fields only while counted here). */
+        private final AtomicInteger inside = new AtomicInteger();
 
         Job(Worker owner) {
             this.owner = owner;
+        }
+
+        /**
+         * Runs the job with the owner's run's helpers: published in {@code run.offered}, drained here and by them,
+         * withdrawn, and returned once no helper is inside (after which none can enter: a helper counts itself in
+         * before it checks that the job is still offered). Fields are reset only with no helper inside.
+         */
+        private void offer(RunTask run) {
+            owner.active++;
+            failure = null;
+            try {
+                run.offered = this;
+                drain();
+            } finally {
+                run.offered = null;
+                for (long start = System.nanoTime(), waited = 0; inside.get() > 0; waited = System.nanoTime() - start) {
+                    if (waited < SPIN_NANOS) Thread.onSpinWait();
+                    else if (waited < YIELD_NANOS) Thread.yield();
+                    else LockSupport.parkNanos(this, NAP_NANOS);
+                }
+                owner.active--;
+                this.body = null;
+            }
+            Throwable f = failure;
+            failure = null;
+            rethrow(f);
+        }
+
+        /** A helper's part: {@link #drain} if this job is still offered by {@code run}. */
+        void help(RunTask run) {
+            inside.incrementAndGet();
+            try {
+                if (run.offered == this) drain();
+            } finally {
+                inside.decrementAndGet();
+            }
         }
 
         void run(RangeBody body, int total, int chunks, int runnerCount) {
@@ -182,6 +242,11 @@ public final class Parallel {
             this.chunks = chunks;
             this.chunkSize = (total + chunks - 1) / chunks;
             next.set(0);
+            RunTask run = owner.run;
+            if (owner.active == 0 && run != null && run.helping.get() >= runnerCount - 1) {
+                offer(run);
+                return;
+            }
             if (runners.length < runnerCount) {
                 Runner[] grown = java.util.Arrays.copyOf(runners, runnerCount);
                 for (int i = runners.length; i < runnerCount; i++) grown[i] = new Runner(this);
@@ -237,6 +302,44 @@ public final class Parallel {
     }
 
     /**
+     * A helper of one run, on a worker of its own until the run ends: it drains the ranges the run's owner offers
+     * ({@link Job#help}) under the run's budget, and between them spins, then yields, then naps (class comment).
+     */
+    private static final class Helper extends RecursiveAction {
+        private final RunTask run;
+
+        Helper(RunTask run) {
+            this.run = run;
+        }
+
+        @Override
+        protected void compute() {
+            if (!(Thread.currentThread() instanceof Worker w)) return;
+            int saved = w.threads;
+            w.threads = run.threads;
+            run.helping.incrementAndGet();
+            try {
+                long idleSince = System.nanoTime();
+                while (run.active) {
+                    Job job = run.offered;
+                    if (job != null && job.next.get() < job.chunks) {
+                        job.help(run);
+                        idleSince = System.nanoTime();
+                        continue;
+                    }
+                    long idle = System.nanoTime() - idleSince;
+                    if (idle < SPIN_NANOS) Thread.onSpinWait();
+                    else if (idle < YIELD_NANOS) Thread.yield();
+                    else LockSupport.parkNanos(this, NAP_NANOS);
+                }
+            } finally {
+                run.helping.decrementAndGet();
+                w.threads = saved;
+            }
+        }
+    }
+
+    /**
      * The task an external thread hands to the pool for {@link #run}; one per thread, reused. {@code exec}
      * reports "not completed" so that the pool never writes a completion status: the caller waits on its own
      * flag, and could otherwise resubmit the task before the previous run's status write, which would mark the
@@ -247,15 +350,41 @@ public final class Parallel {
         int threads;
         Thread waiter;
         volatile boolean done;
+        /** While the work runs: its helpers stay until it turns false. */
+        volatile boolean active;
+        /** The range the owner offers its helpers now, or null. */
+        volatile Job offered;
+        /** Helpers running (a range is offered only when all it could use are there). */
+        final AtomicInteger helping = new AtomicInteger();
+        private Helper[] helpers = new Helper[0];
         private Throwable failure;
 
         @Override
         protected boolean exec() {
+            Worker w = (Worker) Thread.currentThread();
+            RunTask outer = w.run;
+            int count = SPIN_NANOS > 0 ? Math.min(threads, POOL.getParallelism()) - 1 : 0;
+            if (helpers.length < count) helpers = new Helper[count];
+            active = true;
+            w.run = this;
+            int forked = 0;
             try {
-                ((Worker) Thread.currentThread()).runWithBudget(threads, work);
+                for (; forked < count; forked++) {
+                    if (helpers[forked] == null) helpers[forked] = new Helper(this);
+                    else helpers[forked].reinitialize();
+                    helpers[forked].fork();
+                }
+                w.runWithBudget(threads, work);
             } catch (Throwable t) {
                 failure = t;
             } finally {
+                active = false;
+                w.run = outer;
+                // Every helper is joined before the next run reuses it. One no worker took returns at once here.
+                for (int i = forked - 1; i >= 0; i--) {
+                    if (helpers[i].tryUnfork()) helpers[i].quietlyInvoke();
+                    else helpers[i].quietlyJoin();
+                }
                 done = true;
                 LockSupport.unpark(waiter);
             }

@@ -74,4 +74,46 @@ class ParallelTest {
         for (int i = 0; i < 20_000; i++) Parallel.run(2, () -> Parallel.forRange(8, 1, (s, e) -> runs.incrementAndGet()));
         assertTrue(runs.get() >= 20_000);
     }
+
+    /**
+     * Two threads (two engines) run steps at once, each step many back-to-back ranges, some chunks with a range
+     * of their own: the helpers that spin during a run take chunk runners, each other's runs and each other's
+     * helpers, and every index still runs once and every run ends (a re-forked task object, or a helper waiting
+     * on one, would hang here).
+     */
+    @Test
+    @Timeout(180)
+    void concurrentRunsWithNestedRangesAllComplete() throws Exception {
+        int steps = 3000, ranges = 8, total = 48;
+        java.util.concurrent.atomic.AtomicLong[] counts = {new java.util.concurrent.atomic.AtomicLong(), new java.util.concurrent.atomic.AtomicLong()};
+        Thread[] engines = new Thread[2];
+        Throwable[] failures = new Throwable[2];
+        for (int e = 0; e < 2; e++) {
+            int engine = e;
+            engines[e] = new Thread(() -> {
+                try {
+                    for (int step = 0; step < steps; step++) {
+                        Parallel.run(2, () -> {
+                            for (int r = 0; r < ranges; r++) {
+                                Parallel.forRange(total, 1, (s, end) -> {
+                                    for (int i = s; i < end; i++) {
+                                        if (i % 16 == 0) Parallel.forRange(4, 1, (a, b) -> counts[engine].addAndGet(b - a));
+                                        counts[engine].incrementAndGet();
+                                    }
+                                });
+                            }
+                        });
+                    }
+                } catch (Throwable t) {
+                    failures[engine] = t;
+                }
+            });
+            engines[e].start();
+        }
+        for (Thread t : engines) t.join();
+        for (int e = 0; e < 2; e++) {
+            assertEquals(null, failures[e]);
+            assertEquals((long) steps * ranges * (total + total / 16 * 4), counts[e].get(), "engine " + e);
+        }
+    }
 }
