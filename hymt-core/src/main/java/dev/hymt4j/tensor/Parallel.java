@@ -243,7 +243,7 @@ public final class Parallel {
             this.chunkSize = (total + chunks - 1) / chunks;
             next.set(0);
             RunTask run = owner.run;
-            if (owner.active == 0 && run != null && run.helping.get() >= runnerCount - 1) {
+            if (owner.active == 0 && run != null && run.awaitHelpers(runnerCount - 1)) {
                 offer(run);
                 return;
             }
@@ -357,7 +357,27 @@ public final class Parallel {
         /** Helpers running (a range is offered only when all it could use are there). */
         final AtomicInteger helping = new AtomicInteger();
         private Helper[] helpers = new Helper[0];
+        /** Helpers forked for this run; whether its first range has waited for them to start. */
+        private int helperCount;
+        private boolean waited;
         private Throwable failure;
+
+        /**
+         * Whether {@code n} helpers are running, so that a range can be offered to them. Only the run's first range
+         * waits for them to start (spinning, then yielding, up to {@link #YIELD_NANOS}): its helper tasks were
+         * forked a moment ago, and a range forked meanwhile would sit behind them in the queue and run on the
+         * owner alone. A later range whose helpers are not all there (the pool is busy elsewhere) forks.
+         */
+        boolean awaitHelpers(int n) {
+            if (helping.get() >= n) return true;
+            if (n > helperCount || waited) return false;
+            waited = true;
+            for (long start = System.nanoTime(), w = 0; helping.get() < n && w < YIELD_NANOS; w = System.nanoTime() - start) {
+                if (w < SPIN_NANOS) Thread.onSpinWait();
+                else Thread.yield();
+            }
+            return helping.get() >= n;
+        }
 
         @Override
         protected boolean exec() {
@@ -365,6 +385,8 @@ public final class Parallel {
             RunTask outer = w.run;
             int count = SPIN_NANOS > 0 ? Math.min(threads, POOL.getParallelism()) - 1 : 0;
             if (helpers.length < count) helpers = new Helper[count];
+            helperCount = count;
+            waited = false;
             active = true;
             w.run = this;
             int forked = 0;
