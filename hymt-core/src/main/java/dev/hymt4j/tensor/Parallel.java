@@ -213,11 +213,7 @@ public final class Parallel {
                 drain();
             } finally {
                 run.offered = null;
-                for (long start = System.nanoTime(), waited = 0; inside.get() > 0; waited = System.nanoTime() - start) {
-                    if (waited < SPIN_NANOS) Thread.onSpinWait();
-                    else if (waited < YIELD_NANOS) Thread.yield();
-                    else LockSupport.parkNanos(this, NAP_NANOS);
-                }
+                for (long start = System.nanoTime(); inside.get() > 0; ) pause(System.nanoTime() - start, true);
                 owner.active--;
                 this.body = null;
             }
@@ -302,6 +298,16 @@ public final class Parallel {
     }
 
     /**
+     * One step of a bounded wait that has lasted {@code waited} ns: spin up to {@link #SPIN_NANOS}, then yield up
+     * to {@link #YIELD_NANOS}, then (if {@code nap}) sleep {@link #NAP_NANOS}, else keep yielding.
+     */
+    private static void pause(long waited, boolean nap) {
+        if (waited < SPIN_NANOS) Thread.onSpinWait();
+        else if (waited < YIELD_NANOS || !nap) Thread.yield();
+        else LockSupport.parkNanos(NAP_NANOS);
+    }
+
+    /**
      * A helper of one run, on a worker of its own until the run ends: it drains the ranges the run's owner offers
      * ({@link Job#help}) under the run's budget, and between them spins, then yields, then naps (class comment).
      */
@@ -327,10 +333,7 @@ public final class Parallel {
                         idleSince = System.nanoTime();
                         continue;
                     }
-                    long idle = System.nanoTime() - idleSince;
-                    if (idle < SPIN_NANOS) Thread.onSpinWait();
-                    else if (idle < YIELD_NANOS) Thread.yield();
-                    else LockSupport.parkNanos(this, NAP_NANOS);
+                    pause(System.nanoTime() - idleSince, true);
                 }
             } finally {
                 run.helping.decrementAndGet();
@@ -372,10 +375,7 @@ public final class Parallel {
             if (helping.get() >= n) return true;
             if (n > helperCount || waited) return false;
             waited = true;
-            for (long start = System.nanoTime(), w = 0; helping.get() < n && w < YIELD_NANOS; w = System.nanoTime() - start) {
-                if (w < SPIN_NANOS) Thread.onSpinWait();
-                else Thread.yield();
-            }
+            for (long start = System.nanoTime(), w = 0; helping.get() < n && w < YIELD_NANOS; w = System.nanoTime() - start) pause(w, false);
             return helping.get() >= n;
         }
 
