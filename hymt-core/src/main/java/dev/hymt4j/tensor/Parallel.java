@@ -151,7 +151,7 @@ public final class Parallel {
     private static final class Worker extends ForkJoinWorkerThread {
         /** The budget of the run in progress on this thread; 0 outside any run. */
         int threads;
-        /** The run this thread is the owner of (executing its work), or null: its top-level ranges go to its helpers. */
+        /** The run whose work this thread executes (its top-level ranges go to the run's helpers), or null. */
         RunTask run;
         /** Reusable jobs; {@code active} of them are in progress (a join may help another job that forks its own). */
         private Job[] jobs = new Job[2];
@@ -200,28 +200,6 @@ public final class Parallel {
             this.owner = owner;
         }
 
-        /**
-         * Runs the job with the owner's run's helpers: published in {@code run.offered}, drained here and by them,
-         * withdrawn, and returned once no helper is inside (after which none can enter: a helper counts itself in
-         * before it checks that the job is still offered). Fields are reset only with no helper inside.
-         */
-        private void offer(RunTask run) {
-            owner.active++;
-            failure = null;
-            try {
-                run.offered = this;
-                drain();
-            } finally {
-                run.offered = null;
-                for (long start = System.nanoTime(); inside.get() > 0; ) pause(System.nanoTime() - start, true);
-                owner.active--;
-                this.body = null;
-            }
-            Throwable f = failure;
-            failure = null;
-            rethrow(f);
-        }
-
         /** A helper's part: {@link #drain} if this job is still offered by {@code run}. */
         void help(RunTask run) {
             inside.incrementAndGet();
@@ -232,6 +210,12 @@ public final class Parallel {
             }
         }
 
+        /**
+         * Runs the job. At the top level of a run whose helpers are there, it is offered to them: published in
+         * {@code run.offered}, drained here and by them, withdrawn, and finished once no helper is inside (after
+         * which none can enter: a helper counts itself in before it checks that the job is still offered), so its
+         * fields are reset only with no helper inside. Otherwise runners are forked, and joined.
+         */
         void run(RangeBody body, int total, int chunks, int runnerCount) {
             this.body = body;
             this.total = total;
@@ -239,11 +223,8 @@ public final class Parallel {
             this.chunkSize = (total + chunks - 1) / chunks;
             next.set(0);
             RunTask run = owner.run;
-            if (owner.active == 0 && run != null && run.awaitHelpers(runnerCount - 1)) {
-                offer(run);
-                return;
-            }
-            if (runners.length < runnerCount) {
+            boolean offered = owner.active == 0 && run != null && run.awaitHelpers(runnerCount - 1);
+            if (!offered && runners.length < runnerCount) {
                 Runner[] grown = java.util.Arrays.copyOf(runners, runnerCount);
                 for (int i = runners.length; i < runnerCount; i++) grown[i] = new Runner(this);
                 runners = grown;
@@ -252,12 +233,20 @@ public final class Parallel {
             failure = null;
             int forked = 0;
             try {
-                for (int i = 1; i < runnerCount; i++, forked++) {
-                    runners[i].reinitialize();
-                    runners[i].fork();
+                if (offered) {
+                    run.offered = this;
+                } else {
+                    for (int i = 1; i < runnerCount; i++, forked++) {
+                        runners[i].reinitialize();
+                        runners[i].fork();
+                    }
                 }
                 drain();
             } finally {
+                if (offered) {
+                    run.offered = null;
+                    for (long start = System.nanoTime(); inside.get() > 0; ) pause(System.nanoTime() - start, true);
+                }
                 // Every forked runner is joined before the job is reused, even when a chunk failed.
                 for (int i = forked; i >= 1; i--) runners[i].join();
                 owner.active--;
