@@ -139,8 +139,13 @@ public final class OneDnnMatrix implements Matrix {
         Buffers b = BUFFERS.get();
         int size = n * cols();
         p.run(b.src(g, n * rows(), bf16), b.dst(size));
-        java.nio.FloatBuffer result = b.dst.asFloatBuffer();
-        for (int i = 0; i < size; i++) out[i] += result.get(i);
+        MemorySegment result = MemorySegment.ofBuffer(b.dst);
+        VectorSpecies<Float> f = VectorWidth.FLOAT;
+        int i = 0;
+        for (int upper = f.loopBound(size); i < upper; i += f.length()) {
+            FloatVector.fromMemorySegment(f, result, 4L * i, ByteOrder.LITTLE_ENDIAN).add(FloatVector.fromArray(f, out, i)).intoArray(out, i);
+        }
+        for (; i < size; i++) out[i] += result.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i);
     }
 
     /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" below {@link #MIN_TOKENS}. */
