@@ -15,12 +15,21 @@ import java.lang.foreign.MemorySegment;
  * BF16 weights enter as their exact float value ({@code bits << 16}).
  *
  * <p>{@code g·W} products accumulate {@code out = fma(w, g, out)} over the weight rows in increasing order.
+ *
+ * <p><b>Narrow F32 matrices</b> (at most {@link #NARROW_COLS} columns: LoRA's B, {@code [out, rank]}) sum every dot
+ * product instead as one chain {@code sum = fma(w[c], x[c], sum)} over c = 0 … cols−1 from {@code sum = 0} — the
+ * scalar order — in every product of such a matrix ({@link #gemmNarrowF32}, whatever the token count). The lane
+ * order would spend a horizontal fold on each output for one or a few vector steps (14 GFLOP/s at rank 16); the
+ * chain runs across L rows at once, a broadcast and an FMA per column.
  */
 public interface Kernels {
     /** The kernels of this JVM: scalar where {@code hymt.vector.bits=scalar}, else the vector ones. */
     static Kernels get() {
         return KernelChoice.KERNELS;
     }
+
+    /** Matrices with at most this many F32 columns take {@link #gemmNarrowF32} for every product. */
+    int NARROW_COLS = 64;
 
     /** Floats per accumulator vector ({@code L} above); 1 for the scalar kernels. */
     int lanes();
@@ -42,6 +51,13 @@ public interface Kernels {
 
     /** As {@link #gemvBf16} for little-endian F32 rows. */
     void gemvF32(MemorySegment w, int cols, int r0, int r1, float[] x, int xo, float[] out, int oo);
+
+    /**
+     * A narrow F32 matrix ({@code cols ≤ NARROW_COLS}) against {@code n} tokens: {@code out[t·rows + r] = Σ_c
+     * W[r, c]·x[t·cols + c]} for {@code r ∈ [r0, r1)}, each one fma chain over c in order from 0 (see above).
+     * {@code panel} is scratch of at least {@code lanes()·cols} floats.
+     */
+    void gemmNarrowF32(MemorySegment w, int rows, int cols, int r0, int r1, float[] x, int n, float[] out, float[] panel);
 
     /**
      * The small-batch GEMM tiles straight from BF16 rows (widening in registers, so reading the weights overlaps

@@ -74,6 +74,11 @@ public final class MappedMatrix implements Matrix {
         return dtype;
     }
 
+    /** Few F32 columns (LoRA's B): every product takes {@link Kernels#gemmNarrowF32} and its order. */
+    private boolean narrow() {
+        return dtype == DType.F32 && cols <= Kernels.NARROW_COLS;
+    }
+
     public MemorySegment segment() {
         return data;
     }
@@ -86,7 +91,9 @@ public final class MappedMatrix implements Matrix {
      */
     @Override
     public void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
-        if (n == 1 && dtype == DType.BF16) {
+        if (narrow()) {
+            KERNELS.gemmNarrowF32(data, rows, cols, r0, r1, x, n, out, SCRATCH.get().row(LANES * cols));
+        } else if (n == 1 && dtype == DType.BF16) {
             KERNELS.gemvBf16(data, cols, r0, r1, x, 0, out, 0);
         } else if (n == 1 && dtype == DType.F32) {
             KERNELS.gemvF32(data, cols, r0, r1, x, 0, out, 0);
@@ -105,7 +112,7 @@ public final class MappedMatrix implements Matrix {
     /** As the default, except that the GEMM path packs the tokens once for every row range, not once per range. */
     @Override
     public void matmul(float[] x, int n, float[] out) {
-        if (n == 1 || (n <= FUSED_TOKENS && dtype == DType.BF16)) {
+        if (n == 1 || narrow() || (n <= FUSED_TOKENS && dtype == DType.BF16)) {
             Matrix.super.matmul(x, n, out);
             return;
         }

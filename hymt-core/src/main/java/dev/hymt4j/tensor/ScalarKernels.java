@@ -48,6 +48,11 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void gemmNarrowF32(MemorySegment w, int rows, int cols, int r0, int r1, float[] x, int n, float[] out, float[] panel) {
+        for (int t = 0; t < n; t++) gemvF32(w, cols, r0, r1, x, t * cols, out, t * rows);
+    }
+
+    @Override
     public void gemm4x2Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
         tile(w, cols, r, x, xo, 2, sums);
     }

@@ -165,6 +165,52 @@ final class VectorKernels implements Kernels {
         for (; r < r1; r++) out[oo + r] = dotF32(w, (long) r * cols, x, xo, cols);
     }
 
+    /**
+     * L rows at a time: their columns transposed into {@code panel} (column c of the block is one vector), then per
+     * token {@code acc = fma(panel[c], broadcast x[c], acc)} over c — for four tokens at once, four independent
+     * chains; rows past the last multiple of L in scalar, the same chain.
+     */
+    @Override
+    public void gemmNarrowF32(MemorySegment w, int rows, int cols, int r0, int r1, float[] x, int n, float[] out, float[] panel) {
+        int r = r0;
+        for (; r + L <= r1; r += L) {
+            for (int i = 0; i < L; i++) {
+                long e = (long) (r + i) * cols;
+                for (int c = 0; c < cols; c++) panel[c * L + i] = w.getAtIndex(F32_LE, e + c);
+            }
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int c = 0; c < cols; c++) {
+                    FloatVector p = FloatVector.fromArray(F, panel, c * L);
+                    a0 = p.fma(FloatVector.broadcast(F, x[x0 + c]), a0);
+                    a1 = p.fma(FloatVector.broadcast(F, x[x1 + c]), a1);
+                    a2 = p.fma(FloatVector.broadcast(F, x[x2 + c]), a2);
+                    a3 = p.fma(FloatVector.broadcast(F, x[x3 + c]), a3);
+                }
+                a0.intoArray(out, t * rows + r);
+                a1.intoArray(out, (t + 1) * rows + r);
+                a2.intoArray(out, (t + 2) * rows + r);
+                a3.intoArray(out, (t + 3) * rows + r);
+            }
+            for (; t < n; t++) {
+                int xo = t * cols;
+                FloatVector a = FloatVector.zero(F);
+                for (int c = 0; c < cols; c++) a = FloatVector.fromArray(F, panel, c * L).fma(FloatVector.broadcast(F, x[xo + c]), a);
+                a.intoArray(out, t * rows + r);
+            }
+        }
+        for (; r < r1; r++) {
+            long e = (long) r * cols;
+            for (int t = 0; t < n; t++) {
+                float sum = 0f;
+                for (int c = 0; c < cols; c++) sum = Math.fma(w.getAtIndex(F32_LE, e + c), x[t * cols + c], sum);
+                out[t * rows + r] = sum;
+            }
+        }
+    }
+
     @Override
     public void gemm4x2Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
         int upper = cols - cols % L;

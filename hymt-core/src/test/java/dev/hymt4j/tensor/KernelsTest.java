@@ -112,6 +112,35 @@ class KernelsTest {
         }
     }
 
+    /** Narrow F32 matrices: every output one fma chain over the columns (the one-lane order), any rows, tokens, range. */
+    @Test
+    void narrowGemmIsTheFmaChainPerOutput() {
+        SplittableRandom random = new SplittableRandom(14);
+        for (int rows : new int[]{1, L - 1, L, L + 1, 2 * L + 3, 37}) {
+            if (rows < 1) continue;
+            for (int cols = 1; cols <= Kernels.NARROW_COLS; cols += cols < 20 ? 1 : 11) {
+                for (int n : new int[]{1, 2, 3, 4, 5, 9}) {
+                    float[] w = gaussian(random, rows * cols), x = gaussian(random, n * cols);
+                    MemorySegment f = f32(w);
+                    for (int r0 : new int[]{0, 1}) {
+                        if (r0 >= rows) continue;
+                        float[] out = new float[n * rows];
+                        K.gemmNarrowF32(f, rows, cols, r0, rows, x, n, out, new float[L * cols]);
+                        for (int t = 0; t < n; t++) {
+                            for (int r = r0; r < rows; r++) {
+                                float expected = CanonicalOrder.dot(w, r * cols, x, t * cols, cols, 1), actual = out[t * rows + r];
+                                String what = "narrow " + rows + "x" + cols + " n " + n + " from " + r0 + ": row " + r + " token " + t;
+                                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual), what);
+                                assertEquals(CanonicalOrder.exactDot(w, r * cols, x, t * cols, cols), actual,
+                                        CanonicalOrder.bound(cols, 1, CanonicalOrder.absDot(w, r * cols, x, t * cols, cols)), what);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** A 64-byte aligned native buffer of floats (what the GEMM panels are). */
     static MemorySegment aligned(int floats) {
         return java.lang.foreign.Arena.ofAuto().allocate(4L * Math.max(1, floats), 64);
