@@ -44,6 +44,33 @@ class TrainingBackendTest {
     }
 
     @Test
+    void autoTakesOneDnnOnlyAtOnePointThreeTimesTheJavaSpeed() {
+        assertTrue(new Calibration("up", 13.0, 10.0).onednnWins());
+        assertFalse(new Calibration("up", 12.9, 10.0).onednnWins());
+        assertEquals("measured one 128-token product of layer 0's up projection (8 × 4): java 26.00 ms, oneDNN 10.00 ms, 2.60× ≥ 1.3×",
+                new Calibration("up projection (8 × 4)", 26.0, 10.0).toString());
+        assertEquals("measured one 128-token product of layer 0's q: java 11.00 ms, oneDNN 10.00 ms, 1.10× < 1.3×",
+                new Calibration("q", 11.0, 10.0).toString());
+    }
+
+    /** On a mapped checkpoint AUTO measures here (or takes AMX, or says why oneDNN cannot load) and names its reason. */
+    @Test
+    void autoOnAMappedCheckpointSaysWhatItMeasured() throws Exception {
+        try (dev.hymt4j.model.Checkpoint base = dev.hymt4j.model.Checkpoint.open(dev.hymt4j.testing.TestData.path("golden/tiny-lora-base"))) {
+            ModelWeights weights = ModelWeights.load(base);
+            TrainingBackend.Choice c = TrainingBackend.AUTO.choose(weights);
+            System.out.println(c.line());
+            assertTrue(c.line().startsWith("training backend: auto → " + c.backend().configName()), c.line());
+            if (OneDnn.get().isEmpty()) {
+                assertTrue(c.line().contains("oneDNN cannot load here"), c.line());
+            } else if (!OneDnn.get().get().amx()) {
+                assertTrue(c.line().contains("measured one 128-token product of layer 0's "), c.line());
+                assertEquals(c.line().contains(" ≥ 1.3×"), c.backend() == TrainingBackend.ONEDNN, c.line());
+            }
+        }
+    }
+
+    @Test
     void amxIsAllowedOnlyWhereForcedOrWhereTheProbePasses() {
         java.util.function.Supplier<AmxProbe.Result> mustNotRun = () -> {
             throw new AssertionError("probe must not run");

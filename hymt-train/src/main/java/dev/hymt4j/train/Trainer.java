@@ -10,6 +10,7 @@ import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelWeights;
 import dev.hymt4j.model.Training;
 import dev.hymt4j.model.TrainingBatch;
+import dev.hymt4j.io.AtomicFile;
 import dev.hymt4j.onednn.TrainingBackend;
 import dev.hymt4j.optim.AdamW;
 import dev.hymt4j.optim.LoraTrainer;
@@ -46,6 +47,8 @@ public final class Trainer {
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String ADAPTER_DIR = "adapter";
     public static final String REPORT_FILE = "train_report.json";
+    /** What {@code backend=auto} chose when the run started: {@code java} or {@code onednn}. */
+    public static final String BACKEND_FILE = "backend_choice.txt";
 
     /**
      * Settings a resumed run may change: when and how much to log, evaluate and save, how long to train (the
@@ -146,7 +149,7 @@ public final class Trainer {
             config.save(output.resolve(TrainingConfig.FILE_NAME));
             // The training passes may run on oneDNN; the evaluation's greedy decoding always runs on the Java
             // kernels (the engine's results must not depend on the batch, which oneDNN's do).
-            TrainingBackend.Choice backend = config.backend().choose(weights);
+            TrainingBackend.Choice backend = chooseBackend(weights, from.isPresent(), output);
             out.println(backend.line());
             Training model = new Training(new HunyuanModel(backend.weights()), adapter).setGradientCheckpointing(config.gradientCheckpointing());
             LrSchedule schedule = config.lrSchedule(total);
@@ -200,6 +203,30 @@ public final class Trainer {
 
     private EncodedDataset encode(Path file, int limit, ExampleEncoder encoder) throws IOException {
         return EncodedDataset.encode(file, TranslationEvaluation.read(file, limit), encoder, config.maxSeqLen());
+    }
+
+    /**
+     * The backend of the training passes. {@code auto} decides by a measurement at start-up, which a loaded machine
+     * could tip the other way: a run records what it chose ({@value #BACKEND_FILE}) and a resumed run takes that
+     * record, so that it repeats the uninterrupted run bit for bit.
+     */
+    private TrainingBackend.Choice chooseBackend(ModelWeights weights, boolean resumed, Path output) throws IOException {
+        if (config.backend() != TrainingBackend.AUTO) return config.backend().choose(weights);
+        Path record = output.resolve(BACKEND_FILE);
+        if (resumed && Files.exists(record)) {
+            String name = Files.readString(record).trim();
+            TrainingBackend then;
+            try {
+                then = TrainingBackend.parse(name);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(record + ": " + e.getMessage() + ", the backend that backend=auto chose when the run started");
+            }
+            TrainingBackend.Choice c = then.choose(weights);
+            return new TrainingBackend.Choice(c.backend(), c.weights(), c.line() + " (backend=auto: what the resumed run chose, from " + BACKEND_FILE + ")");
+        }
+        TrainingBackend.Choice c = TrainingBackend.AUTO.choose(weights);
+        AtomicFile.writeString(record, c.backend().configName() + "\n");
+        return c;
     }
 
     private LoraConfig loraConfig() {

@@ -74,6 +74,48 @@ class TrainerTest {
                 - encoder.encode(withTerms).promptLength(), batch.targetCount(), "loss on every answer token");
     }
 
+    /** backend=auto measures once when the run starts, records the outcome, and a resume takes the record. */
+    @Test
+    void autoRecordsItsChoiceAndAResumedRunKeepsIt(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        new Trainer(TrainingConfig.fromOverrides(settings(out, "max_steps=2", "backend=auto")),
+                new PrintStream(printed, true, StandardCharsets.UTF_8)).run(false);
+        String first = printed.toString(StandardCharsets.UTF_8);
+        String recorded = Files.readString(out.resolve(Trainer.BACKEND_FILE)).trim();
+        assertTrue(recorded.equals("java") || recorded.equals("onednn"), recorded);
+        assertTrue(first.contains("training backend: " + recorded) || first.contains("training backend: auto → " + recorded), first);
+
+        // whatever this machine would measure now, the resumed run takes the record (here: java)
+        Files.writeString(out.resolve(Trainer.BACKEND_FILE), "java\n");
+        printed.reset();
+        new Trainer(TrainingConfig.fromOverrides(settings(out, "max_steps=4", "backend=auto")),
+                new PrintStream(printed, true, StandardCharsets.UTF_8)).run(true);
+        String resumed = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(resumed.contains("training backend: java (exact FP32 Vector API kernels) (backend=auto: what the resumed run chose, from "
+                + Trainer.BACKEND_FILE + ")"), resumed);
+
+        Files.writeString(out.resolve(Trainer.BACKEND_FILE), "cuda\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new Trainer(
+                TrainingConfig.fromOverrides(settings(out, "max_steps=6", "backend=auto")), new PrintStream(new ByteArrayOutputStream())).run(true));
+        assertEquals(out.resolve(Trainer.BACKEND_FILE) + ": unknown backend 'cuda' (expected java, onednn or auto), the backend that"
+                + " backend=auto chose when the run started", e.getMessage());
+    }
+
+    /** {@link TinyTraining#overrides} with some keys replaced. */
+    private static List<String> settings(Path out, String... replaced) {
+        List<String> all = new java.util.ArrayList<>(TinyTraining.overrides(setup, out));
+        for (String r : replaced) {
+            String key = r.substring(0, r.indexOf('=') + 1);
+            all.removeIf(s -> s.startsWith(key));
+            all.add(r);
+        }
+        all.removeIf(s -> s.startsWith("save_steps=") || s.startsWith("eval_steps="));
+        all.add("save_steps=2");
+        all.add("eval_steps=100");
+        return all;
+    }
+
     @Test
     void aShortRunLogsEvaluatesCheckpointsAndReports(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("run");
