@@ -13,7 +13,8 @@
 #   LLAMA_CPP_BIN  folder with llama-bench and llama-batched-bench (baselines skipped when unset)
 #   PYTHON         python with torch (default python3; the PyTorch baselines are skipped without torch)
 #   THREADS (2), PROMPT (128), DECODE (16), STEPS (2), CASES ("step sentences sentences16 lora stream"),
-#   SENTENCE_FORMATS (the formats whose sentences are measured: "Q4_K_M"; "all" for every model given), JSON (0|1)
+#   SENTENCE_FORMATS (the formats whose sentences are measured: "Q4_K_M"; "all" for every model given), JSON (0|1),
+#   LORA_BACKENDS (the training backends of the lora case: "java onednn")
 # On a shared machine run it under `flock /tmp/hymt-heavy.lock`. It builds nothing but hymt itself (./hymt).
 set -euo pipefail
 MODEL=${1:?usage: baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]}
@@ -21,6 +22,7 @@ BF16_GGUF=${2:?usage: baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]}
 shift 2
 THREADS=${THREADS:-2} PROMPT=${PROMPT:-128} DECODE=${DECODE:-16} STEPS=${STEPS:-2}
 CASES=${CASES:-step sentences sentences16 lora stream} SENTENCE_FORMATS=${SENTENCE_FORMATS:-Q4_K_M} JSON=${JSON:-0}
+LORA_BACKENDS=${LORA_BACKENDS:-java onednn}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 export PYTHON=${PYTHON:-python3}
@@ -47,8 +49,10 @@ for entry in "${models[@]}"; do
         bench --model "$m" --gguf "$g" --case sentences --prompt-tokens 40 --decode-tokens 40 --batch "$([[ $c == sentences ]] && echo 1 || echo 16)" ;;
       lora)
         [[ "$format" == BF16 ]] || continue
-        bench --model "$m" --case lora --batch 1 --prompt-tokens 128 --steps "$STEPS"
-        bench --model "$m" --case lora --batch 4 --prompt-tokens 64 --steps "$STEPS" ;;
+        for b in $LORA_BACKENDS; do
+          bench --model "$m" --case lora --batch 1 --prompt-tokens 128 --steps "$STEPS" --backend "$b"
+          bench --model "$m" --case lora --batch 4 --prompt-tokens 64 --steps "$STEPS" --backend "$b"
+        done ;;
       stream) [[ "$format" == BF16 ]] && bench --model "$m" --case stream ;;
     esac
   done
