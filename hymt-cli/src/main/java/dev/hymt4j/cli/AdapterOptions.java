@@ -2,6 +2,7 @@ package dev.hymt4j.cli;
 
 import dev.hymt4j.lora.LoraAdapter;
 import dev.hymt4j.model.ModelConfig;
+import dev.hymt4j.onednn.OneDnnWeightSource;
 import dev.hymt4j.quant.Nf4WeightSource;
 import dev.hymt4j.weights.WeightSource;
 import dev.hymt4j.weights.WeightSources;
@@ -27,9 +28,23 @@ final class AdapterOptions {
                     + "blocksize 64, double quantization), e.g. with the --adapter of a training run with qlora: true.")
     boolean nf4;
 
-    /** The weights of the model at {@code model} (a directory or a GGUF file), with the projections in NF4 under --nf4. */
+    /** Where the products of prefill and large batches run. */
+    enum Backend { java, onednn }
+
+    @Option(names = "--backend", paramLabel = "java|onednn",
+            description = {"java (the default): exact FP32, batch-invariant. onednn: products of 16 or more tokens (prefill, "
+                    + "large batches) in oneDNN with BF16 compute, as PyTorch's bf16 autocast — faster prefill on CPUs with "
+                    + "AVX-512 BF16 or AMX, neither exact nor batch-invariant; BF16 and F32 weights only (quantized ones stay "
+                    + "on java); falls back to java, with one line, where oneDNN cannot load."})
+    Backend backend = Backend.java;
+
+    /**
+     * The weights of the model at {@code model} (a directory or a GGUF file), with the projections in NF4 under --nf4
+     * and the products behind oneDNN under --backend onednn.
+     */
     WeightSource weights(Path model) throws IOException {
-        return weights(model, nf4);
+        WeightSource source = weights(model, nf4);
+        return backend == Backend.onednn ? OneDnnWeightSource.wrap(source, System.err::println) : source;
     }
 
     /** The weights of the model at {@code model}, with the projections in NF4 when {@code nf4}. */

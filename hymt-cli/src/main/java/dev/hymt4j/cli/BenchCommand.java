@@ -88,7 +88,8 @@ public final class BenchCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--backend", paramLabel = "java|onednn|auto", defaultValue = "java",
-            description = "Training backend of the lora case, as hymt train --backend (default ${DEFAULT-VALUE}).")
+            description = "Training backend of the lora case, as hymt train --backend (default ${DEFAULT-VALUE}); onednn also "
+                    + "runs the step and sentences cases as translate --backend onednn does (BF16 compute for 16+ tokens).")
     String backend;
 
     @Reads(Reads.Kind.DIRECTORY)
@@ -178,6 +179,13 @@ public final class BenchCommand implements Callable<Integer> {
             String format = formats(m.weights());
             log.printf("weights read per decode step: %.2f GiB (%s), batch %d, %s; baselines: %s%n", decodeBytes / (double) (1L << 30),
                     format, batch, VectorWidth.describe(), describe(baselines));
+            // step and sentences: the engine as translate --backend runs it (onednn: BF16 compute from 16 tokens)
+            HunyuanModel inference = m;
+            if (trainingBackend == TrainingBackend.ONEDNN && (cases.contains("step") || cases.contains("sentences"))) {
+                TrainingBackend.Choice choice = TrainingBackend.ONEDNN.choose(m.weights());
+                log.println("step/sentences " + choice.line().replace("training backend", "inference backend"));
+                inference = new HunyuanModel(choice.weights());
+            }
             for (String c : cases) {
                 for (int threads : threadCounts) {
                     Parallel.setThreads(threads);
@@ -190,8 +198,8 @@ public final class BenchCommand implements Callable<Integer> {
                     o.put("prompt_tokens", promptTokens);
                     o.put("decode_tokens", decodeTokens);
                     switch (c) {
-                        case "step" -> step(m, decodeReads, baselines, threads, o);
-                        case "sentences" -> sentences(m, baselines, threads, o);
+                        case "step" -> step(inference, decodeReads, baselines, threads, o);
+                        case "sentences" -> sentences(inference, baselines, threads, o);
                         case "lora" -> lora(m, trainingBackend, baselines, threads, o, log);
                         default -> stream(decodeReads, decodeBytes, o);
                     }

@@ -1,12 +1,10 @@
 package dev.hymt4j.quant;
 
-import dev.hymt4j.model.ModelConfig;
 import dev.hymt4j.model.ModelException;
 import dev.hymt4j.tensor.Matrix;
+import dev.hymt4j.weights.ForwardingWeightSource;
 import dev.hymt4j.weights.WeightSource;
 
-import java.nio.file.Path;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -15,16 +13,14 @@ import java.util.regex.Pattern;
  * §3.7 and of {@code hymt train} with QLoRA); embedding, norms and head stay as stored. Inference then runs
  * on the same base numerics an adapter was trained against.
  */
-public final class Nf4WeightSource implements WeightSource {
+public final class Nf4WeightSource extends ForwardingWeightSource {
     /** QLoRA's blocksize (bitsandbytes' default for 4-bit). */
     public static final int BLOCKSIZE = 64;
     private static final Pattern PROJECTION =
             Pattern.compile("model\\.layers\\.\\d+\\.(self_attn\\.[qkvo]_proj|mlp\\.(gate|up|down)_proj)\\.weight");
 
-    private final WeightSource base;
-
     public Nf4WeightSource(WeightSource base) {
-        this.base = base;
+        super(base);
     }
 
     /** Whether {@code name} is one of the projections QLoRA quantizes. */
@@ -36,41 +32,5 @@ public final class Nf4WeightSource implements WeightSource {
     public Matrix matrix(String name, int rows, int cols) throws ModelException {
         Matrix m = base.matrix(name, rows, cols);
         return quantizes(name) ? Nf4Matrix.quantize(m, BLOCKSIZE, true) : m;
-    }
-
-    /** The base's parts (a GPTQ linear's qweight, qzeros, ...), so its unused-tensor check still holds. */
-    @Override
-    public Set<String> storedTensors(String name) {
-        return base.storedTensors(name);
-    }
-
-    @Override
-    public ModelConfig config() {
-        return base.config();
-    }
-
-    @Override
-    public Set<String> tensorNames() {
-        return base.tensorNames();
-    }
-
-    @Override
-    public boolean has(String name) {
-        return base.has(name);
-    }
-
-    @Override
-    public float[] vector(String name, int length) throws ModelException {
-        return base.vector(name, length);
-    }
-
-    @Override
-    public Path path() {
-        return base.path();
-    }
-
-    @Override
-    public void close() {
-        base.close();
     }
 }

@@ -50,7 +50,8 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 public final class OneDnnMatrix implements Matrix {
     /** Fewer tokens than this stay in Java: the products are memory-bound there and BF16 compute gains nothing. */
     public static final int MIN_TOKENS = 16;
-    private static final int MAX_SHAPES = 64;
+    /** Token counts round up to a multiple of this ({@link #bucket}); longer products run in chunks of {@link #MAX_CHUNK}. */
+    static final int BUCKET = 16, MAX_CHUNK = 1024;
 
     private final MappedMatrix base;
     private final OneDnn dnn;
@@ -118,47 +119,57 @@ public final class OneDnnMatrix implements Matrix {
     /** {@code out [n, rows] = x [n, cols] · Wᵀ} in BF16 compute. */
     @Override
     public void matmul(float[] x, int n, float[] out) {
-        Product p = n < MIN_TOKENS ? null : product(forward, n, false);
-        if (p == null) {
+        if (n < MIN_TOKENS) {
             base.matmul(x, n, out);
             return;
         }
         Buffers b = BUFFERS.get();
-        p.run(b.src(x, n * cols(), bf16), b.dst(n * rows()));
-        b.dst.asFloatBuffer().get(out, 0, n * rows());
+        for (int t0 = 0; t0 < n; t0 += MAX_CHUNK) {
+            int k = Math.min(MAX_CHUNK, n - t0), m = bucket(k);
+            product(forward, m, false).run(b.src(x, t0 * cols(), k * cols(), m * cols(), bf16), b.dst(m * rows()));
+            b.dst.asFloatBuffer().get(out, t0 * rows(), k * rows());
+        }
     }
 
     /** {@code out [n, cols] += g [n, rows] · W} in BF16 compute. */
     @Override
     public void matmulTransposedAccumulate(float[] g, int n, float[] out) {
-        Product p = n < MIN_TOKENS ? null : product(backward, n, true);
-        if (p == null) {
+        if (n < MIN_TOKENS) {
             base.matmulTransposedAccumulate(g, n, out);
             return;
         }
         Buffers b = BUFFERS.get();
-        int size = n * cols();
-        p.run(b.src(g, n * rows(), bf16), b.dst(size));
-        MemorySegment result = MemorySegment.ofBuffer(b.dst);
         VectorSpecies<Float> f = VectorWidth.FLOAT;
-        int i = 0;
-        for (int upper = f.loopBound(size); i < upper; i += f.length()) {
-            FloatVector.fromMemorySegment(f, result, 4L * i, ByteOrder.LITTLE_ENDIAN).add(FloatVector.fromArray(f, out, i)).intoArray(out, i);
+        for (int t0 = 0; t0 < n; t0 += MAX_CHUNK) {
+            int k = Math.min(MAX_CHUNK, n - t0), m = bucket(k), size = k * cols(), at = t0 * cols();
+            product(backward, m, true).run(b.src(g, t0 * rows(), k * rows(), m * rows(), bf16), b.dst(m * cols()));
+            MemorySegment result = MemorySegment.ofBuffer(b.dst);
+            int i = 0;
+            for (int upper = f.loopBound(size); i < upper; i += f.length()) {
+                FloatVector.fromMemorySegment(f, result, 4L * i, ByteOrder.LITTLE_ENDIAN).add(FloatVector.fromArray(f, out, at + i)).intoArray(out, at + i);
+            }
+            for (; i < size; i++) out[at + i] += result.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i);
         }
-        for (; i < size; i++) out[i] += result.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+    }
+
+    /**
+     * The token count a product of {@code k} tokens runs at: the next multiple of {@link #BUCKET}, so that prompts of
+     * every length share a few primitives (each token's row of the result depends only on its own row; the rows
+     * past {@code k} hold whatever the buffer held and are dropped).
+     */
+    static int bucket(int k) {
+        return (k + BUCKET - 1) / BUCKET * BUCKET;
     }
 
     /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" below {@link #MIN_TOKENS}. */
     public String kernel(int n) {
-        Product p = n < MIN_TOKENS ? null : product(forward, n, false);
-        return p == null ? "java" : p.implementation;
+        return n < MIN_TOKENS ? "java" : product(forward, bucket(Math.min(n, MAX_CHUNK)), false).implementation;
     }
 
-    /** One primitive per token count (training repeats a few); past {@link #MAX_SHAPES} the Java kernels serve. */
-    private Product product(ConcurrentHashMap<Integer, Product> cache, int n, boolean transposed) {
-        Product p = cache.get(n);
-        if (p != null || cache.size() >= MAX_SHAPES) return p;
-        return cache.computeIfAbsent(n, k -> new Product(k, transposed));
+    /** One primitive per bucketed token count: at most {@code MAX_CHUNK / BUCKET} of them per direction. */
+    private Product product(ConcurrentHashMap<Integer, Product> cache, int m, boolean transposed) {
+        Product p = cache.get(m);
+        return p != null ? p : cache.computeIfAbsent(m, k -> new Product(k, transposed));
     }
 
     /**
@@ -214,18 +225,21 @@ public final class OneDnnMatrix implements Matrix {
         private static final VectorSpecies<Short> S = VectorWidth.HALF_SHORT;
         ByteBuffer src = ByteBuffer.allocateDirect(0), dst = ByteBuffer.allocateDirect(0);
 
-        /** {@code x[0, count)} rounded to BF16, nearest-even (NaN stays NaN, quieted), or as F32; vector lanes and tail alike. */
-        ByteBuffer src(float[] x, int count, boolean bf16) {
-            int bytes = (bf16 ? 2 : 4) * count;
+        /**
+         * {@code x[xo, xo + count)} rounded to BF16, nearest-even (NaN stays NaN, quieted), or as F32, vector lanes
+         * and tail alike, at the start of a buffer of at least {@code capacity} elements.
+         */
+        ByteBuffer src(float[] x, int xo, int count, int capacity, boolean bf16) {
+            int bytes = (bf16 ? 2 : 4) * capacity;
             if (src.capacity() < bytes) src = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
             if (!bf16) {
-                src.asFloatBuffer().put(x, 0, count);
+                src.asFloatBuffer().put(x, xo, count);
                 return src;
             }
             MemorySegment out = MemorySegment.ofBuffer(src);
             int i = 0;
             for (int upper = F.loopBound(count); i < upper; i += F.length()) {
-                FloatVector v = FloatVector.fromArray(F, x, i);
+                FloatVector v = FloatVector.fromArray(F, x, xo + i);
                 IntVector bits = v.reinterpretAsInts();
                 IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
                 IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x40);
@@ -233,8 +247,9 @@ public final class OneDnnMatrix implements Matrix {
                 ((ShortVector) half.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, 2L * i, ByteOrder.LITTLE_ENDIAN);
             }
             for (; i < count; i++) {
-                int bits = Float.floatToRawIntBits(x[i]);
-                short rounded = Float.isNaN(x[i]) ? (short) ((bits >>> 16) | 0x40) : (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+                float v = x[xo + i];
+                int bits = Float.floatToRawIntBits(v);
+                short rounded = Float.isNaN(v) ? (short) ((bits >>> 16) | 0x40) : (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
                 src.putShort(2 * i, rounded);
             }
             return src;

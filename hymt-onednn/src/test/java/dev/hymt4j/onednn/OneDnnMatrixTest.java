@@ -84,7 +84,8 @@ class OneDnnMatrixTest {
     void forwardIsTheProductOfBf16RoundedActivations() {
         assumeBf16Matmul();
         SplittableRandom random = new SplittableRandom(1);
-        for (int[] shape : new int[][]{{40, 70, 16}, {33, 257, 17}, {64, 512, 40}}) {
+        // token counts on a bucket (16), between buckets (17, 40), and past one chunk with a remainder (1030 = 1024 + 6)
+        for (int[] shape : new int[][]{{40, 70, 16}, {33, 257, 17}, {64, 512, 40}, {20, 33, 1030}}) {
             int rows = shape[0], cols = shape[1], n = shape[2];
             Weights w = Weights.random(rows, cols, random);
             float[] x = gaussian(random, n * cols), out = new float[n * rows];
@@ -109,7 +110,10 @@ class OneDnnMatrixTest {
     void transposedAccumulatesTheProductOfBf16RoundedGradients() {
         assumeBf16Matmul();
         SplittableRandom random = new SplittableRandom(2);
-        int rows = 90, cols = 50, n = 20;
+        for (int n : new int[]{20, 1030}) transposedAccumulates(random, 90, 50, n);
+    }
+
+    private static void transposedAccumulates(SplittableRandom random, int rows, int cols, int n) {
         Weights w = Weights.random(rows, cols, random);
         float[] g = gaussian(random, n * rows), start = gaussian(random, n * cols), out = start.clone();
         new OneDnnMatrix(w.matrix(), dnn).matmulTransposedAccumulate(g, n, out);
@@ -121,7 +125,7 @@ class OneDnnMatrixTest {
                     exact += p;
                     abs += Math.abs(p);
                 }
-                assertWithinFp32Accumulation(exact, abs, rows + 2, out[t * cols + c], "token " + t + " column " + c);
+                assertWithinFp32Accumulation(exact, abs, rows + 2, out[t * cols + c], n + " tokens: token " + t + " column " + c);
             }
         }
     }
