@@ -34,8 +34,8 @@ final class AdapterOptions {
     @Option(names = "--backend", paramLabel = "java|onednn",
             description = {"java (the default): exact FP32, batch-invariant. onednn: products of 16 or more tokens (prefill, "
                     + "large batches) in oneDNN with BF16 compute, as PyTorch's bf16 autocast — faster prefill on CPUs with "
-                    + "AVX-512 BF16 or AMX, neither exact nor batch-invariant; BF16 and F32 weights only (quantized ones stay "
-                    + "on java); falls back to java, with one line, where oneDNN cannot load."})
+                    + "AVX-512 BF16 or AMX, neither exact nor batch-invariant; BF16 and F32 weights in place, GGUF block types "
+                    + "decoded to BF16 per product (NF4 and GPTQ stay on java); falls back to java, with one line, where oneDNN cannot load."})
     Backend backend = Backend.java;
 
     /**

@@ -1,7 +1,9 @@
 package dev.hymt4j.onednn;
 
 import dev.hymt4j.safetensors.DType;
+import dev.hymt4j.quant.BlockMatrix;
 import dev.hymt4j.tensor.MappedMatrix;
+import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tensor.Matrix;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.global.dnnl;
@@ -53,37 +55,62 @@ public final class OneDnnMatrix implements Matrix {
     /** Token counts round up to a multiple of this ({@link #bucket}); longer products run in chunks of {@link #MAX_CHUNK}. */
     static final int BUCKET = 16, MAX_CHUNK = 1024;
 
-    private final MappedMatrix base;
+    private final Matrix base;
     private final OneDnn dnn;
+    /** The mapped BF16 or F32 weights oneDNN reads in place, or null where each product decodes them ({@link #decoded}). */
     private final BytePointer weights;
     /** BF16 weights (activations rounded to BF16 here) or F32 weights (F32 activations, {@code fpmath_mode=bf16}). */
     private final boolean bf16;
-    private final ConcurrentHashMap<Integer, Product> forward = new ConcurrentHashMap<>(), backward = new ConcurrentHashMap<>();
+    /** Rows per decoded product: a chunk of BF16 weights fills at most {@link #DECODED_CHUNK_BYTES}. */
+    private final int chunkRows;
+    /** Primitives by (token count, weight rows of the product) — forward, transposed. */
+    private final ConcurrentHashMap<Long, Product> forward = new ConcurrentHashMap<>(), backward = new ConcurrentHashMap<>();
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** A decoded row, per pool thread. */
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+    /** The BF16 copy of a decoded matrix's rows lives in chunks of this many bytes (the head: 15 of them). */
+    static final int DECODED_CHUNK_BYTES = 32 << 20;
 
-    public OneDnnMatrix(MappedMatrix base, OneDnn dnn) {
+    public OneDnnMatrix(Matrix base, OneDnn dnn) {
+        this(base, dnn, DECODED_CHUNK_BYTES);
+    }
+
+    /** With decoded chunks of at most {@code chunkBytes} (tests use small ones to cross chunk boundaries). */
+    OneDnnMatrix(Matrix base, OneDnn dnn, int chunkBytes) {
         if (!supports(base, dnn)) {
-            throw new IllegalArgumentException("oneDNN products need F32 weights, or BF16 ones on a CPU with a BF16 matmul, in native memory; got "
-                    + base.dtype() + (base.segment().isNative() ? "" : " on the heap") + " (" + dnn.description() + ")");
+            throw new IllegalArgumentException("oneDNN products need F32 weights, or BF16 ones on a CPU with a BF16 matmul, in native memory,"
+                    + " or block-quantized ones on such a CPU; got " + describe(base) + " (" + dnn.description() + ")");
         }
         this.base = base;
         this.dnn = dnn;
-        this.bf16 = base.dtype() == DType.BF16;
-        this.weights = new BytePointer(base.segment().asByteBuffer());
+        if (base instanceof MappedMatrix mm) {
+            this.bf16 = mm.dtype() == DType.BF16;
+            this.weights = new BytePointer(mm.segment().asByteBuffer());
+        } else {
+            this.bf16 = true;
+            this.weights = null;
+        }
+        this.chunkRows = Math.max(1, Math.min(base.rows(), chunkBytes / (2 * base.cols())));
+    }
+
+    private static String describe(Matrix m) {
+        return m instanceof MappedMatrix mm ? mm.dtype() + (mm.segment().isNative() ? "" : " on the heap") : m.format();
     }
 
     /**
      * Whether {@code m} can run in oneDNN: an F32 matrix in native memory (a mapped checkpoint), or a BF16 one where
-     * this CPU has a BF16 matmul ({@link OneDnn#bf16Matmul}; an AVX2-only CPU has none).
+     * this CPU has a BF16 matmul ({@link OneDnn#bf16Matmul}; an AVX2-only CPU has none), or — forward products only —
+     * a block-quantized one (GGUF Q4_0 … Q6_K) on such a CPU, whose rows each product decodes to BF16 first.
      */
     public static boolean supports(Matrix m, OneDnn dnn) {
+        if (m instanceof BlockMatrix) return dnn.bf16Matmul();
         return m instanceof MappedMatrix mm && mm.segment().isNative()
                 && (mm.dtype() == DType.F32 || mm.dtype() == DType.BF16 && dnn.bf16Matmul());
     }
 
     /** {@code m} behind oneDNN where {@link #supports} it, else {@code m} itself. */
     public static Matrix wrap(Matrix m, OneDnn dnn) {
-        return supports(m, dnn) ? new OneDnnMatrix((MappedMatrix) m, dnn) : m;
+        return supports(m, dnn) ? new OneDnnMatrix(m, dnn) : m;
     }
 
     @Override
@@ -123,18 +150,56 @@ public final class OneDnnMatrix implements Matrix {
             base.matmul(x, n, out);
             return;
         }
+        if (weights == null) {
+            decoded(x, n, out);
+            return;
+        }
         Buffers b = BUFFERS.get();
         for (int t0 = 0; t0 < n; t0 += MAX_CHUNK) {
             int k = Math.min(MAX_CHUNK, n - t0), m = bucket(k);
-            product(forward, m, false).run(b.src(x, t0 * cols(), k * cols(), m * cols(), bf16), b.dst(m * rows()));
+            product(forward, m, rows(), false).run(b.src(x, t0 * cols(), k * cols(), m * cols(), bf16), weights, b.dst(m * rows()));
             b.dst.asFloatBuffer().get(out, t0 * rows(), k * rows());
         }
     }
 
-    /** {@code out [n, cols] += g [n, rows] · W} in BF16 compute. */
+    /**
+     * The forward product of a quantized matrix: per chunk of {@link #chunkRows} rows, the rows decoded to float
+     * ({@link Matrix#readRow}, on the pool) and rounded to BF16 — a second rounding, of the weights, as autocast
+     * rounds FP32 weights — then one oneDNN product per chunk of tokens, scattered into {@code out}.
+     */
+    private void decoded(float[] x, int n, float[] out) {
+        Buffers b = BUFFERS.get();
+        MemorySegment chunk = b.weights(chunkRows * cols());
+        try (BytePointer chunkPointer = new BytePointer(b.weights)) {
+            decoded(x, n, out, chunk, chunkPointer, b);
+        }
+    }
+
+    private void decoded(float[] x, int n, float[] out, MemorySegment chunk, BytePointer chunkPointer, Buffers b) {
+        int rows = rows(), cols = cols();
+        for (int r0 = 0; r0 < rows; r0 += chunkRows) {
+            int count = Math.min(chunkRows, rows - r0), first = r0;
+            Parallel.forRange(count, 16, (a, z) -> {
+                float[] row = ROW.get();
+                if (row.length < cols) ROW.set(row = new float[cols]);
+                for (int r = a; r < z; r++) {
+                    base.readRow(first + r, row, 0);
+                    Buffers.roundToBf16(row, 0, cols, chunk, 2L * r * cols);
+                }
+            });
+            for (int t0 = 0; t0 < n; t0 += MAX_CHUNK) {
+                int k = Math.min(MAX_CHUNK, n - t0), m = bucket(k);
+                product(forward, m, count, false).run(b.src(x, t0 * cols, k * cols, m * cols, true), chunkPointer, b.dst(m * count));
+                java.nio.FloatBuffer result = b.dst.asFloatBuffer();
+                for (int t = 0; t < k; t++) result.get(t * count, out, (t0 + t) * rows + r0, count);
+            }
+        }
+    }
+
+    /** {@code out [n, cols] += g [n, rows] · W} in BF16 compute (on the Java kernels for a quantized matrix). */
     @Override
     public void matmulTransposedAccumulate(float[] g, int n, float[] out) {
-        if (n < MIN_TOKENS) {
+        if (n < MIN_TOKENS || weights == null) {
             base.matmulTransposedAccumulate(g, n, out);
             return;
         }
@@ -142,7 +207,7 @@ public final class OneDnnMatrix implements Matrix {
         VectorSpecies<Float> f = VectorWidth.FLOAT;
         for (int t0 = 0; t0 < n; t0 += MAX_CHUNK) {
             int k = Math.min(MAX_CHUNK, n - t0), m = bucket(k), size = k * cols(), at = t0 * cols();
-            product(backward, m, true).run(b.src(g, t0 * rows(), k * rows(), m * rows(), bf16), b.dst(m * cols()));
+            product(backward, m, rows(), true).run(b.src(g, t0 * rows(), k * rows(), m * rows(), bf16), weights, b.dst(m * cols()));
             MemorySegment result = MemorySegment.ofBuffer(b.dst);
             int i = 0;
             for (int upper = f.loopBound(size); i < upper; i += f.length()) {
@@ -163,80 +228,83 @@ public final class OneDnnMatrix implements Matrix {
 
     /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" below {@link #MIN_TOKENS}. */
     public String kernel(int n) {
-        return n < MIN_TOKENS ? "java" : product(forward, bucket(Math.min(n, MAX_CHUNK)), false).implementation;
+        return n < MIN_TOKENS ? "java" : product(forward, bucket(Math.min(n, MAX_CHUNK)), weights == null ? chunkRows : rows(), false).implementation;
     }
 
-    /** One primitive per bucketed token count: at most {@code MAX_CHUNK / BUCKET} of them per direction. */
-    private Product product(ConcurrentHashMap<Integer, Product> cache, int m, boolean transposed) {
-        Product p = cache.get(m);
-        return p != null ? p : cache.computeIfAbsent(m, k -> new Product(k, transposed));
+    /** One primitive per bucketed token count and weight-row count (one, or two for a chunked matrix's last chunk). */
+    private Product product(ConcurrentHashMap<Long, Product> cache, int m, int weightRows, boolean transposed) {
+        long key = (long) m << 32 | weightRows;
+        Product p = cache.get(key);
+        return p != null ? p : cache.computeIfAbsent(key, k -> new Product(m, weightRows, transposed));
     }
 
     /**
-     * A oneDNN matmul {@code dst [n, N] = src [n, K] · wei [K, N]}: forward K = cols, N = rows, weights "ba" (W is
-     * [rows, cols] row-major); transposed K = rows, N = cols, weights "ab".
+     * A oneDNN matmul {@code dst [m, N] = src [m, K] · wei [K, N]}: forward K = cols, N = the weight rows, weights "ba"
+     * (W is [rows, cols] row-major); transposed K = rows, N = cols, weights "ab". The weights come with each run
+     * (the mapping, or a decoded chunk).
      */
     private final class Product {
         private final matmul primitive;
         private final memory.desc srcDesc, weiDesc, dstDesc;
-        private final memory weiMemory;
         /** oneDNN's name of the kernel it chose, e.g. "brg_matmul:avx10_1_512_amx". */
         final String implementation;
         // JavaCPP frees native objects when their Java peers are collected: keep every peer reachable.
         private final List<Object> keep = new ArrayList<>();
 
-        Product(int n, boolean transposed) {
-            long k = transposed ? rows() : cols(), outer = transposed ? cols() : rows();
+        Product(int m, int weightRows, boolean transposed) {
+            long k = transposed ? weightRows : cols(), outer = transposed ? cols() : weightRows;
             memory.data_type type = bf16 ? memory.data_type.bf16 : memory.data_type.f32;
-            srcDesc = new memory.desc(new long[]{n, k}, type, memory.format_tag.ab);
+            srcDesc = new memory.desc(new long[]{m, k}, type, memory.format_tag.ab);
             weiDesc = new memory.desc(new long[]{k, outer}, type, transposed ? memory.format_tag.ab : memory.format_tag.ba);
-            dstDesc = new memory.desc(new long[]{n, outer}, memory.data_type.f32, memory.format_tag.ab);
+            dstDesc = new memory.desc(new long[]{m, outer}, memory.data_type.f32, memory.format_tag.ab);
             primitive_attr attr = new primitive_attr();
             if (!bf16) attr.set_fpmath_mode(dnnl.fpmath_mode.bf16, true);
             matmul.primitive_desc pd = new matmul.primitive_desc(dnn.engine(), srcDesc, weiDesc, dstDesc, attr, false);
             implementation = pd.impl_info_str().getString();
             primitive = new matmul(pd);
-            weiMemory = new memory(weiDesc, dnn.engine(), weights);
             keep.add(pd);
             keep.add(attr);
         }
 
-        void run(ByteBuffer src, ByteBuffer dst) {
+        void run(ByteBuffer src, BytePointer weights, ByteBuffer dst) {
             BytePointer s = new BytePointer(src), d = new BytePointer(dst);
-            memory sm = new memory(srcDesc, dnn.engine(), s), dm = new memory(dstDesc, dnn.engine(), d);
+            memory sm = new memory(srcDesc, dnn.engine(), s), wm = new memory(weiDesc, dnn.engine(), weights), dm = new memory(dstDesc, dnn.engine(), d);
             IntMemoryMap args = new IntMemoryMap();
             args.put(DNNL_ARG_SRC, sm);
-            args.put(DNNL_ARG_WEIGHTS, weiMemory);
+            args.put(DNNL_ARG_WEIGHTS, wm);
             args.put(DNNL_ARG_DST, dm);
             primitive.execute(dnn.stream(), args);
             dnn.stream()._wait();
             args.close();
             sm.close();
+            wm.close();
             dm.close();
             s.close();
             d.close();
         }
     }
 
-    /** Per-thread direct buffers: the BF16 activations and the FP32 result. */
+    /** Per-thread direct buffers: the BF16 activations, the FP32 result, a decoded matrix's BF16 chunk. */
     private static final class Buffers {
         private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
         private static final VectorSpecies<Integer> I = VectorWidth.INT;
         private static final VectorSpecies<Short> S = VectorWidth.HALF_SHORT;
-        ByteBuffer src = ByteBuffer.allocateDirect(0), dst = ByteBuffer.allocateDirect(0);
+        ByteBuffer src = ByteBuffer.allocateDirect(0), dst = ByteBuffer.allocateDirect(0), weights = ByteBuffer.allocateDirect(0);
 
         /**
-         * {@code x[xo, xo + count)} rounded to BF16, nearest-even (NaN stays NaN, quieted), or as F32, vector lanes
-         * and tail alike, at the start of a buffer of at least {@code capacity} elements.
+         * {@code x[xo, xo + count)} rounded to BF16 ({@link #roundToBf16}), or as F32, at the start of a buffer of at
+         * least {@code capacity} elements.
          */
         ByteBuffer src(float[] x, int xo, int count, int capacity, boolean bf16) {
             int bytes = (bf16 ? 2 : 4) * capacity;
             if (src.capacity() < bytes) src = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            if (!bf16) {
-                src.asFloatBuffer().put(x, xo, count);
-                return src;
-            }
-            MemorySegment out = MemorySegment.ofBuffer(src);
+            if (bf16) roundToBf16(x, xo, count, MemorySegment.ofBuffer(src), 0);
+            else src.asFloatBuffer().put(x, xo, count);
+            return src;
+        }
+
+        /** {@code x[xo, xo + count)} rounded to BF16, nearest-even (NaN stays NaN, quieted), vector lanes and tail alike, at byte {@code at}. */
+        static void roundToBf16(float[] x, int xo, int count, MemorySegment out, long at) {
             int i = 0;
             for (int upper = F.loopBound(count); i < upper; i += F.length()) {
                 FloatVector v = FloatVector.fromArray(F, x, xo + i);
@@ -244,20 +312,25 @@ public final class OneDnnMatrix implements Matrix {
                 IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).lanewise(VectorOperators.LSHR, 16);
                 IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x40);
                 IntVector half = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(I));
-                ((ShortVector) half.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, 2L * i, ByteOrder.LITTLE_ENDIAN);
+                ((ShortVector) half.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, at + 2L * i, ByteOrder.LITTLE_ENDIAN);
             }
             for (; i < count; i++) {
                 float v = x[xo + i];
                 int bits = Float.floatToRawIntBits(v);
                 short rounded = Float.isNaN(v) ? (short) ((bits >>> 16) | 0x40) : (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
-                src.putShort(2 * i, rounded);
+                out.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, rounded);
             }
-            return src;
         }
 
         ByteBuffer dst(int count) {
             if (dst.capacity() < 4 * count) dst = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.LITTLE_ENDIAN);
             return dst;
+        }
+
+        /** Room for {@code count} BF16 weights (a decoded chunk). */
+        MemorySegment weights(int count) {
+            if (weights.capacity() < 2 * count) weights = ByteBuffer.allocateDirect(2 * count).order(ByteOrder.LITTLE_ENDIAN);
+            return MemorySegment.ofBuffer(weights);
         }
     }
 }

@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * tokens or more — prefill, large batches — run in oneDNN, while decode steps of fewer tokens stay on the Java
  * kernels. <b>Neither exact nor batch-invariant</b>: activations are rounded to BF16 (relative error about 2e-3 per
  * product) and a token's result depends on what else is in its product; the default (Java) path promises both.
- * Quantized matrices (GGUF blocks, GPTQ, NF4) stay as they are: oneDNN has no kernel for them here.
+ * GGUF block-quantized matrices are decoded to BF16 chunk by chunk for each such product ({@link OneDnnMatrix});
+ * GPTQ and NF4 ones stay on the Java kernels.
  */
 public final class OneDnnWeightSource extends ForwardingWeightSource {
     private final OneDnn dnn;

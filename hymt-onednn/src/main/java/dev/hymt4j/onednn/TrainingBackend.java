@@ -103,6 +103,6 @@ public enum TrainingBackend {
         counts[1]++;
         if (!OneDnnMatrix.supports(m, dnn)) return m;
         counts[0]++;
-        return new OneDnnMatrix((dev.hymt4j.tensor.MappedMatrix) m, dnn);
+        return new OneDnnMatrix(m, dnn);
     }
 }

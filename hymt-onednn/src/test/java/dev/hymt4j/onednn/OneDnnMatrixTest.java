@@ -2,6 +2,7 @@ package dev.hymt4j.onednn;
 
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.tensor.MappedMatrix;
+import dev.hymt4j.tensor.Matrix;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -126,6 +127,46 @@ class OneDnnMatrixTest {
                     abs += Math.abs(p);
                 }
                 assertWithinFp32Accumulation(exact, abs, rows + 2, out[t * cols + c], n + " tokens: token " + t + " column " + c);
+            }
+        }
+    }
+
+    /**
+     * A Q8_0 matrix (GGUF blocks of 32: an FP16 scale d, 32 int8 q; weight q·d) in chunks of 7 rows: each weight
+     * rounded to BF16, times the BF16-rounded activation, summed in FP32 (float64 here, within the bound).
+     */
+    @Test
+    void quantizedWeightsAreDecodedToBf16ChunkByChunk() {
+        assumeBf16Matmul();
+        SplittableRandom random = new SplittableRandom(5);
+        int rows = 30, cols = 64, n = 19, blocks = cols / 32;
+        MemorySegment data = Arena.ofAuto().allocate((long) rows * blocks * 34);
+        float[] w = new float[rows * cols];
+        for (int b = 0; b < rows * blocks; b++) {
+            float[] v = gaussian(random, 32);
+            float max = 0;
+            for (float f : v) max = Math.max(max, Math.abs(f));
+            short dBits = Float.floatToFloat16(max / 127);
+            float d = Float.float16ToFloat(dBits);
+            data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 34L * b, dBits);
+            for (int j = 0; j < 32; j++) {
+                byte q = (byte) Math.max(-127, Math.min(127, Math.round(v[j] / d)));
+                data.set(ValueLayout.JAVA_BYTE, 34L * b + 2 + j, q);
+                w[b * 32 + j] = q * d;
+            }
+        }
+        Matrix q8 = new dev.hymt4j.quant.Q8_0Matrix(data, rows, cols);
+        float[] x = gaussian(random, n * cols), out = new float[n * rows];
+        new OneDnnMatrix(q8, dnn, 7 * 2 * cols).matmul(x, n, out);
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                double exact = 0, abs = 0;
+                for (int c = 0; c < cols; c++) {
+                    double p = (double) bf16Round(x[t * cols + c]) * bf16Round(w[r * cols + c]);
+                    exact += p;
+                    abs += Math.abs(p);
+                }
+                assertWithinFp32Accumulation(exact, abs, cols + 1, out[t * rows + r], "Q8_0 token " + t + " row " + r);
             }
         }
     }
