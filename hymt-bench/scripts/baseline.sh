@@ -14,7 +14,8 @@
 #   PYTHON         python with torch (default python3; the PyTorch baselines are skipped without torch)
 #   THREADS (2), PROMPT (128), DECODE (16), STEPS (2), CASES ("step sentences sentences16 lora stream"),
 #   SENTENCE_FORMATS (the formats whose sentences are measured: "Q4_K_M"; "all" for every model given), JSON (0|1),
-#   LORA_BACKENDS (the training backends of the lora case: "java onednn")
+#   LORA_BACKENDS (the training backends of the lora case: "java onednn"), STEP_BACKENDS (the inference backends
+#   of the step case: "java onednn"; onednn is BF16 compute for 16+ tokens, as translate --backend onednn)
 # On a shared machine run it under `flock /tmp/hymt-heavy.lock`. It builds nothing but hymt itself (./hymt).
 set -euo pipefail
 MODEL=${1:?usage: baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]}
@@ -22,7 +23,7 @@ BF16_GGUF=${2:?usage: baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]}
 shift 2
 THREADS=${THREADS:-2} PROMPT=${PROMPT:-128} DECODE=${DECODE:-16} STEPS=${STEPS:-2}
 CASES=${CASES:-step sentences sentences16 lora stream} SENTENCE_FORMATS=${SENTENCE_FORMATS:-Q4_K_M} JSON=${JSON:-0}
-LORA_BACKENDS=${LORA_BACKENDS:-java onednn}
+LORA_BACKENDS=${LORA_BACKENDS:-java onednn} STEP_BACKENDS=${STEP_BACKENDS:-java onednn}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 export PYTHON=${PYTHON:-python3}
@@ -43,7 +44,7 @@ for entry in "${models[@]}"; do
   IFS='|' read -r m g format <<<"$entry"
   for c in $CASES; do
     case $c in
-      step) bench --model "$m" --gguf "$g" --case step --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" ;;
+      step) for b in $STEP_BACKENDS; do bench --model "$m" --gguf "$g" --case step --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" --backend "$b"; done ;;
       sentences|sentences16)
         [[ "$SENTENCE_FORMATS" == all || " $SENTENCE_FORMATS " == *" $format "* ]] || continue
         bench --model "$m" --gguf "$g" --case sentences --prompt-tokens 40 --decode-tokens 40 --batch "$([[ $c == sentences ]] && echo 1 || echo 16)" ;;

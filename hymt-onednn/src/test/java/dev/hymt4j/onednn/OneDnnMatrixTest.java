@@ -139,7 +139,7 @@ class OneDnnMatrixTest {
     void quantizedWeightsAreDecodedToBf16ChunkByChunk() {
         assumeBf16Matmul();
         SplittableRandom random = new SplittableRandom(5);
-        int rows = 30, cols = 64, n = 19, blocks = cols / 32;
+        int rows = 30, cols = 64, n = OneDnnMatrix.MIN_DECODED_TOKENS + 3, blocks = cols / 32;
         MemorySegment data = Arena.ofAuto().allocate((long) rows * blocks * 34);
         float[] w = new float[rows * cols];
         for (int b = 0; b < rows * blocks; b++) {
