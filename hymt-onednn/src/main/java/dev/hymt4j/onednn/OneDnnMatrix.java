@@ -31,23 +31,25 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 /**
- * A mapped BF16 or F32 matrix whose whole-matrix products run in oneDNN with <b>BF16 compute</b>, as PyTorch's
- * CPU autocast does: BF16 weights meet activations (or output gradients) rounded to BF16 (nearest-even) with
- * FP32 accumulation ({@code vdpbf16ps} or AMX tiles); F32 weights run an F32 product under oneDNN's
- * {@code fpmath_mode=bf16}, which lets it round both operands to BF16 where it has BF16 kernels (AMX) and
- * computes in FP32 otherwise. The weights are not copied: oneDNN reads the mapping.
+ * A matrix whose whole-matrix products run in oneDNN with <b>BF16 compute</b>, as PyTorch's CPU autocast does:
+ * BF16 weights meet activations (or output gradients) rounded to BF16 (nearest-even) with FP32 accumulation
+ * ({@code vdpbf16ps} or AMX tiles); F32 weights run an F32 product under oneDNN's {@code fpmath_mode=bf16}, which
+ * lets it round both operands to BF16 where it has BF16 kernels (AMX) and computes in FP32 otherwise. Mapped
+ * weights are not copied: oneDNN reads the mapping. GGUF block-quantized weights ({@link BlockMatrix}) are decoded
+ * to BF16 for each forward product of {@link #MIN_DECODED_TOKENS} or more tokens, 32 MB of rows at a time.
  *
  * <p><b>Not exact and not batch-invariant.</b> The result differs from the FP32 reference by the BF16 rounding of
  * the operands (relative L2 ≈ 2e-3 per product, measured, see the kernels notes), and oneDNN's blocking changes
  * the summation order with the number of tokens (a token alone and the same token in a batch of 16 or 128
  * differ in most outputs). It is deterministic for a given shape, ISA and thread count, so a training run
- * repeats (and resumes) bit for bit on the same machine. It is therefore for training only, never for the
- * engine's inference, whose results are promised bit-identical whatever the batch. Below {@link #MIN_TOKENS}
- * tokens and for the single-threaded row/column ranges, it defers to the Java kernels.
+ * repeats (and resumes) bit for bit on the same machine. It serves training ({@link TrainingBackend}) and, only
+ * where a user asks for it, inference ({@link OneDnnWeightSource}); the engine's default promises results
+ * bit-identical whatever the batch. Below {@link #MIN_TOKENS} tokens and for the single-threaded row/column
+ * ranges, it defers to the Java kernels.
  *
  * <p><b>Measured</b> (issue 14, same run against the Java FP32 kernels, one layer's projections, 128 tokens, 2
- * threads on a Sapphire Rapids class VM): with the ISA capped below AMX 1.1–1.3×, under the bar for a backend;
- * with AMX 3–4×. Hence {@link TrainingBackend#AUTO} picks it only where AMX runs.
+ * threads): on a Sapphire Rapids class VM 1.1–1.3× with the ISA capped below AMX, 3–4× with AMX; on AMD Zen 5
+ * (AVX-512 BF16, no AMX) 1.5–2.7×. Hence {@link TrainingBackend#AUTO} measures ({@link Calibration}).
  */
 public final class OneDnnMatrix implements Matrix {
     /** Fewer tokens than this stay in Java: the products are memory-bound there and BF16 compute gains nothing. */

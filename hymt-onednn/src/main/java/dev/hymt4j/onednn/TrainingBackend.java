@@ -22,8 +22,8 @@ import java.util.Optional;
  *       Rapids class VM does not (1.1–1.3×). Java everywhere else. A resumed run reuses the choice of the run it
  *       continues ({@code hymt train} records it), so that it repeats bit for bit.</li>
  * </ul>
- * Inference (the engine, translation, the evaluation's greedy decoding) never uses oneDNN: its results are not
- * batch-invariant.
+ * Inference (the engine, translation, the evaluation's greedy decoding) does not use this choice: it runs on the
+ * Java kernels unless a command asks for {@code --backend onednn} ({@link OneDnnWeightSource}).
  */
 public enum TrainingBackend {
     JAVA, ONEDNN, AUTO;
