@@ -261,6 +261,22 @@ public abstract class BlockMatrix implements Matrix {
     }
 
     /**
+     * As {@link #readRow}, through the GEMM's vector decoder ({@link #decodeRow}, 2–3× faster than the codec's
+     * scalar loop) where the format has no mins and vectors are on; a value may differ from {@code readRow}'s in
+     * its last bit where that decoder rounds in another order. For callers that round the weights further anyway
+     * (oneDNN's BF16 products); {@code readRow} otherwise.
+     */
+    public void readRowFast(int r, float[] dst, int off) {
+        if (sumsPerToken() > 0 || chunkColumns.length == 0) {
+            readRow(r, dst, off);
+            return;
+        }
+        float[] w = rowBuffer(cols);
+        decodeRow(r, w, 0);
+        for (int p = 0; p < chunkColumns.length; p++) System.arraycopy(w, p * L, dst, off + chunkColumns[p], L);
+    }
+
+    /**
      * {@code out[t, c] += Σ_r g[t, r]·W[r, c]} for {@code c ∈ [c0, c1)}: decodes the blocks covering the
      * column range of each row once (the backward pass through a quantized base, e.g. LoRA on a GGUF model);
      * {@code out = fma(W, g, out)} over the rows in increasing order (kernel conventions rule 5), so the result

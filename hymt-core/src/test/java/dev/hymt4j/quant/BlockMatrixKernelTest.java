@@ -83,6 +83,21 @@ class BlockMatrixKernelTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(c.dequantized(), 5 * cols, 6 * cols), row);
     }
 
+    /** readRowFast: every weight as the reference dequantizes it, within one ulp, in column order, every row. */
+    @ParameterizedTest
+    @MethodSource("formats")
+    void fastRowReadsAreTheDequantizedWeights(GgmlType type, int cols) {
+        Case c = quantized(type, cols, cols + 7);
+        float[] row = new float[cols + 3];
+        for (int r = 0; r < ROWS; r++) {
+            ((BlockMatrix) c.matrix()).readRowFast(r, row, 3);
+            for (int k = 0; k < cols; k++) {
+                float expected = c.dequantized()[r * cols + k];
+                assertEquals(expected, row[3 + k], Math.ulp(expected), type + " row " + r + " column " + k);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("formats")
     void resultsAreBitIdenticalWhateverTheBatchAndTheRowSplit(GgmlType type, int cols) {
