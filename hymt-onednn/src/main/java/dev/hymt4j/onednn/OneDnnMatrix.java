@@ -72,6 +72,8 @@ public final class OneDnnMatrix implements Matrix {
     private final boolean bf16;
     /** Rows per decoded product: a chunk of BF16 weights fills at most {@link #DECODED_CHUNK_BYTES}. */
     private final int chunkRows;
+    /** Fewer tokens than this stay on the Java kernels: {@link #MIN_TOKENS}, or {@link #MIN_DECODED_TOKENS} when decoded. */
+    private final int minTokens;
     /** Primitives by (token count, weight rows of the product) — forward, transposed. */
     private final ConcurrentHashMap<Long, Product> forward = new ConcurrentHashMap<>(), backward = new ConcurrentHashMap<>();
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -100,6 +102,7 @@ public final class OneDnnMatrix implements Matrix {
             this.weights = null;
         }
         this.chunkRows = Math.max(1, Math.min(base.rows(), chunkBytes / (2 * base.cols())));
+        this.minTokens = weights == null ? MIN_DECODED_TOKENS : MIN_TOKENS;
     }
 
     private static String describe(Matrix m) {
@@ -155,13 +158,12 @@ public final class OneDnnMatrix implements Matrix {
     /** {@code out [n, rows] = x [n, cols] · Wᵀ} in BF16 compute. */
     @Override
     public void matmul(float[] x, int n, float[] out) {
-        if (n < MIN_TOKENS) {
+        if (n < minTokens) {
             base.matmul(x, n, out);
             return;
         }
         if (weights == null) {
-            if (n < MIN_DECODED_TOKENS) base.matmul(x, n, out);
-            else decoded(x, n, out);
+            decoded(x, n, out);
             return;
         }
         Buffers b = BUFFERS.get();
@@ -175,17 +177,20 @@ public final class OneDnnMatrix implements Matrix {
     /**
      * The forward product of a quantized matrix: per chunk of {@link #chunkRows} rows, the rows decoded to float
      * ({@link BlockMatrix#readRowFast}, on the pool) and rounded to BF16 — a second rounding, of the weights, as autocast
-     * rounds FP32 weights — then one oneDNN product per chunk of tokens, scattered into {@code out}.
+     * rounds FP32 weights — then one oneDNN product per chunk of tokens, scattered into {@code out}. The
+     * activations are rounded to BF16 once, for every row chunk.
      */
     private void decoded(float[] x, int n, float[] out) {
         Buffers b = BUFFERS.get();
         MemorySegment chunk = b.weights(chunkRows * cols());
+        // token chunk j starts at row j·MAX_CHUNK, a multiple of BUCKET: the last one's padding ends at bucket(n)
+        ByteBuffer src = b.src(x, 0, n * cols(), bucket(n) * cols(), true);
         try (BytePointer chunkPointer = new BytePointer(b.weights)) {
-            decoded(x, n, out, chunk, chunkPointer, b);
+            decoded(src, n, out, chunk, chunkPointer, b);
         }
     }
 
-    private void decoded(float[] x, int n, float[] out, MemorySegment chunk, BytePointer chunkPointer, Buffers b) {
+    private void decoded(ByteBuffer src, int n, float[] out, MemorySegment chunk, BytePointer chunkPointer, Buffers b) {
         int rows = rows(), cols = cols();
         for (int r0 = 0; r0 < rows; r0 += chunkRows) {
             int count = Math.min(chunkRows, rows - r0), first = r0;
@@ -199,7 +204,7 @@ public final class OneDnnMatrix implements Matrix {
             });
             for (int t0 = 0; t0 < n; t0 += MAX_CHUNK) {
                 int k = Math.min(MAX_CHUNK, n - t0), m = bucket(k);
-                product(forward, m, count, false).run(b.src(x, t0 * cols, k * cols, m * cols, true), chunkPointer, b.dst(m * count));
+                product(forward, m, count, false).run(src.slice(2 * t0 * cols, 2 * m * cols), chunkPointer, b.dst(m * count));
                 java.nio.FloatBuffer result = b.dst.asFloatBuffer();
                 for (int t = 0; t < k; t++) result.get(t * count, out, (t0 + t) * rows + r0, count);
             }
@@ -236,9 +241,9 @@ public final class OneDnnMatrix implements Matrix {
         return (k + BUCKET - 1) / BUCKET * BUCKET;
     }
 
-    /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" below {@link #MIN_TOKENS}. */
+    /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" where the Java kernels do. */
     public String kernel(int n) {
-        return n < MIN_TOKENS ? "java" : product(forward, bucket(Math.min(n, MAX_CHUNK)), weights == null ? chunkRows : rows(), false).implementation;
+        return n < minTokens ? "java" : product(forward, bucket(Math.min(n, MAX_CHUNK)), weights == null ? chunkRows : rows(), false).implementation;
     }
 
     /** One primitive per bucketed token count and weight-row count (one, or two for a chunked matrix's last chunk). */

@@ -133,13 +133,14 @@ class OneDnnMatrixTest {
 
     /**
      * A Q8_0 matrix (GGUF blocks of 32: an FP16 scale d, 32 int8 q; weight q·d) in chunks of 7 rows: each weight
-     * rounded to BF16, times the BF16-rounded activation, summed in FP32 (float64 here, within the bound).
+     * rounded to BF16, times the BF16-rounded activation, summed in FP32 (float64 here, within the bound) — for one
+     * chunk of tokens and for two (1030 = 1024 + 6); below {@link OneDnnMatrix#MIN_DECODED_TOKENS} it stays in Java.
      */
     @Test
     void quantizedWeightsAreDecodedToBf16ChunkByChunk() {
         assumeBf16Matmul();
         SplittableRandom random = new SplittableRandom(5);
-        int rows = 30, cols = 64, n = OneDnnMatrix.MIN_DECODED_TOKENS + 3, blocks = cols / 32;
+        int rows = 30, cols = 64, blocks = cols / 32;
         MemorySegment data = Arena.ofAuto().allocate((long) rows * blocks * 34);
         float[] w = new float[rows * cols];
         for (int b = 0; b < rows * blocks; b++) {
@@ -156,8 +157,14 @@ class OneDnnMatrixTest {
             }
         }
         Matrix q8 = new dev.hymt4j.quant.Q8_0Matrix(data, rows, cols);
+        OneDnnMatrix decoded = new OneDnnMatrix(q8, dnn, 7 * 2 * cols);
+        assertEquals("java", decoded.kernel(OneDnnMatrix.MIN_DECODED_TOKENS - 1));
+        for (int n : new int[]{OneDnnMatrix.MIN_DECODED_TOKENS + 3, 1030}) decodedProduct(decoded, w, rows, cols, n, random);
+    }
+
+    private static void decodedProduct(OneDnnMatrix decoded, float[] w, int rows, int cols, int n, SplittableRandom random) {
         float[] x = gaussian(random, n * cols), out = new float[n * rows];
-        new OneDnnMatrix(q8, dnn, 7 * 2 * cols).matmul(x, n, out);
+        decoded.matmul(x, n, out);
         for (int t = 0; t < n; t++) {
             for (int r = 0; r < rows; r++) {
                 double exact = 0, abs = 0;
@@ -166,7 +173,7 @@ class OneDnnMatrixTest {
                     exact += p;
                     abs += Math.abs(p);
                 }
-                assertWithinFp32Accumulation(exact, abs, cols + 1, out[t * rows + r], "Q8_0 token " + t + " row " + r);
+                assertWithinFp32Accumulation(exact, abs, cols + 1, out[t * rows + r], "Q8_0 " + n + " tokens: token " + t + " row " + r);
             }
         }
     }
