@@ -39,4 +39,19 @@ class TranslateCommandTest extends DemoModelTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().contains("--term Click: expected SOURCE=TARGET"), r.err());
     }
+
+    @Test
+    void anUnknownBackendIsAUsageErrorThatListsTheChoices() {
+        CoreCommandsTest.Run r = hymt("translate", "--model", model.toString(), "--to", "zh", "--backend", "cuda", "x");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("Invalid value for option '--backend': expected one of [java, onednn] (case-insensitive) but was 'cuda'"), r.err());
+    }
+
+    /** The opt-in BF16 mode runs end to end (on oneDNN, or on Java where oneDNN cannot load). */
+    @Test
+    void theOnednnBackendTranslatesAndSaysSo() {
+        CoreCommandsTest.Run r = hymt("translate", "--model", model.toString(), "--to", "zh", "--greedy", "--max-new-tokens", "3",
+                "--backend", "onednn", "Click the cell.");
+        assertEquals(0, r.exitCode(), r.err());
+    }
 }
