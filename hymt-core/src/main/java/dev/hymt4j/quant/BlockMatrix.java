@@ -13,19 +13,25 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A weight matrix {@code [rows, cols]} stored as ggml blocks along each row, kept in its segment (usually a
- * mapping of the GGUF file; never copied). Subclasses are one format each and provide the fused kernels: the
- * dot product of one row with one token ({@link #dot1}) and with four tokens at once ({@link #dot4}, which
- * decodes each weight once for all four).
+ * mapping of the GGUF file; never copied). Subclasses are one format each and provide the fused kernel: the
+ * dot product of one row with one token ({@link #dot1}, the decode step's GEMV).
  *
  * <p>Every kernel multiplies the dequantized weight itself, {@code (q·scale)} formed in float (exact: a 4- to
- * 8-bit quant times a half-precision scale, or its 6-bit multiple, has at most 22 significant bits), into one
- * accumulator vector per (row, token), in the order of {@link #slotColumn}; the min terms of formats with mins
- * come from per-token sums of the activations. So from {@link #TILE_MIN_TOKENS} tokens on (prefill, batched
- * decode) the product is a dense one: {@link #decodeRow} writes each row's weights once per call, and
- * {@link PackedGemm}'s 4-row × 6-token micro-kernel runs every token against them, with the tokens packed in
- * slot order. All paths perform, for each (row, token), the same float operations in the same order, so a
- * result never depends on how many tokens are in the batch, which rows a thread got, or where the token
- * groups and tiles fall (the batch-invariance rule of ENGINE-API.md).
+ * 8-bit quant times a half-precision scale, or its 6-bit multiple, has at most 22 significant bits), in the
+ * order of {@link #slotColumn}; the min terms of formats with mins come from per-token sums of the activations.
+ * The slots are summed in {@link #CHAINS} accumulator vectors per (row, token): the slots are grouped into
+ * units of {@link #unitSlots} (a format's natural step, e.g. one Q4_0 block), and unit u goes to chain
+ * {@code u mod 4}; the chains are added as {@code (c0 + c1) + (c2 + c3)}, then folded. One chain would bind
+ * dot1 to the FMA latency (4 cycles per vector step on one accumulator): four chains run Q4_0's GEMV 1.3–1.5×
+ * faster, while the row is still read as one sequential stream (four rows at once, the other way to hide
+ * the latency, read memory at half the rate on Zen 5: QuantKernelBench, 2026-12-03).
+ *
+ * <p>From {@link #TILE_MIN_TOKENS} tokens on (prefill, batched decode) the product is a dense one:
+ * {@link #decodeRow} writes each row's weights once per call, and {@link PackedGemm}'s 4-row × 6-token
+ * micro-kernel runs every token against them, with the weights and tokens packed chain by chain and the four
+ * chains summed as dot1 sums them. All paths perform, for each (row, token), the same float operations in the
+ * same order, so a result never depends on how many tokens are in the batch, which rows a thread got, or
+ * where the token groups and tiles fall (the batch-invariance rule of ENGINE-API.md).
  */
 public abstract class BlockMatrix implements Matrix {
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
@@ -35,19 +41,29 @@ public abstract class BlockMatrix implements Matrix {
     private static final int L = F.length();
     /** Rows whose min terms are subtracted together (four independent add chains). */
     private static final int PANEL = 4;
+    /** Accumulator chains per (row, token) of the fused formats (see the class comment). */
+    protected static final int CHAINS = 4;
     /**
      * From this many tokens on, {@link #matmulRows} decodes each weight once and runs {@link PackedGemm}; below,
-     * dot4 (which decodes each weight once per 4 tokens) is as good.
+     * dot1 per token. Decoding a row into the panel costs about four dot1 passes over it (6144 × 2048, 2 threads:
+     * the GEMM takes 1.6–2.9 ms whatever the token count up to 6, dot1 0.35–0.65 ms per token; Q8_0, Q4_0, Q4_K
+     * and Q6_K cross over at 4–5 tokens).
      */
-    static final int TILE_MIN_TOKENS = 6;
+    static final int TILE_MIN_TOKENS = 5;
 
     protected final MemorySegment data;
     protected final int rows, cols;
     protected final long rowBytes;
     private final GgmlType type;
     private final BlockCodec codec;
-    /** [cols / L]: {@link #slotColumn} of each decoded weight vector, the order the GEMM packs the tokens in. */
+    /** [cols / L]: {@link #slotColumn} of each decoded weight vector, in dot1's order. */
     private final int[] chunkColumns;
+    /**
+     * [cols / L]: the order the GEMM packs weights and tokens in, chain by chain: position k holds dot1's slot
+     * {@code packedSlots[k]}, which multiplies columns {@code packedColumns[k] …+L}; chain c fills positions
+     * {@code [chainSteps[c], chainSteps[c + 1])} (null where the format sums one chain).
+     */
+    private final int[] packedSlots, packedColumns, chainSteps;
     /** This matrix's rows as {@link PackedGemm} packs them (one instance: a method reference per call would allocate). */
     private final PackedGemm.RowPacker packer = this::packRow;
 
@@ -63,6 +79,21 @@ public abstract class BlockMatrix implements Matrix {
         this.rowBytes = type.rowBytes(cols);
         this.chunkColumns = new int[QuantVectors.ENABLED ? cols / L : 0];
         for (int p = 0; p < chunkColumns.length; p++) chunkColumns[p] = slotColumn(p);
+        int slots = chunkColumns.length, unit = unitSlots();
+        this.packedSlots = new int[slots];
+        this.packedColumns = new int[slots];
+        this.chainSteps = unit == 0 ? null : new int[CHAINS + 1];
+        int k = 0;
+        for (int c = 0; c < (unit == 0 ? 1 : CHAINS); c++) {
+            if (chainSteps != null) chainSteps[c] = k;
+            for (int p = 0; p < slots; p++) {
+                if (unit == 0 || p / unit % CHAINS == c) {
+                    packedSlots[k] = p;
+                    packedColumns[k++] = chunkColumns[p];
+                }
+            }
+        }
+        if (chainSteps != null) chainSteps[CHAINS] = k;
         if (data.byteSize() != rowBytes * rows) {
             throw new IllegalArgumentException(data.byteSize() + " bytes for " + type + " [" + rows + ", " + cols + "], expected " + rowBytes * rows);
         }
@@ -102,8 +133,14 @@ public abstract class BlockMatrix implements Matrix {
     /** {@code Σ_c W[r, c]·x[xo + c]}; {@code sums} from {@link #activationSums}, token's part at {@code so}. */
     protected abstract float dot1(int r, float[] x, int xo, float[] sums, int so);
 
-    /** {@link #dot1} for tokens {@code t..t+3}, each with exactly dot1's arithmetic, into {@code out}. */
-    protected abstract void dot4(int r, float[] x, int t, float[] sums, float[] out);
+    /**
+     * The slots of one chain unit (the class comment): dot1 adds units 0, 4, 8, … into its first accumulator,
+     * units 1, 5, … into the second, and so on. 0 (the default) where dot1 sums one chain in slot order.
+     * Depends only on {@code cols} and the vector width: it is called from the constructor.
+     */
+    protected int unitSlots() {
+        return 0;
+    }
 
     /** Floats of {@link #activationSums} per token. */
     protected int sumsPerToken() {
@@ -147,7 +184,7 @@ public abstract class BlockMatrix implements Matrix {
     public final void matmulRows(float[] x, int n, float[] out, int r0, int r1) {
         float[] sums = activationSums(x, n);
         if (QuantVectors.ENABLED && n >= TILE_MIN_TOKENS) {
-            PackedGemm.Tokens tokens = PackedGemm.packTokens(x, n, cols, chunkColumns);
+            PackedGemm.Tokens tokens = PackedGemm.packTokens(x, n, cols, packedColumns);
             try {
                 gemm(tokens, n, sums, out, r0, r1);
             } finally {
@@ -157,9 +194,7 @@ public abstract class BlockMatrix implements Matrix {
         }
         int per = sumsPerToken();
         for (int r = r0; r < r1; r++) {
-            int t = 0;
-            for (; t + 4 <= n; t += 4) dot4(r, x, t, sums, out);
-            for (; t < n; t++) out[t * rows + r] = dot1(r, x, t * cols, sums, t * per);
+            for (int t = 0; t < n; t++) out[t * rows + r] = dot1(r, x, t * cols, sums, t * per);
         }
     }
 
@@ -171,7 +206,7 @@ public abstract class BlockMatrix implements Matrix {
             return;
         }
         float[] sums = activationSums(x, n);
-        PackedGemm.Tokens tokens = PackedGemm.packTokens(x, n, cols, chunkColumns);
+        PackedGemm.Tokens tokens = PackedGemm.packTokens(x, n, cols, packedColumns);
         try {
             Parallel.forRange(rows, 64, (r0, r1) -> gemm(tokens, n, sums, out, r0, r1));
         } finally {
@@ -181,11 +216,11 @@ public abstract class BlockMatrix implements Matrix {
 
     /**
      * Rows {@code [r0, r1)} for the packed tokens: {@link PackedGemm} over the rows as {@link #decodeRow} gives
-     * them (dot1's weights in dot1's order, the tokens packed in the same order), so each (row, token) is dot1's
-     * accumulation and fold; then the min terms are subtracted, as dot1 subtracts its sum.
+     * them (dot1's weights, packed chain by chain as the tokens are), so each (row, token) is dot1's chains,
+     * their sum and fold; then the min terms are subtracted, as dot1 subtracts its sum.
      */
     private void gemm(PackedGemm.Tokens tokens, int n, float[] sums, float[] out, int r0, int r1) {
-        PackedGemm.multiply(packer, rows, tokens, out, r0, r1);
+        PackedGemm.multiply(packer, rows, tokens, chainSteps, out, r0, r1);
         int per = sumsPerToken();
         if (per == 0) return;
         MinScratch m = MINS.get().fit(per, n);
@@ -204,12 +239,15 @@ public abstract class BlockMatrix implements Matrix {
         }
     }
 
-    /** Packs row {@code r} for {@link PackedGemm} (a zero row for {@code r = −1}); block rows have no tail columns. */
+    /**
+     * Packs row {@code r} for {@link PackedGemm} in the packed order (a zero row for {@code r = −1}); block rows
+     * have no tail columns.
+     */
     private void packRow(int r, MemorySegment panel, long at, long stride, float[] tails, int to) {
         float[] w = rowBuffer(cols);
         if (r < 0) java.util.Arrays.fill(w, 0, cols, 0f);
         else decodeRow(r, w, 0);
-        KERNELS.packFloats(w, 0, cols / L, panel, at, stride);
+        for (int k = 0; k < packedSlots.length; k++) KERNELS.packFloats(w, packedSlots[k] * L, 1, panel, at + k * stride, stride);
     }
 
     /**

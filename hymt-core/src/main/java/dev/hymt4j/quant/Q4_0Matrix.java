@@ -31,15 +31,23 @@ public final class Q4_0Matrix extends BlockMatrix {
         super(GgmlType.Q4_0, data, rows, cols);
     }
 
+    /** A chain unit is one block. */
+    @Override
+    protected int unitSlots() {
+        return BLOCK / L;
+    }
+
     @Override
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo);
         long row = r * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
+        // a0 is the chain of this block; the four rotate after each block (a3 takes the block just summed)
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int nb = cols / BLOCK;
+        for (int b = 0; b < nb; b++) {
             long o = row + (long) b * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o));
-            FloatVector dv = FloatVector.broadcast(F, d), offset = FloatVector.broadcast(F, -8 * d);
+            FloatVector dv = FloatVector.broadcast(F, d), offset = FloatVector.broadcast(F, -8 * d), acc = a0;
             int xb = xo + b * BLOCK;
             for (int k = 0; k < 16; k += L) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
@@ -49,46 +57,21 @@ public final class Q4_0Matrix extends BlockMatrix {
                 acc = lo.fma(FloatVector.fromArray(F, x, xb + k), acc);
                 acc = hi.fma(FloatVector.fromArray(F, x, xb + 16 + k), acc);
             }
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = acc;
         }
+        for (int u = nb; u % CHAINS != 0; u++) { // rotate back: a0 holds chain 0 again
+            FloatVector t = a0;
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = t;
+        }
+        FloatVector acc = a0.add(a1).add(a2.add(a3));
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
         return acc.lane(0);
-    }
-
-    @Override
-    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
-        if (!QuantVectors.ENABLED) {
-            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols);
-            return;
-        }
-        long row = r * rowBytes;
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
-            long o = row + (long) b * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o));
-            FloatVector dv = FloatVector.broadcast(F, d), offset = FloatVector.broadcast(F, -8 * d);
-            for (int k = 0; k < 16; k += L) {
-                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector lo = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dv, offset);
-                FloatVector hi = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dv, offset);
-                int l = b * BLOCK + k, h = l + 16;
-                a0 = hi.fma(FloatVector.fromArray(F, x, x0 + h), lo.fma(FloatVector.fromArray(F, x, x0 + l), a0));
-                a1 = hi.fma(FloatVector.fromArray(F, x, x1 + h), lo.fma(FloatVector.fromArray(F, x, x1 + l), a1));
-                a2 = hi.fma(FloatVector.fromArray(F, x, x2 + h), lo.fma(FloatVector.fromArray(F, x, x2 + l), a2));
-                a3 = hi.fma(FloatVector.fromArray(F, x, x3 + h), lo.fma(FloatVector.fromArray(F, x, x3 + l), a3));
-            }
-        }
-        for (VectorShuffle<Float> fold : FOLDS) {
-            a0 = a0.add(a0.rearrange(fold));
-            a1 = a1.add(a1.rearrange(fold));
-            a2 = a2.add(a2.rearrange(fold));
-            a3 = a3.add(a3.rearrange(fold));
-        }
-        out[t * rows + r] = a0.lane(0);
-        out[(t + 1) * rows + r] = a1.lane(0);
-        out[(t + 2) * rows + r] = a2.lane(0);
-        out[(t + 3) * rows + r] = a3.lane(0);
     }
 
     /**

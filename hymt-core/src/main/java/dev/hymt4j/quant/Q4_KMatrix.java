@@ -86,18 +86,26 @@ public final class Q4_KMatrix extends BlockMatrix {
         return (packed & 0x3F3F3F3FL) | ((packed >>> 36 & 0x0F0F0F0FL) | (packed >>> 2 & 0x30303030L)) << 32;
     }
 
+    /** A chain unit is one 64-value group (two 32-value sub-blocks). */
+    @Override
+    protected int unitSlots() {
+        return 64 / L;
+    }
+
     @Override
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
         long row = r * rowBytes, o = row;
-        FloatVector acc = FloatVector.zero(F);
+        // a0 is the chain of this 64-value group; the four rotate after each group (a3 takes the one just summed)
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         float mins = 0, d = 0, dmin = 0;
         long scales = 0, minBytes = 0;
         // One iteration per 64 values (sub-blocks 2c, 2c+1 of a block), with the block's d, dmin, scales and
         // mins read when a block starts and shifted along: as a loop of 4 inside the block loop, C2 left the
         // inner loop rolled, with the bounds checks of every load and spills in each pass (2.6 vs 3.4 GB/s
         // per core, QuantKernelBench).
-        for (int g = 0, ng = cols / 64; g < ng; g++) {
+        int ng = cols / 64;
+        for (int g = 0; g < ng; g++) {
             if ((g & 3) == 0) {
                 o = row + (long) (g >> 2) * BYTES;
                 long head = data.get(I64, o), packed = data.get(I64, o + 8);
@@ -109,7 +117,7 @@ public final class Q4_KMatrix extends BlockMatrix {
             long qs = o + 16 + 32 * (g & 3);
             int xc = xo + 64 * g;
             FloatVector dl = FloatVector.broadcast(F, d * UNSIGNED[(int) scales & 0xFF]);
-            FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]);
+            FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]), acc = a0;
             for (int k = 0; k < 32; k += L) {
                 // zero-extended, so the high nibble is a plain shift (no mask)
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, qs + k, ByteOrder.LITTLE_ENDIAN)
@@ -123,65 +131,21 @@ public final class Q4_KMatrix extends BlockMatrix {
             mins += dmin * UNSIGNED[(int) (minBytes >>> 8) & 0xFF] * sums[so + 2 * g + 1];
             scales >>>= 16;
             minBytes >>>= 16;
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = acc;
         }
+        for (int u = ng; u % CHAINS != 0; u++) { // rotate back: a0 holds chain 0 again
+            FloatVector t = a0;
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = t;
+        }
+        FloatVector acc = a0.add(a1).add(a2.add(a3));
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
         return acc.lane(0) - mins;
-    }
-
-    @Override
-    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
-        int per = cols / 32;
-        if (!QuantVectors.ENABLED) {
-            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols, sums, (t + i) * per);
-            return;
-        }
-        long row = r * rowBytes;
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-        int s0 = t * per, s1 = s0 + per, s2 = s1 + per, s3 = s2 + per;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-        for (int s = 0, nb = cols / QK; s < nb; s++) {
-            long o = row + (long) s * BYTES;
-            long head = data.get(I64, o), packed = data.get(I64, o + 8);
-            float d = Float.float16ToFloat((short) head), dmin = Float.float16ToFloat((short) (head >>> 16));
-            long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
-            for (int c = 0; c < 4; c++) {
-                int xc = s * QK + 64 * c, shift = 16 * c;
-                FloatVector dl = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift) & 0xFF]);
-                FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift + 8) & 0xFF]);
-                for (int k = 0; k < 32; k += L) {
-                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    FloatVector wl = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl);
-                    FloatVector wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(dh);
-                    int a = xc + k, b = xc + 32 + k;
-                    a0 = wh.fma(FloatVector.fromArray(F, x, x0 + b), wl.fma(FloatVector.fromArray(F, x, x0 + a), a0));
-                    a1 = wh.fma(FloatVector.fromArray(F, x, x1 + b), wl.fma(FloatVector.fromArray(F, x, x1 + a), a1));
-                    a2 = wh.fma(FloatVector.fromArray(F, x, x2 + b), wl.fma(FloatVector.fromArray(F, x, x2 + a), a2));
-                    a3 = wh.fma(FloatVector.fromArray(F, x, x3 + b), wl.fma(FloatVector.fromArray(F, x, x3 + a), a3));
-                }
-                float ml = dmin * UNSIGNED[(int) (minBytes >>> shift) & 0xFF], mh = dmin * UNSIGNED[(int) (minBytes >>> shift + 8) & 0xFF];
-                int sj = 8 * s + 2 * c;
-                m0 += ml * sums[s0 + sj];
-                m0 += mh * sums[s0 + sj + 1];
-                m1 += ml * sums[s1 + sj];
-                m1 += mh * sums[s1 + sj + 1];
-                m2 += ml * sums[s2 + sj];
-                m2 += mh * sums[s2 + sj + 1];
-                m3 += ml * sums[s3 + sj];
-                m3 += mh * sums[s3 + sj + 1];
-            }
-        }
-        for (VectorShuffle<Float> fold : FOLDS) {
-            a0 = a0.add(a0.rearrange(fold));
-            a1 = a1.add(a1.rearrange(fold));
-            a2 = a2.add(a2.rearrange(fold));
-            a3 = a3.add(a3.rearrange(fold));
-        }
-        out[t * rows + r] = a0.lane(0) - m0;
-        out[(t + 1) * rows + r] = a1.lane(0) - m1;
-        out[(t + 2) * rows + r] = a2.lane(0) - m2;
-        out[(t + 3) * rows + r] = a3.lane(0) - m3;
     }
 
     /** dot1's weights {@code d·sc_j·q}, in dot1's order (see {@link #slotColumn}). */

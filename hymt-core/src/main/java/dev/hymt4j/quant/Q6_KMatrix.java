@@ -41,12 +41,20 @@ public final class Q6_KMatrix extends BlockMatrix {
         return d * data.get(ValueLayout.JAVA_BYTE, o + 192 + sub);
     }
 
+    /** A chain unit is one step of l: the four slots of one load of {@code ql}, {@code ql + 32} and {@code qh}. */
+    @Override
+    protected int unitSlots() {
+        return 4;
+    }
+
     @Override
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo);
         long row = r * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
-        for (int s = 0, nb = cols / QK; s < nb; s++) {
+        // a0 is the chain of this step of l (four slots); the four rotate after each (a3 takes the one just summed)
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int nb = cols / QK;
+        for (int s = 0; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o + 208));
             for (int h = 0; h < 2; h++) {
@@ -69,71 +77,25 @@ public final class Q6_KMatrix extends BlockMatrix {
                     FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4)
                             .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
                             .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 48) & 0xFF]);
-                    acc = w1.fma(FloatVector.fromArray(F, x, xh + l), acc);
-                    acc = w2.fma(FloatVector.fromArray(F, x, xh + 32 + l), acc);
-                    acc = w3.fma(FloatVector.fromArray(F, x, xh + 64 + l), acc);
-                    acc = w4.fma(FloatVector.fromArray(F, x, xh + 96 + l), acc);
+                    FloatVector acc = w4.fma(FloatVector.fromArray(F, x, xh + 96 + l), w3.fma(FloatVector.fromArray(F, x, xh + 64 + l),
+                            w2.fma(FloatVector.fromArray(F, x, xh + 32 + l), w1.fma(FloatVector.fromArray(F, x, xh + l), a0))));
+                    a0 = a1;
+                    a1 = a2;
+                    a2 = a3;
+                    a3 = acc;
                 }
             }
         }
+        for (int u = nb * 256 / (4 * L); u % CHAINS != 0; u++) { // rotate back: a0 holds chain 0 again
+            FloatVector t = a0;
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = t;
+        }
+        FloatVector acc = a0.add(a1).add(a2.add(a3));
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
         return acc.lane(0);
-    }
-
-    @Override
-    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
-        if (!QuantVectors.ENABLED) {
-            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols);
-            return;
-        }
-        long row = r * rowBytes;
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int s = 0, nb = cols / QK; s < nb; s++) {
-            long o = row + (long) s * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o + 208));
-            for (int h = 0; h < 2; h++) {
-                int xh = s * QK + 128 * h;
-                long scales = data.get(I64, o + 192 + 8 * h);
-                for (int l = 0; l < 32; l += L) {
-                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + 32 + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    int j = 8 * (l / 16);
-                    FloatVector w1 = ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j) & 0xFF]);
-                    FloatVector w2 = ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 16) & 0xFF]);
-                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 32) & 0xFF]);
-                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4)
-                            .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 48) & 0xFF]);
-                    int p1 = xh + l, p2 = p1 + 32, p3 = p1 + 64, p4 = p1 + 96;
-                    a0 = w4.fma(FloatVector.fromArray(F, x, x0 + p4), w3.fma(FloatVector.fromArray(F, x, x0 + p3),
-                            w2.fma(FloatVector.fromArray(F, x, x0 + p2), w1.fma(FloatVector.fromArray(F, x, x0 + p1), a0))));
-                    a1 = w4.fma(FloatVector.fromArray(F, x, x1 + p4), w3.fma(FloatVector.fromArray(F, x, x1 + p3),
-                            w2.fma(FloatVector.fromArray(F, x, x1 + p2), w1.fma(FloatVector.fromArray(F, x, x1 + p1), a1))));
-                    a2 = w4.fma(FloatVector.fromArray(F, x, x2 + p4), w3.fma(FloatVector.fromArray(F, x, x2 + p3),
-                            w2.fma(FloatVector.fromArray(F, x, x2 + p2), w1.fma(FloatVector.fromArray(F, x, x2 + p1), a2))));
-                    a3 = w4.fma(FloatVector.fromArray(F, x, x3 + p4), w3.fma(FloatVector.fromArray(F, x, x3 + p3),
-                            w2.fma(FloatVector.fromArray(F, x, x3 + p2), w1.fma(FloatVector.fromArray(F, x, x3 + p1), a3))));
-                }
-            }
-        }
-        for (VectorShuffle<Float> fold : FOLDS) {
-            a0 = a0.add(a0.rearrange(fold));
-            a1 = a1.add(a1.rearrange(fold));
-            a2 = a2.add(a2.rearrange(fold));
-            a3 = a3.add(a3.rearrange(fold));
-        }
-        out[t * rows + r] = a0.lane(0);
-        out[(t + 1) * rows + r] = a1.lane(0);
-        out[(t + 2) * rows + r] = a2.lane(0);
-        out[(t + 3) * rows + r] = a3.lane(0);
     }
 
     /**

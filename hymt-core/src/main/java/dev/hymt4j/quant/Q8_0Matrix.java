@@ -28,56 +28,44 @@ public final class Q8_0Matrix extends BlockMatrix {
         super(GgmlType.Q8_0, data, rows, cols);
     }
 
+    /** A chain unit is one block. */
+    @Override
+    protected int unitSlots() {
+        return BLOCK / L;
+    }
+
     @Override
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo);
         long row = r * rowBytes;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
+        // a0 is the chain of this block; the four rotate after each block (a3 takes the block just summed)
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int nb = cols / BLOCK;
+        for (int b = 0; b < nb; b++) {
             long o = row + (long) b * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o));
             int xb = xo + b * BLOCK;
+            FloatVector acc = a0;
             for (int k = 0; k < BLOCK; k += L) {
                 FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2F, F, 0)).mul(d);
                 acc = w.fma(FloatVector.fromArray(F, x, xb + k), acc);
             }
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = acc;
         }
+        for (int u = nb; u % CHAINS != 0; u++) { // rotate back: a0 holds chain 0 again
+            FloatVector t = a0;
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = t;
+        }
+        FloatVector acc = a0.add(a1).add(a2.add(a3));
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));
         return acc.lane(0);
-    }
-
-    @Override
-    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
-        if (!QuantVectors.ENABLED) {
-            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols);
-            return;
-        }
-        long row = r * rowBytes;
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
-            long o = row + (long) b * BYTES;
-            float d = Float.float16ToFloat(data.get(I16, o));
-            for (int k = 0, c = b * BLOCK; k < BLOCK; k += L, c += L) {
-                FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                a0 = w.fma(FloatVector.fromArray(F, x, x0 + c), a0);
-                a1 = w.fma(FloatVector.fromArray(F, x, x1 + c), a1);
-                a2 = w.fma(FloatVector.fromArray(F, x, x2 + c), a2);
-                a3 = w.fma(FloatVector.fromArray(F, x, x3 + c), a3);
-            }
-        }
-        for (VectorShuffle<Float> fold : FOLDS) {
-            a0 = a0.add(a0.rearrange(fold));
-            a1 = a1.add(a1.rearrange(fold));
-            a2 = a2.add(a2.rearrange(fold));
-            a3 = a3.add(a3.rearrange(fold));
-        }
-        out[t * rows + r] = a0.lane(0);
-        out[(t + 1) * rows + r] = a1.lane(0);
-        out[(t + 2) * rows + r] = a2.lane(0);
-        out[(t + 3) * rows + r] = a3.lane(0);
     }
 
     /** dot1's weights {@code q·d}, in column order. */

@@ -95,30 +95,51 @@ public final class PackedGemm {
      * tail columns are added by {@link Kernels#finish4x6}. Results of padding rows or tokens are never stored.
      */
     public static void multiply(RowPacker w, int rows, Tokens x, float[] out, int r0, int r1) {
+        multiply(w, rows, x, null, out, r0, r1);
+    }
+
+    /**
+     * As {@link #multiply(RowPacker, int, Tokens, float[], int, int)}, with each dot product summed as four
+     * chains ({@code chainSteps} = {@code {0, e0, e1, e2, steps}}: chain c takes the packed column steps
+     * {@code [chainSteps[c], chainSteps[c + 1])}, each into its own accumulator vector), combined lane by lane
+     * as {@code (c0 + c1) + (c2 + c3)} before the fold — the order of a single-token kernel that runs four
+     * independent accumulators over its row ({@code BlockMatrix}); {@code null} for one chain.
+     */
+    public static void multiply(RowPacker w, int rows, Tokens x, int[] chainSteps, float[] out, int r0, int r1) {
         Scratch s = SCRATCH.get();
         int n = x.n, cols = x.cols;
         int steps = cols / LANES, tail = cols - steps * LANES, tile = 24 * LANES;
+        int chains = chainSteps == null ? 1 : 4;
         long quadBytes = 16L * LANES * steps, stepBytes = 16L * LANES, tokenStepBytes = 24L * LANES;
         MemorySegment panel = s.panel(PANEL_ROWS / 4 * quadBytes);
-        float[] acc = s.acc(PANEL_ROWS / 4 * tile), wTail = s.wTail(PANEL_ROWS * tail), sums = s.sums;
+        int chainFloats = PANEL_ROWS / 4 * tile;
+        float[] acc = s.acc(chains * chainFloats), wTail = s.wTail(PANEL_ROWS * tail), sums = s.sums;
         for (int p0 = r0; p0 < r1; p0 += PANEL_ROWS) {
             int pr = Math.min(PANEL_ROWS, r1 - p0), quads = (pr + 3) / 4;
             for (int i = 0; i < 4 * quads; i++) {
                 w.pack(i < pr ? p0 + i : -1, panel, (i / 4) * quadBytes + 4L * LANES * (i % 4), stepBytes, wTail, i * tail);
             }
             for (int g = 0; g * TILE_TOKENS < n; g++) {
-                Arrays.fill(acc, 0, quads * tile, 0f);
                 long xo = g * tokenStepBytes * steps;
-                for (int k0 = 0; k0 < steps; k0 += BLOCK_STEPS) {
-                    int k1 = Math.min(steps, k0 + BLOCK_STEPS);
-                    for (int q = 0; q < quads; q++) {
-                        long wo = q * quadBytes + stepBytes * k0, xb = xo + tokenStepBytes * k0;
-                        if (VectorWidth.HALF_TILES) {
-                            KERNELS.dot2x6(panel, wo, x.packed, xb, k1 - k0, acc, q * tile);
-                            KERNELS.dot2x6(panel, wo + 8L * LANES, x.packed, xb, k1 - k0, acc, q * tile + tile / 2);
-                        } else {
-                            KERNELS.dot4x6(panel, wo, x.packed, xb, k1 - k0, acc, q * tile);
+                for (int c = 0; c < chains; c++) {
+                    int ao = c * chainFloats, first = chainSteps == null ? 0 : chainSteps[c], end = chainSteps == null ? steps : chainSteps[c + 1];
+                    Arrays.fill(acc, ao, ao + quads * tile, 0f);
+                    for (int k0 = first; k0 < end; k0 += BLOCK_STEPS) {
+                        int k1 = Math.min(end, k0 + BLOCK_STEPS);
+                        for (int q = 0; q < quads; q++) {
+                            long wo = q * quadBytes + stepBytes * k0, xb = xo + tokenStepBytes * k0;
+                            if (VectorWidth.HALF_TILES) {
+                                KERNELS.dot2x6(panel, wo, x.packed, xb, k1 - k0, acc, ao + q * tile);
+                                KERNELS.dot2x6(panel, wo + 8L * LANES, x.packed, xb, k1 - k0, acc, ao + q * tile + tile / 2);
+                            } else {
+                                KERNELS.dot4x6(panel, wo, x.packed, xb, k1 - k0, acc, ao + q * tile);
+                            }
                         }
+                    }
+                }
+                if (chains == 4) {
+                    for (int i = 0, m = quads * tile; i < m; i++) {
+                        acc[i] = (acc[i] + acc[chainFloats + i]) + (acc[2 * chainFloats + i] + acc[3 * chainFloats + i]);
                     }
                 }
                 for (int q = 0; q < quads; q++) {
