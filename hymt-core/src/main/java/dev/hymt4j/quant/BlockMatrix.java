@@ -64,6 +64,8 @@ public abstract class BlockMatrix implements Matrix {
      * {@code [chainSteps[c], chainSteps[c + 1])} (null where the format sums one chain).
      */
     private final int[] packedSlots, packedColumns, chainSteps;
+    /** Slots the GEMM's row packing copies at a time: a unit's slots are consecutive in both orders (a row where one chain). */
+    private final int packRun;
     /** This matrix's rows as {@link PackedGemm} packs them (one instance: a method reference per call would allocate). */
     private final PackedGemm.RowPacker packer = this::packRow;
 
@@ -80,6 +82,7 @@ public abstract class BlockMatrix implements Matrix {
         this.chunkColumns = new int[QuantVectors.ENABLED ? cols / L : 0];
         for (int p = 0; p < chunkColumns.length; p++) chunkColumns[p] = slotColumn(p);
         int slots = chunkColumns.length, unit = unitSlots();
+        this.packRun = unit == 0 ? slots : unit;
         this.packedSlots = new int[slots];
         this.packedColumns = new int[slots];
         this.chainSteps = unit == 0 ? null : new int[CHAINS + 1];
@@ -247,7 +250,7 @@ public abstract class BlockMatrix implements Matrix {
         float[] w = rowBuffer(cols);
         if (r < 0) java.util.Arrays.fill(w, 0, cols, 0f);
         else decodeRow(r, w, 0);
-        for (int k = 0; k < packedSlots.length; k++) KERNELS.packFloats(w, packedSlots[k] * L, 1, panel, at + k * stride, stride);
+        for (int k = 0; k < packedSlots.length; k += packRun) KERNELS.packFloats(w, packedSlots[k] * L, packRun, panel, at + k * stride, stride);
     }
 
     /**

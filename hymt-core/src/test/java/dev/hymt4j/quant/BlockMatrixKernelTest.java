@@ -83,6 +83,47 @@ class BlockMatrixKernelTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(c.dequantized(), 5 * cols, 6 * cols), row);
     }
 
+    /**
+     * dot1's summation order as BlockMatrix documents it, written out here: slot p (the {@code slotColumn(p)}
+     * column's L values, weights as decodeRow gives them) goes to chain {@code (p / unitSlots) mod 4} (one chain
+     * where unitSlots is 0), lane by lane {@code fma(w, x, acc)}; the chains added {@code (c0 + c1) + (c2 + c3)};
+     * the lanes folded in Lanes.sum's order; the min terms, {@code m += coefficient·sum} over the sub-blocks in
+     * order, subtracted. Bit for bit against the one-token product, so a format's unitSlots cannot drift from
+     * what its kernel does (the GEMM path follows unitSlots, and the other tests hold it to dot1).
+     */
+    @ParameterizedTest
+    @MethodSource("formats")
+    void dot1SumsTheChainsInTheDocumentedOrder(GgmlType type, int cols) {
+        if (!QuantVectors.ENABLED) return; // the scalar kernels sum in element order
+        BlockMatrix m = (BlockMatrix) quantized(type, cols, cols + 31).matrix();
+        int lanes = QuantVectors.F.length(), unit = m.unitSlots(), per = m.sumsPerToken();
+        float[] x = activations(1, cols, 37), out = new float[ROWS], w = new float[cols];
+        float[] sums = m.activationSums(x, 1);
+        m.matmulRows(x, 1, out, 0, ROWS);
+        for (int r = 0; r < ROWS; r++) {
+            m.decodeRow(r, w, 0);
+            float[][] chains = new float[4][lanes];
+            for (int p = 0; p < cols / lanes; p++) {
+                float[] acc = chains[unit == 0 ? 0 : p / unit % 4];
+                for (int j = 0; j < lanes; j++) acc[j] = Math.fma(w[p * lanes + j], x[m.slotColumn(p) + j], acc[j]);
+            }
+            float[] combined = chains[0].clone();
+            if (unit > 0) {
+                for (int j = 0; j < lanes; j++) combined[j] = (chains[0][j] + chains[1][j]) + (chains[2][j] + chains[3][j]);
+            }
+            float expected = dev.hymt4j.tensor.Lanes.sum(jdk.incubator.vector.FloatVector.fromArray(QuantVectors.F, combined, 0));
+            if (per > 0) {
+                float[] mins = new float[per];
+                m.decodeMins(r, mins, 0);
+                float minSum = 0;
+                for (int j = 0; j < per; j++) minSum += mins[j] * sums[j];
+                expected -= minSum;
+            }
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
+                    type + " cols " + cols + " row " + r + ": " + out[r] + " vs " + expected + " summed as documented");
+        }
+    }
+
     /** readRowFast: every weight as the reference dequantizes it, within one ulp, in column order, every row. */
     @ParameterizedTest
     @MethodSource("formats")
