@@ -59,13 +59,12 @@ public abstract class BlockMatrix implements Matrix {
     /** [cols / L]: {@link #slotColumn} of each decoded weight vector, in dot1's order. */
     private final int[] chunkColumns;
     /**
-     * [cols / L]: the order the GEMM packs weights and tokens in, chain by chain: position k holds dot1's slot
-     * {@code packedSlots[k]}, which multiplies columns {@code packedColumns[k] …+L}; chain c fills positions
-     * {@code [chainSteps[c], chainSteps[c + 1])} (null where the format sums one chain).
+     * [cols / L]: the order the GEMM packs weights and tokens in, chain by chain: dot1's slot p goes to float
+     * {@code packedAt[p]} of a packed row (a multiple of L), and position k of the packed order multiplies
+     * columns {@code packedColumns[k] …+L}; chain c fills positions {@code [chainSteps[c], chainSteps[c + 1])}
+     * (null where the format sums one chain).
      */
-    private final int[] packedSlots, packedColumns, chainSteps;
-    /** Slots the GEMM's row packing copies at a time: a unit's slots are consecutive in both orders (a row where one chain). */
-    private final int packRun;
+    private final int[] packedAt, packedColumns, chainSteps;
     /** This matrix's rows as {@link PackedGemm} packs them (one instance: a method reference per call would allocate). */
     private final PackedGemm.RowPacker packer = this::packRow;
 
@@ -82,8 +81,7 @@ public abstract class BlockMatrix implements Matrix {
         this.chunkColumns = new int[QuantVectors.ENABLED ? cols / L : 0];
         for (int p = 0; p < chunkColumns.length; p++) chunkColumns[p] = slotColumn(p);
         int slots = chunkColumns.length, unit = unitSlots();
-        this.packRun = unit == 0 ? slots : unit;
-        this.packedSlots = new int[slots];
+        this.packedAt = new int[slots];
         this.packedColumns = new int[slots];
         this.chainSteps = unit == 0 ? null : new int[CHAINS + 1];
         int k = 0;
@@ -91,7 +89,7 @@ public abstract class BlockMatrix implements Matrix {
             if (chainSteps != null) chainSteps[c] = k;
             for (int p = 0; p < slots; p++) {
                 if (unit == 0 || p / unit % CHAINS == c) {
-                    packedSlots[k] = p;
+                    packedAt[p] = k * L;
                     packedColumns[k++] = chunkColumns[p];
                 }
             }
@@ -151,10 +149,11 @@ public abstract class BlockMatrix implements Matrix {
     }
 
     /**
-     * Decodes row {@code r} for the GEMM: the {@code p}-th vector of {@code L} weights that {@link #dot1}
-     * multiplies (in dot1's order, exactly the float values dot1 forms before its FMA) into {@code w[wo + p·L ..]}.
+     * Decodes row {@code r}: the {@code p}-th vector of {@code L} weights that {@link #dot1} multiplies (slot p
+     * in dot1's order, exactly the float values dot1 forms before its FMA) into {@code w[wo + at[p] ..]} — the
+     * GEMM's packed order, or the columns ({@link #readRowFast}), written in place either way.
      */
-    protected abstract void decodeRow(int r, float[] w, int wo);
+    protected abstract void decodeRow(int r, float[] w, int wo, int[] at);
 
     /**
      * For formats with mins ({@link #sumsPerToken} &gt; 0): sub-block {@code j}'s min coefficient of row {@code r}
@@ -249,8 +248,8 @@ public abstract class BlockMatrix implements Matrix {
     private void packRow(int r, MemorySegment panel, long at, long stride, float[] tails, int to) {
         float[] w = rowBuffer(cols);
         if (r < 0) java.util.Arrays.fill(w, 0, cols, 0f);
-        else decodeRow(r, w, 0);
-        for (int k = 0; k < packedSlots.length; k += packRun) KERNELS.packFloats(w, packedSlots[k] * L, packRun, panel, at + k * stride, stride);
+        else decodeRow(r, w, 0, packedAt);
+        KERNELS.packFloats(w, 0, cols / L, panel, at, stride);
     }
 
     /**
@@ -312,9 +311,7 @@ public abstract class BlockMatrix implements Matrix {
             readRow(r, dst, off);
             return;
         }
-        float[] w = rowBuffer(cols);
-        decodeRow(r, w, 0);
-        for (int p = 0; p < chunkColumns.length; p++) System.arraycopy(w, p * L, dst, off + chunkColumns[p], L);
+        decodeRow(r, dst, off, chunkColumns);
     }
 
     /**

@@ -79,7 +79,7 @@ public final class Q4_0Matrix extends BlockMatrix {
      * nibbles, for each k (see {@link #slotColumn}).
      */
     @Override
-    protected void decodeRow(int r, float[] w, int wo) {
+    protected void decodeRow(int r, float[] w, int wo, int[] at) {
         long row = r * rowBytes;
         for (int b = 0, p = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
@@ -88,9 +88,9 @@ public final class Q4_0Matrix extends BlockMatrix {
             for (int k = 0; k < 16; k += L, p += 2) {
                 IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dv, offset).intoArray(w, wo + p * L);
+                ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).fma(dv, offset).intoArray(w, wo + at[p]);
                 ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(dv, offset)
-                        .intoArray(w, wo + (p + 1) * L);
+                        .intoArray(w, wo + at[p + 1]);
             }
         }
     }

@@ -146,7 +146,7 @@ public final class Q4_KMatrix extends BlockMatrix {
 
     /** dot1's weights {@code d·sc_j·q}, in dot1's order (see {@link #slotColumn}). */
     @Override
-    protected void decodeRow(int r, float[] w, int wo) {
+    protected void decodeRow(int r, float[] w, int wo, int[] at) {
         long row = r * rowBytes;
         for (int s = 0, p = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
@@ -157,8 +157,8 @@ public final class Q4_KMatrix extends BlockMatrix {
                 for (int k = 0; k < 32; k += L, p += 2) {
                     IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl).intoArray(w, wo + p * L);
-                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(dh).intoArray(w, wo + (p + 1) * L);
+                    ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl).intoArray(w, wo + at[p]);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(dh).intoArray(w, wo + at[p + 1]);
                 }
             }
         }

@@ -107,7 +107,7 @@ public final class Q5_KMatrix extends BlockMatrix {
 
     /** {@link Q4_KMatrix#decodeRow} with the fifth bit OR-ed into each nibble. */
     @Override
-    protected void decodeRow(int r, float[] w, int wo) {
+    protected void decodeRow(int r, float[] w, int wo, int[] at) {
         long row = r * rowBytes;
         for (int s = 0, p = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
@@ -121,10 +121,10 @@ public final class Q5_KMatrix extends BlockMatrix {
                     IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, I, 0);
                     ((FloatVector) q.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
-                            .convert(VectorOperators.I2F, 0)).mul(dl).intoArray(w, wo + p * L);
+                            .convert(VectorOperators.I2F, 0)).mul(dl).intoArray(w, wo + at[p]);
                     ((FloatVector) q.lanewise(VectorOperators.LSHR, 4)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
-                            .convert(VectorOperators.I2F, 0)).mul(dh).intoArray(w, wo + (p + 1) * L);
+                            .convert(VectorOperators.I2F, 0)).mul(dh).intoArray(w, wo + at[p + 1]);
                 }
             }
         }

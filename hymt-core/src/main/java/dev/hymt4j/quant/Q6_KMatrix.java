@@ -103,9 +103,8 @@ public final class Q6_KMatrix extends BlockMatrix {
      * {@link #slotColumn}).
      */
     @Override
-    protected void decodeRow(int r, float[] w, int wo) {
+    protected void decodeRow(int r, float[] w, int wo, int[] at) {
         long row = r * rowBytes;
-        int step = L;
         for (int s = 0, p = 0, nb = cols / QK; s < nb; s++) {
             long o = row + (long) s * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o + 208));
@@ -118,16 +117,16 @@ public final class Q6_KMatrix extends BlockMatrix {
                             .convertShape(VectorOperators.B2I, I, 0);
                     IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, I, 0);
-                    int j = 8 * (l / 16), wp = wo + p * step;
+                    int j = 8 * (l / 16);
                     ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j)).intoArray(w, wp);
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j)).intoArray(w, wo + at[p]);
                     ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 16)).intoArray(w, wp + step);
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 16)).intoArray(w, wo + at[p + 1]);
                     ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).and(0x0F).or(hb.and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 32)).intoArray(w, wp + 2 * step);
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 32)).intoArray(w, wo + at[p + 2]);
                     ((FloatVector) c.lanewise(VectorOperators.LSHR, 4).and(0x0F)
                             .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
-                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 48)).intoArray(w, wp + 3 * step);
+                            .convert(VectorOperators.I2F, 0)).mul(d * (byte) (scales8 >>> j + 48)).intoArray(w, wo + at[p + 3]);
                 }
             }
         }

@@ -70,14 +70,14 @@ public final class Q8_0Matrix extends BlockMatrix {
 
     /** dot1's weights {@code q·d}, in column order. */
     @Override
-    protected void decodeRow(int r, float[] w, int wo) {
+    protected void decodeRow(int r, float[] w, int wo, int[] at) {
         long row = r * rowBytes;
-        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
+        for (int b = 0, p = 0, nb = cols / BLOCK; b < nb; b++) {
             long o = row + (long) b * BYTES;
             float d = Float.float16ToFloat(data.get(I16, o));
-            for (int k = 0; k < BLOCK; k += L) {
+            for (int k = 0; k < BLOCK; k += L, p++) {
                 ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, wo + b * BLOCK + k);
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, wo + at[p]);
             }
         }
     }

@@ -32,10 +32,12 @@ public final class RowDecodingMatrix extends BlockMatrix {
         return Kernels.get().dot(w, 0, x, xo, cols);
     }
 
-    /** The decoded row, in column order. */
+    /** The decoded row; its slots are its L-column chunks in order. */
     @Override
-    protected void decodeRow(int r, float[] w, int wo) {
-        readRow(r, w, wo);
+    protected void decodeRow(int r, float[] w, int wo, int[] at) {
+        float[] row = decoded(r);
+        int lanes = Kernels.get().lanes();
+        for (int p = 0; p < cols / lanes; p++) System.arraycopy(row, p * lanes, w, wo + at[p], lanes);
     }
 
     @Override

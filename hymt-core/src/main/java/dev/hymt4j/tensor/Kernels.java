@@ -37,6 +37,12 @@ public interface Kernels {
     /** {@code Σ a[ao+i]·b[bo+i]} for {@code i < len}, in the order above. */
     float dot(float[] a, int ao, float[] b, int bo, int len);
 
+    /**
+     * {@code acc[i] = (acc[i] + acc[i + s]) + (acc[i + 2s] + acc[i + 3s])} for {@code i < len} ({@code s =
+     * stride}): four chains of accumulators summed lane by lane in the order of a four-chain kernel.
+     */
+    void addChains(float[] acc, int len, int stride);
+
     /** The dot product of {@code len} BF16 values at element {@code index} of {@code w} with {@code x[xo…]}. */
     float dotBf16(MemorySegment w, long index, float[] x, int xo, int len);
 

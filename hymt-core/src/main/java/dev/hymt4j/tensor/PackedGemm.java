@@ -137,11 +137,7 @@ public final class PackedGemm {
                         }
                     }
                 }
-                if (chains == 4) {
-                    for (int i = 0, m = quads * tile; i < m; i++) {
-                        acc[i] = (acc[i] + acc[chainFloats + i]) + (acc[2 * chainFloats + i] + acc[3 * chainFloats + i]);
-                    }
-                }
+                if (chains == 4) KERNELS.addChains(acc, quads * tile, chainFloats);
                 for (int q = 0; q < quads; q++) {
                     KERNELS.finish4x6(acc, q * tile, wTail, 4 * q * tail, x.tails, g * TILE_TOKENS * tail, tail, sums);
                     for (int k = 0; k < 24; k++) {

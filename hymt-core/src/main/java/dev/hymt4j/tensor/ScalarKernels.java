@@ -48,6 +48,11 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void addChains(float[] acc, int len, int stride) {
+        for (int i = 0; i < len; i++) acc[i] = (acc[i] + acc[i + stride]) + (acc[i + 2 * stride] + acc[i + 3 * stride]);
+    }
+
+    @Override
     public void gemmNarrowF32(MemorySegment w, int rows, int cols, int r0, int r1, float[] x, int n, float[] out, float[] panel) {
         for (int t = 0; t < n; t++) gemvF32(w, cols, r0, r1, x, t * cols, out, t * rows);
     }

@@ -54,6 +54,17 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void addChains(float[] acc, int len, int stride) {
+        int i = 0;
+        for (int upper = len - len % L; i < upper; i += L) {
+            FloatVector c0 = FloatVector.fromArray(F, acc, i), c1 = FloatVector.fromArray(F, acc, i + stride);
+            FloatVector c2 = FloatVector.fromArray(F, acc, i + 2 * stride), c3 = FloatVector.fromArray(F, acc, i + 3 * stride);
+            c0.add(c1).add(c2.add(c3)).intoArray(acc, i);
+        }
+        for (; i < len; i++) acc[i] = (acc[i] + acc[i + stride]) + (acc[i + 2 * stride] + acc[i + 3 * stride]);
+    }
+
+    @Override
     public float dotBf16(MemorySegment w, long index, float[] x, int xo, int len) {
         int upper = len - len % L;
         long base = index * 2;

@@ -100,8 +100,10 @@ class BlockMatrixKernelTest {
         float[] x = activations(1, cols, 37), out = new float[ROWS], w = new float[cols];
         float[] sums = m.activationSums(x, 1);
         m.matmulRows(x, 1, out, 0, ROWS);
+        int[] slotOrder = new int[cols / lanes];
+        for (int p = 0; p < slotOrder.length; p++) slotOrder[p] = p * lanes;
         for (int r = 0; r < ROWS; r++) {
-            m.decodeRow(r, w, 0);
+            m.decodeRow(r, w, 0, slotOrder);
             float[][] chains = new float[4][lanes];
             for (int p = 0; p < cols / lanes; p++) {
                 float[] acc = chains[unit == 0 ? 0 : p / unit % 4];

@@ -38,6 +38,21 @@ class KernelsTest {
         return v;
     }
 
+    /** addChains: each element the two-level sum of its four chains, bit for bit, on every length and an odd stride. */
+    @Test
+    void addChainsSumsFourChainsPairwise() {
+        SplittableRandom random = new SplittableRandom(41);
+        for (int len : LENGTHS) {
+            int stride = len + 3;
+            float[] acc = gaussian(random, 4 * stride), expected = acc.clone();
+            for (int i = 0; i < len; i++) {
+                expected[i] = (acc[i] + acc[i + stride]) + (acc[i + 2 * stride] + acc[i + 3 * stride]);
+            }
+            K.addChains(acc, len, stride);
+            assertArrayEquals(expected, acc, "length " + len);
+        }
+    }
+
     /** BF16 bits of random values, and the floats they stand for. */
     record Bf16(MemorySegment segment, float[] values) {
         static Bf16 random(SplittableRandom random, int length) {
