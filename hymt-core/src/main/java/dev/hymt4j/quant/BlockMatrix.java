@@ -20,8 +20,11 @@ import java.lang.foreign.MemorySegment;
  * 8-bit quant times a half-precision scale, or its 6-bit multiple, has at most 22 significant bits), in the
  * order of {@link #slotColumn}; the min terms of formats with mins come from per-token sums of the activations.
  * The slots are summed in {@link #CHAINS} accumulator vectors per (row, token): the slots are grouped into
- * units of {@link #unitSlots} (a format's natural step, e.g. one Q4_0 block), and unit u goes to chain
- * {@code u mod 4}; the chains are added as {@code (c0 + c1) + (c2 + c3)}, then folded. One chain would bind
+ * units of {@link #unitSlots} (a format's natural step, e.g. one Q4_0 block), and unit u of a row of U units
+ * goes to chain {@code (u − U) mod 4} — counted from the row's end, so the last unit is in chain 3 (a kernel
+ * that rotates its four accumulators after each unit ends with chain c in its c-th one; where U is a multiple
+ * of 4, as in every 1.8B and 7B matrix, that is {@code u mod 4}); the chains are added as
+ * {@code (c0 + c1) + (c2 + c3)}, then folded. One chain would bind
  * dot1 to the FMA latency (4 cycles per vector step on one accumulator): four chains run Q4_0's GEMV 1.3–1.5×
  * faster, while the row is still read as one sequential stream (four rows at once, the other way to hide
  * the latency, read memory at half the rate on Zen 5: QuantKernelBench, 2026-12-03).
@@ -84,11 +87,11 @@ public abstract class BlockMatrix implements Matrix {
         this.packedAt = new int[slots];
         this.packedColumns = new int[slots];
         this.chainSteps = unit == 0 ? null : new int[CHAINS + 1];
-        int k = 0;
+        int k = 0, units = unit == 0 ? 0 : slots / unit;
         for (int c = 0; c < (unit == 0 ? 1 : CHAINS); c++) {
             if (chainSteps != null) chainSteps[c] = k;
             for (int p = 0; p < slots; p++) {
-                if (unit == 0 || p / unit % CHAINS == c) {
+                if (unit == 0 || Math.floorMod(p / unit - units, CHAINS) == c) {
                     packedAt[p] = k * L;
                     packedColumns[k++] = chunkColumns[p];
                 }
@@ -135,8 +138,8 @@ public abstract class BlockMatrix implements Matrix {
     protected abstract float dot1(int r, float[] x, int xo, float[] sums, int so);
 
     /**
-     * The slots of one chain unit (the class comment): dot1 adds units 0, 4, 8, … into its first accumulator,
-     * units 1, 5, … into the second, and so on. 0 (the default) where dot1 sums one chain in slot order.
+     * The slots of one chain unit (the class comment): dot1 adds every fourth unit into one accumulator, the
+     * last unit into the fourth. 0 (the default) where dot1 sums one chain in slot order.
      * Depends only on {@code cols} and the vector width: it is called from the constructor.
      */
     protected int unitSlots() {

@@ -97,7 +97,7 @@ public final class Q4_KMatrix extends BlockMatrix {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
         long row = r * rowBytes;
         // a_c is the chain of the block's 64-value group c (sub-blocks 2c, 2c+1): every group is a chain unit
-        // and a block holds four, so group g of the row goes to chain g mod 4 with no rotation. One pass of k
+        // and a block holds four, so a row has a multiple of 4 units and group g goes to chain g mod 4. One pass of k
         // serves all four groups: the offsets stay affine in the block index, so C2 drops the bounds checks
         // (one iteration per group left ~90 scalar instructions of address arithmetic, checks and spills
         // around 20 vector ones).

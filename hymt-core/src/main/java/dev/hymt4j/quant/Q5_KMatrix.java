@@ -53,7 +53,7 @@ public final class Q5_KMatrix extends BlockMatrix {
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo, sums, so);
         long row = r * rowBytes, o = row;
-        // a0 is the chain of this 64-value group; the four rotate after each group (a3 takes the one just summed)
+        // a0 takes this 64-value group; the four rotate after each, so the last unit lands in a3 (chain 3)
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         float mins = 0, d = 0, dmin = 0;
         long scales = 0, minBytes = 0;
@@ -92,13 +92,6 @@ public final class Q5_KMatrix extends BlockMatrix {
             a1 = a2;
             a2 = a3;
             a3 = acc;
-        }
-        for (int u = ng; u % CHAINS != 0; u++) { // rotate back: a0 holds chain 0 again
-            FloatVector t = a0;
-            a0 = a1;
-            a1 = a2;
-            a2 = a3;
-            a3 = t;
         }
         FloatVector acc = a0.add(a1).add(a2.add(a3));
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));

@@ -51,7 +51,7 @@ public final class Q6_KMatrix extends BlockMatrix {
     protected float dot1(int r, float[] x, int xo, float[] sums, int so) {
         if (!QuantVectors.ENABLED) return dotScalar(r, x, xo);
         long row = r * rowBytes;
-        // a0 is the chain of this step of l (four slots); the four rotate after each (a3 takes the one just summed)
+        // a0 takes this step of l (four slots); the four rotate after each, so the last unit lands in a3 (chain 3)
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int nb = cols / QK;
         for (int s = 0; s < nb; s++) {
@@ -85,13 +85,6 @@ public final class Q6_KMatrix extends BlockMatrix {
                     a3 = acc;
                 }
             }
-        }
-        for (int u = nb * 256 / (4 * L); u % CHAINS != 0; u++) { // rotate back: a0 holds chain 0 again
-            FloatVector t = a0;
-            a0 = a1;
-            a1 = a2;
-            a2 = a3;
-            a3 = t;
         }
         FloatVector acc = a0.add(a1).add(a2.add(a3));
         for (VectorShuffle<Float> fold : FOLDS) acc = acc.add(acc.rearrange(fold));

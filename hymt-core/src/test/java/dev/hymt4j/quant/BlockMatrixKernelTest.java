@@ -85,8 +85,8 @@ class BlockMatrixKernelTest {
 
     /**
      * dot1's summation order as BlockMatrix documents it, written out here: slot p (the {@code slotColumn(p)}
-     * column's L values, weights as decodeRow gives them) goes to chain {@code (p / unitSlots) mod 4} (one chain
-     * where unitSlots is 0), lane by lane {@code fma(w, x, acc)}; the chains added {@code (c0 + c1) + (c2 + c3)};
+     * column's L values, weights as decodeRow gives them) is in unit {@code u = p / unitSlots} of U and goes to
+     * chain {@code (u − U) mod 4} (one chain where unitSlots is 0), lane by lane {@code fma(w, x, acc)}; the chains added {@code (c0 + c1) + (c2 + c3)};
      * the lanes folded in Lanes.sum's order; the min terms, {@code m += coefficient·sum} over the sub-blocks in
      * order, subtracted. Bit for bit against the one-token product, so a format's unitSlots cannot drift from
      * what its kernel does (the GEMM path follows unitSlots, and the other tests hold it to dot1).
@@ -97,6 +97,7 @@ class BlockMatrixKernelTest {
         if (!QuantVectors.ENABLED) return; // the scalar kernels sum in element order
         BlockMatrix m = (BlockMatrix) quantized(type, cols, cols + 31).matrix();
         int lanes = QuantVectors.F.length(), unit = m.unitSlots(), per = m.sumsPerToken();
+        int units = unit == 0 ? 0 : cols / lanes / unit;
         float[] x = activations(1, cols, 37), out = new float[ROWS], w = new float[cols];
         float[] sums = m.activationSums(x, 1);
         m.matmulRows(x, 1, out, 0, ROWS);
@@ -106,7 +107,7 @@ class BlockMatrixKernelTest {
             m.decodeRow(r, w, 0, slotOrder);
             float[][] chains = new float[4][lanes];
             for (int p = 0; p < cols / lanes; p++) {
-                float[] acc = chains[unit == 0 ? 0 : p / unit % 4];
+                float[] acc = chains[unit == 0 ? 0 : Math.floorMod(p / unit - units, 4)];
                 for (int j = 0; j < lanes; j++) acc[j] = Math.fma(w[p * lanes + j], x[m.slotColumn(p) + j], acc[j]);
             }
             float[] combined = chains[0].clone();
