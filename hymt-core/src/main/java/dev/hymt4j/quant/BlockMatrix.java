@@ -13,8 +13,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A weight matrix {@code [rows, cols]} stored as ggml blocks along each row, kept in its segment (usually a
- * mapping of the GGUF file; never copied). Subclasses are one format each and provide the fused kernel: the
- * dot product of one row with one token ({@link #dot1}, the decode step's GEMV).
+ * mapping of the GGUF file; never copied). Subclasses are one format each and provide the fused kernels: the
+ * dot product of one row with one token ({@link #dot1}, the decode step's GEMV) and with four tokens at once
+ * ({@link #dot4}, which decodes each weight once for all four).
  *
  * <p>Every kernel multiplies the dequantized weight itself, {@code (q·scale)} formed in float (exact: a 4- to
  * 8-bit quant times a half-precision scale, or its 6-bit multiple, has at most 22 significant bits), in the
@@ -48,11 +49,9 @@ public abstract class BlockMatrix implements Matrix {
     protected static final int CHAINS = 4;
     /**
      * From this many tokens on, {@link #matmulRows} decodes each weight once and runs {@link PackedGemm}; below,
-     * dot1 per token. Decoding a row into the panel costs about four dot1 passes over it (6144 × 2048, 2 threads:
-     * the GEMM takes 1.6–2.9 ms whatever the token count up to 6, dot1 0.35–0.65 ms per token; Q8_0, Q4_0, Q4_K
-     * and Q6_K cross over at 4–5 tokens).
+     * dot4 (which decodes each weight once per 4 tokens) and dot1 for the rest.
      */
-    static final int TILE_MIN_TOKENS = 5;
+    static final int TILE_MIN_TOKENS = 6;
 
     protected final MemorySegment data;
     protected final int rows, cols;
@@ -138,6 +137,13 @@ public abstract class BlockMatrix implements Matrix {
     protected abstract float dot1(int r, float[] x, int xo, float[] sums, int so);
 
     /**
+     * {@link #dot1} for tokens {@code t..t+3}, each with exactly dot1's arithmetic, into {@code out}, each weight
+     * decoded once for the four (dot1 per token would decode it four times: 1.3–2.4× the time at 4 tokens; a row
+     * decoded to floats and re-read from L1 costs as much per token as the fused dot1 from memory).
+     */
+    protected abstract void dot4(int r, float[] x, int t, float[] sums, float[] out);
+
+    /**
      * The slots of one chain unit (the class comment): dot1 adds every fourth unit into one accumulator, the
      * last unit into the fourth. 0 (the default) where dot1 sums one chain in slot order.
      * Depends only on {@code cols} and the vector width: it is called from the constructor.
@@ -199,7 +205,9 @@ public abstract class BlockMatrix implements Matrix {
         }
         int per = sumsPerToken();
         for (int r = r0; r < r1; r++) {
-            for (int t = 0; t < n; t++) out[t * rows + r] = dot1(r, x, t * cols, sums, t * per);
+            int t = 0;
+            for (; t + 4 <= n; t += 4) dot4(r, x, t, sums, out);
+            for (; t < n; t++) out[t * rows + r] = dot1(r, x, t * cols, sums, t * per);
         }
     }
 

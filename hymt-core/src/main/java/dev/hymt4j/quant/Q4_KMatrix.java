@@ -144,6 +144,89 @@ public final class Q4_KMatrix extends BlockMatrix {
         return acc.lane(0) - mins;
     }
 
+    /** dot1 for four tokens (token i's chain c in {@code a_ic}), each weight decoded once for the four. */
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        int per = cols / 32;
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols, sums, (t + i) * per);
+            return;
+        }
+        long row = r * rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols, s0 = t * per;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            long head = data.get(I64, o), packed = data.get(I64, o + 8);
+            float d = Float.float16ToFloat((short) head), dmin = Float.float16ToFloat((short) (head >>> 16));
+            long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
+            FloatVector l0 = FloatVector.broadcast(F, d * UNSIGNED[(int) scales & 0xFF]);
+            FloatVector h0 = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 8) & 0xFF]);
+            FloatVector l1 = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 16) & 0xFF]);
+            FloatVector h1 = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 24) & 0xFF]);
+            FloatVector l2 = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 32) & 0xFF]);
+            FloatVector h2 = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 40) & 0xFF]);
+            FloatVector l3 = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 48) & 0xFF]);
+            FloatVector h3 = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> 56) & 0xFF]);
+            for (int k = 0; k < 32; k += L) {
+                int c = s * QK + k;
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector wl = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(l0);
+                FloatVector wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(h0);
+                a00 = wh.fma(FloatVector.fromArray(F, x, x0 + c + 32), wl.fma(FloatVector.fromArray(F, x, x0 + c), a00));
+                a10 = wh.fma(FloatVector.fromArray(F, x, x1 + c + 32), wl.fma(FloatVector.fromArray(F, x, x1 + c), a10));
+                a20 = wh.fma(FloatVector.fromArray(F, x, x2 + c + 32), wl.fma(FloatVector.fromArray(F, x, x2 + c), a20));
+                a30 = wh.fma(FloatVector.fromArray(F, x, x3 + c + 32), wl.fma(FloatVector.fromArray(F, x, x3 + c), a30));
+                q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                wl = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(l1);
+                wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(h1);
+                a01 = wh.fma(FloatVector.fromArray(F, x, x0 + c + 96), wl.fma(FloatVector.fromArray(F, x, x0 + c + 64), a01));
+                a11 = wh.fma(FloatVector.fromArray(F, x, x1 + c + 96), wl.fma(FloatVector.fromArray(F, x, x1 + c + 64), a11));
+                a21 = wh.fma(FloatVector.fromArray(F, x, x2 + c + 96), wl.fma(FloatVector.fromArray(F, x, x2 + c + 64), a21));
+                a31 = wh.fma(FloatVector.fromArray(F, x, x3 + c + 96), wl.fma(FloatVector.fromArray(F, x, x3 + c + 64), a31));
+                q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 80 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                wl = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(l2);
+                wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(h2);
+                a02 = wh.fma(FloatVector.fromArray(F, x, x0 + c + 160), wl.fma(FloatVector.fromArray(F, x, x0 + c + 128), a02));
+                a12 = wh.fma(FloatVector.fromArray(F, x, x1 + c + 160), wl.fma(FloatVector.fromArray(F, x, x1 + c + 128), a12));
+                a22 = wh.fma(FloatVector.fromArray(F, x, x2 + c + 160), wl.fma(FloatVector.fromArray(F, x, x2 + c + 128), a22));
+                a32 = wh.fma(FloatVector.fromArray(F, x, x3 + c + 160), wl.fma(FloatVector.fromArray(F, x, x3 + c + 128), a32));
+                q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 112 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                wl = ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(l3);
+                wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(h3);
+                a03 = wh.fma(FloatVector.fromArray(F, x, x0 + c + 224), wl.fma(FloatVector.fromArray(F, x, x0 + c + 192), a03));
+                a13 = wh.fma(FloatVector.fromArray(F, x, x1 + c + 224), wl.fma(FloatVector.fromArray(F, x, x1 + c + 192), a13));
+                a23 = wh.fma(FloatVector.fromArray(F, x, x2 + c + 224), wl.fma(FloatVector.fromArray(F, x, x2 + c + 192), a23));
+                a33 = wh.fma(FloatVector.fromArray(F, x, x3 + c + 224), wl.fma(FloatVector.fromArray(F, x, x3 + c + 192), a33));
+            }
+            for (int j = 0, sj = s0 + 8 * s; j < 8; j++) {
+                float coefficient = dmin * UNSIGNED[(int) (minBytes >>> 8 * j) & 0xFF];
+                m0 += coefficient * sums[sj + j];
+                m1 += coefficient * sums[sj + per + j];
+                m2 += coefficient * sums[sj + 2 * per + j];
+                m3 += coefficient * sums[sj + 3 * per + j];
+            }
+        }
+        FloatVector v0 = a00.add(a01).add(a02.add(a03)), v1 = a10.add(a11).add(a12.add(a13));
+        FloatVector v2 = a20.add(a21).add(a22.add(a23)), v3 = a30.add(a31).add(a32.add(a33));
+        for (VectorShuffle<Float> fold : FOLDS) {
+            v0 = v0.add(v0.rearrange(fold));
+            v1 = v1.add(v1.rearrange(fold));
+            v2 = v2.add(v2.rearrange(fold));
+            v3 = v3.add(v3.rearrange(fold));
+        }
+        out[t * rows + r] = v0.lane(0) - m0;
+        out[(t + 1) * rows + r] = v1.lane(0) - m1;
+        out[(t + 2) * rows + r] = v2.lane(0) - m2;
+        out[(t + 3) * rows + r] = v3.lane(0) - m3;
+    }
+
     /** dot1's weights {@code d·sc_j·q}, in dot1's order (see {@link #slotColumn}). */
     @Override
     protected void decodeRow(int r, float[] w, int wo, int[] at) {

@@ -98,6 +98,93 @@ public final class Q5_KMatrix extends BlockMatrix {
         return acc.lane(0) - mins;
     }
 
+    /**
+     * dot1 for four tokens, each weight decoded once for the four: token 0's chains rotate through a0…a3 as
+     * dot1's do, token 1's through b0…b3, token 2's c0…c3, token 3's e0…e3.
+     */
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        int per = cols / 32;
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols, sums, (t + i) * per);
+            return;
+        }
+        long row = r * rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int s0 = t * per, s1 = s0 + per, s2 = s1 + per, s3 = s2 + per;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o)), dmin = Float.float16ToFloat(data.get(I16, o + 2));
+            long head = data.get(I64, o), packed = data.get(I64, o + 8);
+            long scales = scaleBytes(head, packed), minBytes = minBytes(packed);
+            for (int c = 0; c < 4; c++) {
+                int xc = s * QK + 64 * c, shift = 16 * c;
+                FloatVector pa = a0, pb = b0, pc = c0, pe = e0;
+                FloatVector dl = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift) & 0xFF]);
+                FloatVector dh = FloatVector.broadcast(F, d * UNSIGNED[(int) (scales >>> shift + 8) & 0xFF]);
+                for (int k = 0; k < 32; k += L) {
+                    // zero-extended, so the high nibble is a plain shift (no mask)
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B, data, o + 48 + 32 * c + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector h = (IntVector) ByteVector.fromMemorySegment(B, data, o + 16 + k, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, I, 0);
+                    FloatVector wl = ((FloatVector) q.and(0x0F)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0)).mul(dl);
+                    FloatVector wh = ((FloatVector) q.lanewise(VectorOperators.LSHR, 4)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and(1).lanewise(VectorOperators.LSHL, 4))
+                            .convert(VectorOperators.I2F, 0)).mul(dh);
+                    int a = xc + k, b = xc + 32 + k;
+                    pa = wh.fma(FloatVector.fromArray(F, x, x0 + b), wl.fma(FloatVector.fromArray(F, x, x0 + a), pa));
+                    pb = wh.fma(FloatVector.fromArray(F, x, x1 + b), wl.fma(FloatVector.fromArray(F, x, x1 + a), pb));
+                    pc = wh.fma(FloatVector.fromArray(F, x, x2 + b), wl.fma(FloatVector.fromArray(F, x, x2 + a), pc));
+                    pe = wh.fma(FloatVector.fromArray(F, x, x3 + b), wl.fma(FloatVector.fromArray(F, x, x3 + a), pe));
+                }
+                float ml = dmin * UNSIGNED[(int) (minBytes >>> shift) & 0xFF], mh = dmin * UNSIGNED[(int) (minBytes >>> shift + 8) & 0xFF];
+                int sj = 8 * s + 2 * c;
+                m0 += ml * sums[s0 + sj];
+                m0 += mh * sums[s0 + sj + 1];
+                m1 += ml * sums[s1 + sj];
+                m1 += mh * sums[s1 + sj + 1];
+                m2 += ml * sums[s2 + sj];
+                m2 += mh * sums[s2 + sj + 1];
+                m3 += ml * sums[s3 + sj];
+                m3 += mh * sums[s3 + sj + 1];
+                a0 = a1;
+                a1 = a2;
+                a2 = a3;
+                a3 = pa;
+                b0 = b1;
+                b1 = b2;
+                b2 = b3;
+                b3 = pb;
+                c0 = c1;
+                c1 = c2;
+                c2 = c3;
+                c3 = pc;
+                e0 = e1;
+                e1 = e2;
+                e2 = e3;
+                e3 = pe;
+            }
+        }
+        FloatVector v0 = a0.add(a1).add(a2.add(a3)), v1 = b0.add(b1).add(b2.add(b3));
+        FloatVector v2 = c0.add(c1).add(c2.add(c3)), v3 = e0.add(e1).add(e2.add(e3));
+        for (VectorShuffle<Float> fold : FOLDS) {
+            v0 = v0.add(v0.rearrange(fold));
+            v1 = v1.add(v1.rearrange(fold));
+            v2 = v2.add(v2.rearrange(fold));
+            v3 = v3.add(v3.rearrange(fold));
+        }
+        out[t * rows + r] = v0.lane(0) - m0;
+        out[(t + 1) * rows + r] = v1.lane(0) - m1;
+        out[(t + 2) * rows + r] = v2.lane(0) - m2;
+        out[(t + 3) * rows + r] = v3.lane(0) - m3;
+    }
+
     /** {@link Q4_KMatrix#decodeRow} with the fifth bit OR-ed into each nibble. */
     @Override
     protected void decodeRow(int r, float[] w, int wo, int[] at) {

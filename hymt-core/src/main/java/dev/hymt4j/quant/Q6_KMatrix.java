@@ -92,6 +92,85 @@ public final class Q6_KMatrix extends BlockMatrix {
     }
 
     /**
+     * dot1 for four tokens, each weight decoded once for the four: token 0's chains rotate through a0…a3 as
+     * dot1's do, token 1's through b0…b3, token 2's c0…c3, token 3's e0…e3.
+     */
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols);
+            return;
+        }
+        long row = r * rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        for (int s = 0, nb = cols / QK; s < nb; s++) {
+            long o = row + (long) s * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o + 208));
+            for (int h = 0; h < 2; h++) {
+                int xh = s * QK + 128 * h;
+                long scales = data.get(I64, o + 192 + 8 * h);
+                for (int l = 0; l < 32; l += L) {
+                    IntVector a = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector c = (IntVector) ByteVector.fromMemorySegment(B, data, o + 64 * h + 32 + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, o + 128 + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    int j = 8 * (l / 16);
+                    FloatVector w1 = ((FloatVector) a.and(0x0F).or(hb.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j) & 0xFF]);
+                    FloatVector w2 = ((FloatVector) c.and(0x0F).or(hb.and(0x0C).lanewise(VectorOperators.LSHL, 2)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 16) & 0xFF]);
+                    FloatVector w3 = ((FloatVector) a.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 32) & 0xFF]);
+                    FloatVector w4 = ((FloatVector) c.lanewise(VectorOperators.LSHR, 4)
+                            .or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).mul(d * SIGNED[(int) (scales >>> j + 48) & 0xFF]);
+                    int p1 = xh + l, p2 = p1 + 32, p3 = p1 + 64, p4 = p1 + 96;
+                    FloatVector pa = w4.fma(FloatVector.fromArray(F, x, x0 + p4), w3.fma(FloatVector.fromArray(F, x, x0 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x0 + p2), w1.fma(FloatVector.fromArray(F, x, x0 + p1), a0))));
+                    FloatVector pb = w4.fma(FloatVector.fromArray(F, x, x1 + p4), w3.fma(FloatVector.fromArray(F, x, x1 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x1 + p2), w1.fma(FloatVector.fromArray(F, x, x1 + p1), b0))));
+                    FloatVector pc = w4.fma(FloatVector.fromArray(F, x, x2 + p4), w3.fma(FloatVector.fromArray(F, x, x2 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x2 + p2), w1.fma(FloatVector.fromArray(F, x, x2 + p1), c0))));
+                    FloatVector pe = w4.fma(FloatVector.fromArray(F, x, x3 + p4), w3.fma(FloatVector.fromArray(F, x, x3 + p3),
+                            w2.fma(FloatVector.fromArray(F, x, x3 + p2), w1.fma(FloatVector.fromArray(F, x, x3 + p1), e0))));
+                    a0 = a1;
+                    a1 = a2;
+                    a2 = a3;
+                    a3 = pa;
+                    b0 = b1;
+                    b1 = b2;
+                    b2 = b3;
+                    b3 = pb;
+                    c0 = c1;
+                    c1 = c2;
+                    c2 = c3;
+                    c3 = pc;
+                    e0 = e1;
+                    e1 = e2;
+                    e2 = e3;
+                    e3 = pe;
+                }
+            }
+        }
+        FloatVector v0 = a0.add(a1).add(a2.add(a3)), v1 = b0.add(b1).add(b2.add(b3));
+        FloatVector v2 = c0.add(c1).add(c2.add(c3)), v3 = e0.add(e1).add(e2.add(e3));
+        for (VectorShuffle<Float> fold : FOLDS) {
+            v0 = v0.add(v0.rearrange(fold));
+            v1 = v1.add(v1.rearrange(fold));
+            v2 = v2.add(v2.rearrange(fold));
+            v3 = v3.add(v3.rearrange(fold));
+        }
+        out[t * rows + r] = v0.lane(0);
+        out[(t + 1) * rows + r] = v1.lane(0);
+        out[(t + 2) * rows + r] = v2.lane(0);
+        out[(t + 3) * rows + r] = v3.lane(0);
+    }
+
+    /**
      * The scaled weights {@code d·scale·(q − 32)} exactly as dot1 forms them, in dot1's order (see
      * {@link #slotColumn}).
      */

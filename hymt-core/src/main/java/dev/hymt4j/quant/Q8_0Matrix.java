@@ -61,6 +61,63 @@ public final class Q8_0Matrix extends BlockMatrix {
         return acc.lane(0);
     }
 
+    /**
+     * dot1 for four tokens, each weight decoded once for the four: token 0's chains rotate through a0…a3 as
+     * dot1's do, token 1's through b0…b3, token 2's c0…c3, token 3's e0…e3.
+     */
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        if (!QuantVectors.ENABLED) {
+            for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dotScalar(r, x, (t + i) * cols);
+            return;
+        }
+        long row = r * rowBytes;
+        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        for (int b = 0, nb = cols / BLOCK; b < nb; b++) {
+            long o = row + (long) b * BYTES;
+            float d = Float.float16ToFloat(data.get(I16, o));
+            FloatVector pa = a0, pb = b0, pc = c0, pe = e0;
+            for (int k = 0, c = b * BLOCK; k < BLOCK; k += L, c += L) {
+                FloatVector w = ((FloatVector) ByteVector.fromMemorySegment(B, data, o + 2 + k, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                pa = w.fma(FloatVector.fromArray(F, x, x0 + c), pa);
+                pb = w.fma(FloatVector.fromArray(F, x, x1 + c), pb);
+                pc = w.fma(FloatVector.fromArray(F, x, x2 + c), pc);
+                pe = w.fma(FloatVector.fromArray(F, x, x3 + c), pe);
+            }
+            a0 = a1;
+            a1 = a2;
+            a2 = a3;
+            a3 = pa;
+            b0 = b1;
+            b1 = b2;
+            b2 = b3;
+            b3 = pb;
+            c0 = c1;
+            c1 = c2;
+            c2 = c3;
+            c3 = pc;
+            e0 = e1;
+            e1 = e2;
+            e2 = e3;
+            e3 = pe;
+        }
+        FloatVector v0 = a0.add(a1).add(a2.add(a3)), v1 = b0.add(b1).add(b2.add(b3));
+        FloatVector v2 = c0.add(c1).add(c2.add(c3)), v3 = e0.add(e1).add(e2.add(e3));
+        for (VectorShuffle<Float> fold : FOLDS) {
+            v0 = v0.add(v0.rearrange(fold));
+            v1 = v1.add(v1.rearrange(fold));
+            v2 = v2.add(v2.rearrange(fold));
+            v3 = v3.add(v3.rearrange(fold));
+        }
+        out[t * rows + r] = v0.lane(0);
+        out[(t + 1) * rows + r] = v1.lane(0);
+        out[(t + 2) * rows + r] = v2.lane(0);
+        out[(t + 3) * rows + r] = v3.lane(0);
+    }
+
     /** dot1's weights {@code q·d}, in column order. */
     @Override
     protected void decodeRow(int r, float[] w, int wo, int[] at) {

@@ -45,4 +45,9 @@ public final class RowDecodingMatrix extends BlockMatrix {
         return dot(decoded(r), x, xo);
     }
 
+    @Override
+    protected void dot4(int r, float[] x, int t, float[] sums, float[] out) {
+        float[] w = decoded(r);
+        for (int i = 0; i < 4; i++) out[(t + i) * rows + r] = dot(w, x, (t + i) * cols);
+    }
 }
