@@ -25,10 +25,10 @@ import java.lang.foreign.MemorySegment;
  * goes to chain {@code (u − U) mod 4} — counted from the row's end, so the last unit is in chain 3 (a kernel
  * that rotates its four accumulators after each unit ends with chain c in its c-th one; where U is a multiple
  * of 4, as in every 1.8B and 7B matrix, that is {@code u mod 4}); the chains are added as
- * {@code (c0 + c1) + (c2 + c3)}, then folded. One chain would bind
- * dot1 to the FMA latency (4 cycles per vector step on one accumulator): four chains run Q4_0's GEMV 1.3–1.5×
- * faster, while the row is still read as one sequential stream (four rows at once, the other way to hide
- * the latency, read memory at half the rate on Zen 5: QuantKernelBench, 2026-12-03).
+ * {@code (c0 + c1) + (c2 + c3)}, then folded. One chain bound dot1 to the FMA latency (4 cycles per vector step
+ * on one accumulator): four chains run Q4_0's GEMV 1.3–1.5× faster, while the row is still read as one
+ * sequential stream (four rows at once, the other way to hide the latency, read memory at half the rate on
+ * Zen 5: QuantKernelBench, 2026-12-03).
  *
  * <p>From {@link #TILE_MIN_TOKENS} tokens on (prefill, batched decode) the product is a dense one:
  * {@link #decodeRow} writes each row's weights once per call, and {@link PackedGemm}'s 4-row × 6-token
