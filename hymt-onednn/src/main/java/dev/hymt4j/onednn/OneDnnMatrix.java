@@ -2,6 +2,7 @@ package dev.hymt4j.onednn;
 
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.quant.BlockMatrix;
+import dev.hymt4j.quant.IntegerBlocks;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tensor.Matrix;
@@ -35,8 +36,10 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
  * BF16 weights meet activations (or output gradients) rounded to BF16 (nearest-even) with FP32 accumulation
  * ({@code vdpbf16ps} or AMX tiles); F32 weights run an F32 product under oneDNN's {@code fpmath_mode=bf16}, which
  * lets it round both operands to BF16 where it has BF16 kernels (AMX) and computes in FP32 otherwise. Mapped
- * weights are not copied: oneDNN reads the mapping. GGUF block-quantized weights ({@link BlockMatrix}) are decoded
- * to BF16 for each forward product of {@link #MIN_DECODED_TOKENS} or more tokens, 32 MB of rows at a time.
+ * weights are not copied: oneDNN reads the mapping. GGUF block-quantized weights ({@link BlockMatrix}) with an integer
+ * layout (Q8_0, Q4_0, Q4_K: {@link IntegerBlocks}) run from {@link CompressedWeights}, a copy of their quants
+ * that oneDNN decompresses as it multiplies, from {@link #MIN_COMPRESSED_TOKENS} tokens; the other block formats are decoded to
+ * BF16 for each forward product of {@link #MIN_DECODED_TOKENS} or more tokens, 32 MB of rows at a time.
  *
  * <p><b>Not exact and not batch-invariant.</b> The result differs from the FP32 reference by the BF16 rounding of
  * the operands (relative L2 ≈ 2e-3 per product, measured, see the kernels notes), and oneDNN's blocking changes
@@ -61,6 +64,12 @@ public final class OneDnnMatrix implements Matrix {
      * wins from about 45 tokens on (prompts; a batch of 16 decode steps stays in Java).
      */
     static final int MIN_DECODED_TOKENS = 64;
+    /**
+     * Compressed block weights ({@link CompressedWeights}) pay from fewer tokens: measured on a 6144 × 2048 Q4_0
+     * projection (AMD Zen 4 class, 2 threads, same run, OneDnnQuantBench) oneDNN took 1.57 ms for 8 tokens and 2.0 ms
+     * for 16 against the Java kernels' 2.96 and 3.69 ms (8 tokens run as a bucket of 16: still 1.5×).
+     */
+    static final int MIN_COMPRESSED_TOKENS = 8;
     /** Token counts round up to a multiple of this ({@link #bucket}); longer products run in chunks of {@link #MAX_CHUNK}. */
     static final int BUCKET = 16, MAX_CHUNK = 1024;
 
@@ -74,20 +83,31 @@ public final class OneDnnMatrix implements Matrix {
     private final int chunkRows;
     /** Fewer tokens than this stay on the Java kernels: {@link #MIN_TOKENS}, or {@link #MIN_DECODED_TOKENS} when decoded. */
     private final int minTokens;
+    /** A block matrix's compressed weights (Q8_0, Q4_0, Q4_K), or null: the other block formats decode per product. */
+    private final CompressedWeights compressed;
     /** Primitives by (token count, weight rows of the product) — forward, transposed. */
     private final ConcurrentHashMap<Long, Product> forward = new ConcurrentHashMap<>(), backward = new ConcurrentHashMap<>();
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /**
+     * Per block format, whether oneDNN has an optimized kernel for its compressed weights on this CPU (asked once, of
+     * the first matrix): where only the reference kernel exists (hundreds of times slower) the format decodes.
+     */
+    private static final ConcurrentHashMap<dev.hymt4j.gguf.GgmlType, Boolean> OPTIMIZED = new ConcurrentHashMap<>();
+    static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
     /** A decoded row, per pool thread. */
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
     /** The BF16 copy of a decoded matrix's rows lives in chunks of this many bytes (the head: 15 of them). */
     static final int DECODED_CHUNK_BYTES = 32 << 20;
 
     public OneDnnMatrix(Matrix base, OneDnn dnn) {
-        this(base, dnn, DECODED_CHUNK_BYTES);
+        this(base, dnn, DECODED_CHUNK_BYTES, true);
     }
 
-    /** With decoded chunks of at most {@code chunkBytes} (tests use small ones to cross chunk boundaries). */
-    OneDnnMatrix(Matrix base, OneDnn dnn, int chunkBytes) {
+    /**
+     * With decoded chunks of at most {@code chunkBytes} (tests use small ones to cross chunk boundaries), and block
+     * formats with an integer layout run from their compressed weights ({@link CompressedWeights}) unless
+     * {@code compress} is false (tests of the decoded path).
+     */
+    OneDnnMatrix(Matrix base, OneDnn dnn, int chunkBytes, boolean compress) {
         if (!supports(base, dnn)) {
             throw new IllegalArgumentException("oneDNN products need F32 weights, or BF16 ones on a CPU with a BF16 matmul, in native memory,"
                     + " or block-quantized ones on such a CPU; got " + describe(base) + " (" + dnn.description() + ")");
@@ -102,7 +122,12 @@ public final class OneDnnMatrix implements Matrix {
             this.weights = null;
         }
         this.chunkRows = Math.max(1, Math.min(base.rows(), chunkBytes / (2 * base.cols())));
-        this.minTokens = weights == null ? MIN_DECODED_TOKENS : MIN_TOKENS;
+        this.compressed = weights == null && compress
+                ? IntegerBlocks.of(((BlockMatrix) base).type()).map(l -> new CompressedWeights((BlockMatrix) base, l, dnn))
+                        .filter(c -> OPTIMIZED.computeIfAbsent(((BlockMatrix) base).type(), t -> !c.implementation(BUCKET).startsWith("ref")))
+                        .orElse(null)
+                : null;
+        this.minTokens = compressed != null ? MIN_COMPRESSED_TOKENS : weights == null ? MIN_DECODED_TOKENS : MIN_TOKENS;
     }
 
     private static String describe(Matrix m) {
@@ -160,6 +185,10 @@ public final class OneDnnMatrix implements Matrix {
     public void matmul(float[] x, int n, float[] out) {
         if (n < minTokens) {
             base.matmul(x, n, out);
+            return;
+        }
+        if (compressed != null) {
+            compressed.matmul(x, n, out);
             return;
         }
         if (weights == null) {
@@ -243,7 +272,9 @@ public final class OneDnnMatrix implements Matrix {
 
     /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" where the Java kernels do. */
     public String kernel(int n) {
-        return n < minTokens ? "java" : product(forward, bucket(Math.min(n, MAX_CHUNK)), weights == null ? chunkRows : rows(), false).implementation;
+        if (n < minTokens) return "java";
+        if (compressed != null) return compressed.implementation(bucket(Math.min(n, MAX_CHUNK)));
+        return product(forward, bucket(Math.min(n, MAX_CHUNK)), weights == null ? chunkRows : rows(), false).implementation;
     }
 
     /** One primitive per bucketed token count and weight-row count (one, or two for a chunked matrix's last chunk). */
@@ -300,11 +331,12 @@ public final class OneDnnMatrix implements Matrix {
     }
 
     /** Per-thread direct buffers: the BF16 activations, the FP32 result, a decoded matrix's BF16 chunk. */
-    private static final class Buffers {
+    static final class Buffers {
         private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
         private static final VectorSpecies<Integer> I = VectorWidth.INT;
         private static final VectorSpecies<Short> S = VectorWidth.HALF_SHORT;
         ByteBuffer src = ByteBuffer.allocateDirect(0), dst = ByteBuffer.allocateDirect(0), weights = ByteBuffer.allocateDirect(0);
+        ByteBuffer sums = ByteBuffer.allocateDirect(0);
 
         /**
          * {@code x[xo, xo + count)} rounded to BF16 ({@link #roundToBf16}), or as F32, at the start of a buffer of at
@@ -340,6 +372,23 @@ public final class OneDnnMatrix implements Matrix {
         ByteBuffer dst(int count) {
             if (dst.capacity() < 4 * count) dst = ByteBuffer.allocateDirect(4 * count).order(ByteOrder.LITTLE_ENDIAN);
             return dst;
+        }
+
+        /**
+         * The sums of each 32 activations of tokens {@code t0 .. t0 + k} ({@code x [n, cols]}, FP32, left to right), in a
+         * buffer of {@code m} rows of {@code cols / 32} (rows past k as they were).
+         */
+        ByteBuffer sums(float[] x, int t0, int k, int m, int cols) {
+            int groups = cols / 32;
+            if (sums.capacity() < 4 * m * groups) sums = ByteBuffer.allocateDirect(4 * m * groups).order(ByteOrder.LITTLE_ENDIAN);
+            for (int t = 0; t < k; t++) {
+                for (int j = 0; j < groups; j++) {
+                    float s = 0;
+                    for (int i = 0, o = (t0 + t) * cols + 32 * j; i < 32; i++) s += x[o + i];
+                    sums.putFloat(4 * (t * groups + j), s);
+                }
+            }
+            return sums;
         }
 
         /** Room for {@code count} BF16 weights (a decoded chunk). */

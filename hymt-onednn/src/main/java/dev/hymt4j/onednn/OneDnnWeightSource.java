@@ -27,8 +27,9 @@ public final class OneDnnWeightSource extends ForwardingWeightSource {
     /** {@code base} with its matrices behind oneDNN, or {@code base} itself where oneDNN cannot load; {@code log} gets one line. */
     public static WeightSource wrap(WeightSource base, Consumer<String> log) {
         return OneDnn.get().<WeightSource>map(dnn -> {
-            log.accept("inference backend: onednn, BF16 compute for products of " + OneDnnMatrix.MIN_TOKENS
-                    + "+ tokens (not exact, not batch-invariant) — " + dnn.description());
+            log.accept("inference backend: onednn, BF16 compute for products of " + OneDnnMatrix.MIN_TOKENS + "+ tokens ("
+                    + OneDnnMatrix.MIN_COMPRESSED_TOKENS + "+ from Q8_0/Q4_0/Q4_K weights, read compressed; not exact, not batch-invariant) — "
+                    + dnn.description());
             return new OneDnnWeightSource(base, dnn);
         }).orElseGet(() -> {
             log.accept("inference backend: java: oneDNN cannot load here (" + OneDnn.unavailableReason() + ")");

@@ -135,6 +135,8 @@ class OneDnnMatrixTest {
      * A Q8_0 matrix (GGUF blocks of 32: an FP16 scale d, 32 int8 q; weight q·d) in chunks of 7 rows: each weight
      * rounded to BF16, times the BF16-rounded activation, summed in FP32 (float64 here, within the bound) — for one
      * chunk of tokens and for two (1030 = 1024 + 6); below {@link OneDnnMatrix#MIN_DECODED_TOKENS} it stays in Java.
+     * (Q8_0 runs from its compressed weights by default, {@link CompressedWeightsTest}; this is the path of the
+     * block formats without an integer layout.)
      */
     @Test
     void quantizedWeightsAreDecodedToBf16ChunkByChunk() {
@@ -157,7 +159,7 @@ class OneDnnMatrixTest {
             }
         }
         Matrix q8 = new dev.hymt4j.quant.Q8_0Matrix(data, rows, cols);
-        OneDnnMatrix decoded = new OneDnnMatrix(q8, dnn, 7 * 2 * cols);
+        OneDnnMatrix decoded = new OneDnnMatrix(q8, dnn, 7 * 2 * cols, false);
         assertEquals("java", decoded.kernel(OneDnnMatrix.MIN_DECODED_TOKENS - 1));
         for (int n : new int[]{OneDnnMatrix.MIN_DECODED_TOKENS + 3, 1030}) decodedProduct(decoded, w, rows, cols, n, random);
     }
