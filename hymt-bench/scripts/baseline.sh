@@ -15,7 +15,8 @@
 #   THREADS (2), PROMPT (128), DECODE (16), STEPS (2), CASES ("step sentences sentences16 lora stream"),
 #   SENTENCE_FORMATS (the formats whose sentences are measured: "Q4_K_M"; "all" for every model given), JSON (0|1),
 #   LORA_BACKENDS (the training backends of the lora case: "java onednn"), STEP_BACKENDS (the inference backends
-#   of the step case: "java onednn"; onednn is BF16 compute for 16+ tokens, as translate --backend onednn)
+#   of the step and sentences cases: "java onednn"; onednn is BF16 compute for 16+ tokens, 8+ from Q8_0/Q4_0/Q4_K
+#   weights, as translate --backend onednn)
 # On a shared machine run it under `flock /tmp/hymt-heavy.lock`. It builds nothing but hymt itself (./hymt).
 set -euo pipefail
 MODEL=${1:?usage: baseline.sh BF16_MODEL_DIR BF16_GGUF [QUANTIZED.gguf ...]}
@@ -47,7 +48,9 @@ for entry in "${models[@]}"; do
       step) for b in $STEP_BACKENDS; do bench --model "$m" --gguf "$g" --case step --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" --backend "$b"; done ;;
       sentences|sentences16)
         [[ "$SENTENCE_FORMATS" == all || " $SENTENCE_FORMATS " == *" $format "* ]] || continue
-        bench --model "$m" --gguf "$g" --case sentences --prompt-tokens 40 --decode-tokens 40 --batch "$([[ $c == sentences ]] && echo 1 || echo 16)" ;;
+        for b in $STEP_BACKENDS; do
+          bench --model "$m" --gguf "$g" --case sentences --prompt-tokens 40 --decode-tokens 40 --batch "$([[ $c == sentences ]] && echo 1 || echo 16)" --backend "$b"
+        done ;;
       lora)
         [[ "$format" == BF16 ]] || continue
         for b in $LORA_BACKENDS; do
