@@ -3,7 +3,6 @@ package dev.hymt4j.onednn;
 import dev.hymt4j.quant.BlockMatrix;
 import dev.hymt4j.quant.IntegerBlocks;
 import dev.hymt4j.tensor.Parallel;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
@@ -148,20 +147,8 @@ final class CompressedWeights {
         }
 
         void run(ByteBuffer sums, BytePointer mins, ByteBuffer dst) {
-            BytePointer s = new BytePointer(sums), d = new BytePointer(dst);
-            memory sm = new memory(srcDesc, dnn.engine(), s), wm = new memory(weiDesc, dnn.engine(), mins), dm = new memory(dstDesc, dnn.engine(), d);
-            IntMemoryMap args = new IntMemoryMap();
-            args.put(DNNL_ARG_SRC, sm);
-            args.put(DNNL_ARG_WEIGHTS, wm);
-            args.put(DNNL_ARG_DST, dm);
-            primitive.execute(dnn.stream(), args);
-            dnn.stream()._wait();
-            args.close();
-            sm.close();
-            wm.close();
-            dm.close();
-            s.close();
-            d.close();
+            dnn.execute(primitive, OneDnn.Arg.buffer(DNNL_ARG_SRC, srcDesc, sums), OneDnn.Arg.pointer(DNNL_ARG_WEIGHTS, weiDesc, mins),
+                    OneDnn.Arg.buffer(DNNL_ARG_DST, dstDesc, dst));
         }
     }
 
@@ -197,23 +184,9 @@ final class CompressedWeights {
         }
 
         void run(ByteBuffer src, Packed p, ByteBuffer dst) {
-            BytePointer s = new BytePointer(src), d = new BytePointer(dst);
-            memory sm = new memory(srcDesc, dnn.engine(), s), wm = new memory(weiDesc, dnn.engine(), p.quantsPointer());
-            memory cm = new memory(scalesDesc, dnn.engine(), p.scalesPointer()), dm = new memory(dstDesc, dnn.engine(), d);
-            IntMemoryMap args = new IntMemoryMap();
-            args.put(DNNL_ARG_SRC, sm);
-            args.put(DNNL_ARG_WEIGHTS, wm);
-            args.put(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS, cm);
-            args.put(DNNL_ARG_DST, dm);
-            primitive.execute(dnn.stream(), args);
-            dnn.stream()._wait();
-            args.close();
-            sm.close();
-            wm.close();
-            cm.close();
-            dm.close();
-            s.close();
-            d.close();
+            dnn.execute(primitive, OneDnn.Arg.buffer(DNNL_ARG_SRC, srcDesc, src), OneDnn.Arg.pointer(DNNL_ARG_WEIGHTS, weiDesc, p.quantsPointer()),
+                    OneDnn.Arg.pointer(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS, scalesDesc, p.scalesPointer()),
+                    OneDnn.Arg.buffer(DNNL_ARG_DST, dstDesc, dst));
         }
     }
 }

@@ -1,10 +1,13 @@
 package dev.hymt4j.onednn;
 
+import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 
 import java.lang.foreign.Arena;
@@ -13,6 +16,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -79,6 +83,37 @@ public final class OneDnn {
     /** This thread's stream (a stream is not for concurrent use). */
     stream stream() {
         return streams.get();
+    }
+
+    /**
+     * One argument of {@link #execute}: a {@code DNNL_ARG_*} kind, its descriptor and the caller's memory; a pointer
+     * made here for a buffer ({@link #buffer}) is freed after the run, one passed in ({@link #pointer}) is not.
+     */
+    record Arg(int kind, memory.desc desc, BytePointer data, boolean owned) {
+        static Arg buffer(int kind, memory.desc desc, ByteBuffer buffer) {
+            return new Arg(kind, desc, new BytePointer(buffer), true);
+        }
+
+        static Arg pointer(int kind, memory.desc desc, BytePointer pointer) {
+            return new Arg(kind, desc, pointer, false);
+        }
+    }
+
+    /** Runs {@code p} on this thread's stream over the arguments' memory (wrapped, not copied) and waits for it. */
+    void execute(primitive p, Arg... args) {
+        IntMemoryMap map = new IntMemoryMap();
+        memory[] wrapped = new memory[args.length];
+        for (int i = 0; i < args.length; i++) {
+            wrapped[i] = new memory(args[i].desc(), engine, args[i].data());
+            map.put(args[i].kind(), wrapped[i]);
+        }
+        p.execute(stream(), map);
+        stream()._wait();
+        map.close();
+        for (int i = 0; i < args.length; i++) {
+            wrapped[i].close();
+            if (args[i].owned()) args[i].data().close();
+        }
     }
 
     /** Whether oneDNN may use AMX tiles in this JVM (the probe passed, or {@code -Dhymt.onednn.amx=true}). */

@@ -6,7 +6,6 @@ import dev.hymt4j.quant.IntegerBlocks;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tensor.Matrix;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.matmul;
@@ -313,20 +312,8 @@ public final class OneDnnMatrix implements Matrix {
         }
 
         void run(ByteBuffer src, BytePointer weights, ByteBuffer dst) {
-            BytePointer s = new BytePointer(src), d = new BytePointer(dst);
-            memory sm = new memory(srcDesc, dnn.engine(), s), wm = new memory(weiDesc, dnn.engine(), weights), dm = new memory(dstDesc, dnn.engine(), d);
-            IntMemoryMap args = new IntMemoryMap();
-            args.put(DNNL_ARG_SRC, sm);
-            args.put(DNNL_ARG_WEIGHTS, wm);
-            args.put(DNNL_ARG_DST, dm);
-            primitive.execute(dnn.stream(), args);
-            dnn.stream()._wait();
-            args.close();
-            sm.close();
-            wm.close();
-            dm.close();
-            s.close();
-            d.close();
+            dnn.execute(primitive, OneDnn.Arg.buffer(DNNL_ARG_SRC, srcDesc, src), OneDnn.Arg.pointer(DNNL_ARG_WEIGHTS, weiDesc, weights),
+                    OneDnn.Arg.buffer(DNNL_ARG_DST, dstDesc, dst));
         }
     }
 
