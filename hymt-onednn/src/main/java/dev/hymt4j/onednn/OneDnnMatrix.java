@@ -1,5 +1,6 @@
 package dev.hymt4j.onednn;
 
+import dev.hymt4j.gguf.GgmlType;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.quant.BlockMatrix;
 import dev.hymt4j.quant.IntegerBlocks;
@@ -80,7 +81,10 @@ public final class OneDnnMatrix implements Matrix {
     private final boolean bf16;
     /** Rows per decoded product: a chunk of BF16 weights fills at most {@link #DECODED_CHUNK_BYTES}. */
     private final int chunkRows;
-    /** Fewer tokens than this stay on the Java kernels: {@link #MIN_TOKENS}, or {@link #MIN_DECODED_TOKENS} when decoded. */
+    /**
+     * Fewer tokens than this stay on the Java kernels: {@link #MIN_TOKENS}, {@link #MIN_COMPRESSED_TOKENS} for compressed
+     * block weights, {@link #MIN_DECODED_TOKENS} for block weights decoded per product.
+     */
     private final int minTokens;
     /** A block matrix's compressed weights (Q8_0, Q4_0, Q4_K), or null: the other block formats decode per product. */
     private final CompressedWeights compressed;
@@ -90,7 +94,7 @@ public final class OneDnnMatrix implements Matrix {
      * Per block format, whether oneDNN has an optimized kernel for its compressed weights on this CPU (asked once, of
      * the first matrix): where only the reference kernel exists (hundreds of times slower) the format decodes.
      */
-    private static final ConcurrentHashMap<dev.hymt4j.gguf.GgmlType, Boolean> OPTIMIZED = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<GgmlType, Boolean> OPTIMIZED = new ConcurrentHashMap<>();
     static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
     /** A decoded row, per pool thread. */
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
