@@ -3,6 +3,7 @@ package dev.hymt4j.quant;
 import dev.hymt4j.gguf.GgmlType;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Optional;
 
 import static dev.hymt4j.quant.BlockCodecs.I16;
@@ -52,7 +53,7 @@ public record IntegerBlocks(GgmlType type, int bits, boolean signed, int group, 
                 for (int b = 0; b < cols / 32; b++) {
                     long o = row + 34L * b;
                     scales[b] = Float.float16ToFloat(data.get(I16, o));
-                    MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, o + 2, q, 32 * b, 32);
+                    MemorySegment.copy(data, ValueLayout.JAVA_BYTE, o + 2, q, 32 * b, 32);
                 }
             }
             case Q4_0 -> {

@@ -2,6 +2,7 @@ package dev.hymt4j.onednn;
 
 import dev.hymt4j.quant.BlockMatrix;
 import dev.hymt4j.quant.IntegerBlocks;
+import dev.hymt4j.tensor.Matrix;
 import dev.hymt4j.tensor.Parallel;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.matmul;
@@ -16,6 +17,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_SCALES;
@@ -29,19 +31,20 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
  * values per byte, the even one low) with the per-group scales as a grouped-scale attribute, activations rounded to
  * BF16, BF16 compute with FP32 accumulation ({@code fpmath_mode=bf16} applied to the integer weights). oneDNN
  * widens each weight as it goes, so a product reads 4–8 bits per weight instead of the 16 of a BF16 copy decoded
- * for each product ({@link OneDnnMatrix}'s path for the other block formats). The per-32 mins of Q4_K are
- * subtracted afterwards in FP32, {@code out[t, r] −= Σ_j min[r, j]·Σ x[t, 32j …]}, j increasing.
+ * for each product ({@link OneDnnMatrix}'s path for the other block formats). The per-32 mins of Q4_K are an FP32
+ * product {@code Σ_j min[r, j]·Σ x[t, 32j …]} that the main product subtracts ({@link #matmul}).
  *
  * <p>The repacked copy (native memory: 4 or 8 bits per weight plus an FP32 scale per group, and an FP32 min per 32)
  * is built at the first product that needs it, so a process that only decodes single tokens never pays for it; it
  * lives beside the mapping, which the Java kernels keep reading for fewer tokens.
  *
  * <p><b>Measured</b> (OneDnnQuantBench, one 6144 × 2048 projection, AMD EPYC Zen 4 class, 2 threads, same run): at
- * 16 tokens 2.0× (Q4_0) and 2.8× (Q8_0) the speed of the Java kernels, at 128 tokens 2.6× and 2.8×; at one token
- * 0.4–0.5× (so single tokens stay in Java). With F32 activations oneDNN 3.11 has only its reference kernel for
- * grouped scales (500× slower): the activations go in as BF16.
+ * 8–128 tokens 1.7–2.6× (Q4_0), 1.9–2.6× (Q4_K) and 2.2–2.8× (Q8_0) the speed of the Java kernels; one token (run
+ * as a bucket of 16) 0.24–0.27× (so single tokens stay in Java). With F32 activations oneDNN 3.11 has only its reference kernel for
+ * grouped scales (500× slower): the activations go in as BF16. Public for that benchmark, which times this class
+ * against the Java kernels at every token count; the engine reaches it through {@link OneDnnMatrix}.
  */
-final class CompressedWeights {
+public final class CompressedWeights {
     private final BlockMatrix base;
     private final IntegerBlocks layout;
     private final OneDnn dnn;
@@ -50,7 +53,12 @@ final class CompressedWeights {
     private final ConcurrentHashMap<Integer, Product> products = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, MinsProduct> minProducts = new ConcurrentHashMap<>();
 
-    CompressedWeights(BlockMatrix base, IntegerBlocks layout, OneDnn dnn) {
+    /** {@code m}'s compressed products, where it is a block matrix with an integer layout ({@link IntegerBlocks}). */
+    public static Optional<CompressedWeights> of(Matrix m, OneDnn dnn) {
+        return m instanceof BlockMatrix b ? IntegerBlocks.of(b.type()).map(l -> new CompressedWeights(b, l, dnn)) : Optional.empty();
+    }
+
+    private CompressedWeights(BlockMatrix base, IntegerBlocks layout, OneDnn dnn) {
         this.base = base;
         this.layout = layout;
         this.dnn = dnn;
@@ -58,9 +66,9 @@ final class CompressedWeights {
         this.cols = base.cols();
     }
 
-    /** oneDNN's kernel name for a product of {@code m} (bucketed) tokens. */
-    String implementation(int m) {
-        return product(m).implementation;
+    /** oneDNN's kernel name for a product of {@code n} tokens. */
+    public String implementation(int n) {
+        return product(OneDnnMatrix.bucket(Math.min(n, OneDnnMatrix.MAX_CHUNK))).implementation;
     }
 
     /**
@@ -69,7 +77,7 @@ final class CompressedWeights {
      * post-op with scale −1): the min terms cost 1/32 of the product, in oneDNN's kernels (a Java pass over them
      * made a 640-token prefill slower than decoding the weights to BF16).
      */
-    void matmul(float[] x, int n, float[] out) {
+    public void matmul(float[] x, int n, float[] out) {
         Packed p = packed();
         OneDnnMatrix.Buffers b = OneDnnMatrix.BUFFERS.get();
         for (int t0 = 0; t0 < n; t0 += OneDnnMatrix.MAX_CHUNK) {

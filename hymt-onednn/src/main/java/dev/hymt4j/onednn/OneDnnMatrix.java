@@ -3,7 +3,6 @@ package dev.hymt4j.onednn;
 import dev.hymt4j.gguf.GgmlType;
 import dev.hymt4j.safetensors.DType;
 import dev.hymt4j.quant.BlockMatrix;
-import dev.hymt4j.quant.IntegerBlocks;
 import dev.hymt4j.tensor.MappedMatrix;
 import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tensor.Matrix;
@@ -37,7 +36,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
  * ({@code vdpbf16ps} or AMX tiles); F32 weights run an F32 product under oneDNN's {@code fpmath_mode=bf16}, which
  * lets it round both operands to BF16 where it has BF16 kernels (AMX) and computes in FP32 otherwise. Mapped
  * weights are not copied: oneDNN reads the mapping. GGUF block-quantized weights ({@link BlockMatrix}) with an integer
- * layout (Q8_0, Q4_0, Q4_K: {@link IntegerBlocks}) run from {@link CompressedWeights}, a copy of their quants
+ * layout (Q8_0, Q4_0, Q4_K: {@link dev.hymt4j.quant.IntegerBlocks}) run from {@link CompressedWeights}, a copy of their quants
  * that oneDNN decompresses as it multiplies, from {@link #MIN_COMPRESSED_TOKENS} tokens; the other block formats are decoded to
  * BF16 for each forward product of {@link #MIN_DECODED_TOKENS} or more tokens, 32 MB of rows at a time.
  *
@@ -65,9 +64,9 @@ public final class OneDnnMatrix implements Matrix {
      */
     static final int MIN_DECODED_TOKENS = 64;
     /**
-     * Compressed block weights ({@link CompressedWeights}) pay from fewer tokens: measured on a 6144 × 2048 Q4_0
-     * projection (AMD Zen 4 class, 2 threads, same run, OneDnnQuantBench) oneDNN took 1.57 ms for 8 tokens and 2.0 ms
-     * for 16 against the Java kernels' 2.96 and 3.69 ms (8 tokens run as a bucket of 16: still 1.5×).
+     * Compressed block weights ({@link CompressedWeights}) pay from fewer tokens: measured on 6144 × 2048 projections
+     * (AMD Zen 4 class, 2 threads, same run, OneDnnQuantBench), 8 tokens (run as a bucket of 16) took oneDNN 1.97 ms
+     * (Q4_0), 2.10 (Q4_K), 1.63 (Q8_0) against the Java kernels' 3.37, 4.01 and 3.55 ms.
      */
     static final int MIN_COMPRESSED_TOKENS = 8;
     /** Token counts round up to a multiple of this ({@link #bucket}); longer products run in chunks of {@link #MAX_CHUNK}. */
@@ -126,7 +125,7 @@ public final class OneDnnMatrix implements Matrix {
         }
         this.chunkRows = Math.max(1, Math.min(base.rows(), chunkBytes / (2 * base.cols())));
         this.compressed = weights == null && compress
-                ? IntegerBlocks.of(((BlockMatrix) base).type()).map(l -> new CompressedWeights((BlockMatrix) base, l, dnn))
+                ? CompressedWeights.of(base, dnn)
                         .filter(c -> OPTIMIZED.computeIfAbsent(((BlockMatrix) base).type(), t -> !c.implementation(BUCKET).startsWith("ref")))
                         .orElse(null)
                 : null;
@@ -276,7 +275,7 @@ public final class OneDnnMatrix implements Matrix {
     /** oneDNN's name of the kernel that a forward product of {@code n} tokens runs, or "java" where the Java kernels do. */
     public String kernel(int n) {
         if (n < minTokens) return "java";
-        if (compressed != null) return compressed.implementation(bucket(Math.min(n, MAX_CHUNK)));
+        if (compressed != null) return compressed.implementation(n);
         return product(forward, bucket(Math.min(n, MAX_CHUNK)), weights == null ? chunkRows : rows(), false).implementation;
     }
 
