@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,6 +35,14 @@ class IntegerBlocksTest {
                         format + " row " + r + " column " + i + ": " + w + " vs " + c.dequantized()[r * cols + i]);
             }
         }
+    }
+
+    @Test
+    void aRowOfAnotherFormatIsRefused() {
+        BlockMatrix q4 = (BlockMatrix) BlockMatrixKernelTest.quantized(GgmlType.Q4_0, 2, 64, 3).matrix();
+        IntegerBlocks q8 = IntegerBlocks.of(GgmlType.Q8_0).orElseThrow();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q8.row(q4, 0, new byte[64], new float[2], new float[2]));
+        assertEquals("a Q4_0 matrix, not Q8_0", e.getMessage());
     }
 
     @Test
