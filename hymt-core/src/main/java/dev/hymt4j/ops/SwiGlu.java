@@ -1,12 +1,21 @@
 package dev.hymt4j.ops;
 
 import dev.hymt4j.tensor.Parallel;
+import dev.hymt4j.tensor.VectorWidth;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The SwiGLU gate of the MLP: {@code act = silu(gate) ⊙ up}, {@code silu(x) = x·σ(x)}. Element-wise and
- * parallel; {@code Math.exp} per element (a vector exp may round differently from the scalar one).
+ * parallel; {@code σ} in double, rounded to float ({@link Sigmoid}), then the products in float, left to right,
+ * alike in the vector lanes and the scalar tails.
  */
 public final class SwiGlu {
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    /** Elements per pass over a range: their σ fills a per-thread buffer that stays in L1. */
+    private static final int BLOCK = 2048;
+    private static final ThreadLocal<float[]> SIGMOID = ThreadLocal.withInitial(() -> new float[BLOCK]);
+
     private SwiGlu() {}
 
     private static final ThreadLocal<Forward> FORWARD = ThreadLocal.withInitial(Forward::new);
@@ -30,10 +39,15 @@ public final class SwiGlu {
 
         @Override
         public void run(int i0, int i1) {
-            for (int i = i0; i < i1; i++) {
-                float g = gate[i];
-                float sig = (float) (1.0 / (1.0 + Math.exp(-g)));
-                act[i] = g * sig * up[i];
+            float[] sig = SIGMOID.get();
+            for (int b0 = i0; b0 < i1; b0 += BLOCK) {
+                int count = Math.min(BLOCK, i1 - b0), i = 0;
+                Sigmoid.of(gate, b0, sig, 0, count);
+                for (int upper = F.loopBound(count); i < upper; i += F.length()) {
+                    FloatVector g = FloatVector.fromArray(F, gate, b0 + i);
+                    g.mul(FloatVector.fromArray(F, sig, i)).mul(FloatVector.fromArray(F, up, b0 + i)).intoArray(act, b0 + i);
+                }
+                for (; i < count; i++) act[b0 + i] = gate[b0 + i] * sig[i] * up[b0 + i];
             }
         }
     }
@@ -41,11 +55,21 @@ public final class SwiGlu {
     /** {@code dgate = dact·up·σ(g)(1 + g(1−σ(g)))}, {@code dup = dact·silu(g)}; both {@code [n]}, overwritten. */
     public static void backward(float[] gate, float[] up, float[] dact, float[] dgate, float[] dup, int n) {
         Parallel.forRange(n, Vec.ELEMENTWISE_CHUNK, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                float g = gate[i];
-                float sig = (float) (1.0 / (1.0 + Math.exp(-g)));
-                dup[i] = dact[i] * g * sig;
-                dgate[i] = dact[i] * up[i] * sig * (1f + g * (1f - sig));
+            float[] sig = SIGMOID.get();
+            for (int b0 = i0; b0 < i1; b0 += BLOCK) {
+                int count = Math.min(BLOCK, i1 - b0), i = 0;
+                Sigmoid.of(gate, b0, sig, 0, count);
+                for (int upper = F.loopBound(count); i < upper; i += F.length()) {
+                    FloatVector g = FloatVector.fromArray(F, gate, b0 + i), s = FloatVector.fromArray(F, sig, i);
+                    FloatVector d = FloatVector.fromArray(F, dact, b0 + i);
+                    d.mul(g).mul(s).intoArray(dup, b0 + i);
+                    d.mul(FloatVector.fromArray(F, up, b0 + i)).mul(s).mul(g.mul(s.neg().add(1f)).add(1f)).intoArray(dgate, b0 + i);
+                }
+                for (; i < count; i++) {
+                    float g = gate[b0 + i], s = sig[i], d = dact[b0 + i];
+                    dup[b0 + i] = d * g * s;
+                    dgate[b0 + i] = d * up[b0 + i] * s * (1f + g * (1f - s));
+                }
             }
         });
     }
