@@ -1,5 +1,6 @@
 package dev.hymt4j.onednn;
 
+import dev.hymt4j.tensor.Parallel;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.matmul;
@@ -13,6 +14,7 @@ import org.bytedeco.javacpp.Loader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -30,7 +32,10 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_set_max_cpu_isa;
  *
  * <p>Before the library loads: its OpenMP runtime is told the thread count of {@link dev.hymt4j.tensor.Parallel}
  * and a passive wait policy ({@code OMP_NUM_THREADS}, {@code OMP_WAIT_POLICY=PASSIVE}, unless the user set them),
- * so that it neither oversubscribes the cores nor spins when a neighbour needs them.
+ * so that it neither oversubscribes the cores nor spins when a neighbour needs them. Unless the user set
+ * {@code OMP_NUM_THREADS}, each product then runs on the calling code's current budget ({@link Parallel#threads()},
+ * passed to {@code omp_set_num_threads} when it changes): a process that times 1 and then 2 threads, as
+ * {@code hymt bench} does, would otherwise run every oneDNN product on the count of its first.
  *
  * <p>Before any primitive exists: whether AMX may be used. oneDNN trusts cpuid, and some KVM guests of the
  * Sapphire Rapids class advertise AMX (and grant tile permission) while its instructions trap, killing the
@@ -48,13 +53,43 @@ public final class OneDnn {
     private final boolean amx;
     private final boolean bf16Matmul;
     private final String description;
+    /** {@code omp_set_num_threads}, or null where the thread count is the user's ({@code OMP_NUM_THREADS}) or not found. */
+    private final MethodHandle setOpenMpThreads;
+    /** {@code omp_get_max_threads}, or null: what the calling thread's next parallel region would use (for tests). */
+    private final MethodHandle openMpMaxThreads;
+    /** The count last given to {@code omp_set_num_threads} on each thread (an OpenMP ICV is per thread). */
+    private final ThreadLocal<int[]> openMpThreads = ThreadLocal.withInitial(() -> new int[]{-1});
 
-    private OneDnn(engine engine, boolean amx, boolean bf16Matmul, String description) {
+    private OneDnn(engine engine, boolean amx, boolean bf16Matmul, String description, boolean followThreads) {
         this.engine = engine;
         this.streams = ThreadLocal.withInitial(() -> new stream(engine));
         this.amx = amx;
         this.bf16Matmul = bf16Matmul;
         this.description = description;
+        Optional<SymbolLookup> openMp = openMp();
+        Linker linker = Linker.nativeLinker();
+        this.setOpenMpThreads = followThreads ? openMp.flatMap(l -> l.find("omp_set_num_threads"))
+                .map(f -> linker.downcallHandle(f, FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT))).orElse(null) : null;
+        this.openMpMaxThreads = openMp.flatMap(l -> l.find("omp_get_max_threads"))
+                .map(f -> linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
+    }
+
+    /** The OpenMP runtime oneDNN loaded (GNU's, bundled with the preset: dlopen finds it by its soname), or empty. */
+    private static Optional<SymbolLookup> openMp() {
+        try {
+            return Optional.of(SymbolLookup.libraryLookup("libgomp.so.1", Arena.global()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The threads the calling thread's next oneDNN product would use, or −1 where that cannot be asked. */
+    int openMpThreads() {
+        try {
+            return openMpMaxThreads == null ? -1 : (int) openMpMaxThreads.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException("omp_get_max_threads failed", e);
+        }
     }
 
     /** The library, or empty where it cannot load ({@link #unavailableReason()} says why). */
@@ -101,6 +136,7 @@ public final class OneDnn {
 
     /** Runs {@code p} on this thread's stream over the arguments' memory (wrapped, not copied) and waits for it. */
     void execute(primitive p, Arg... args) {
+        followThreadBudget();
         IntMemoryMap map = new IntMemoryMap();
         memory[] wrapped = new memory[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -116,6 +152,20 @@ public final class OneDnn {
         }
     }
 
+    /** Sets this thread's OpenMP count to {@link Parallel#threads()} where it follows it and has changed. */
+    private void followThreadBudget() {
+        if (setOpenMpThreads == null) return;
+        int[] last = openMpThreads.get();
+        int want = Parallel.threads();
+        if (last[0] == want) return;
+        try {
+            setOpenMpThreads.invokeExact(want);
+        } catch (Throwable e) {
+            throw new IllegalStateException("omp_set_num_threads(" + want + ") failed", e);
+        }
+        last[0] = want;
+    }
+
     /** Whether oneDNN may use AMX tiles in this JVM (the probe passed, or {@code -Dhymt.onednn.amx=true}). */
     public boolean amx() {
         return amx;
@@ -129,7 +179,7 @@ public final class OneDnn {
         return bf16Matmul;
     }
 
-    /** E.g. "oneDNN avx10_1_512_amx (AMX allowed: probe passed in a child JVM), 2 OpenMP threads". */
+    /** E.g. "oneDNN avx10_1_512_amx (AMX allowed: probe passed in a child JVM), OpenMP threads as the caller's thread budget". */
     public String description() {
         return description;
     }
@@ -149,7 +199,8 @@ public final class OneDnn {
 
     private static Optional<OneDnn> tryLoad() {
         try {
-            String threads = Integer.toString(dev.hymt4j.tensor.Parallel.threads());
+            String threads = Integer.toString(Parallel.threads());
+            boolean userThreads = System.getenv("OMP_NUM_THREADS") != null;
             setenvIfAbsent("OMP_NUM_THREADS", threads);
             setenvIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
             boolean cpuidAmx = cpuidHasAmx();
@@ -165,9 +216,10 @@ public final class OneDnn {
             engine cpu = new engine(org.bytedeco.dnnl.engine.kind.cpu, 0);
             boolean amx = decision.allowed() && isaName(dnnl_get_effective_cpu_isa()).contains("amx");
             boolean bf16 = describesBf16Matmul(cpu);
-            String description = String.format("oneDNN %s (%s%s), %s OpenMP threads", isaName(dnnl_get_effective_cpu_isa()),
-                    decision.reason(), bf16 ? "" : "; no BF16 matmul on this CPU", System.getenv().getOrDefault("OMP_NUM_THREADS", threads));
-            return Optional.of(new OneDnn(cpu, amx, bf16, description));
+            String description = String.format("oneDNN %s (%s%s), %s", isaName(dnnl_get_effective_cpu_isa()),
+                    decision.reason(), bf16 ? "" : "; no BF16 matmul on this CPU",
+                    userThreads ? System.getenv("OMP_NUM_THREADS") + " OpenMP threads (OMP_NUM_THREADS)" : "OpenMP threads as the caller's thread budget");
+            return Optional.of(new OneDnn(cpu, amx, bf16, description, !userThreads));
         } catch (Throwable e) {
             failure = e.toString();
             return Optional.empty();

@@ -191,4 +191,23 @@ class OneDnnMatrixTest {
         w.matrix().matmul(x, n, java);
         assertArrayEquals(java, viaDnn);
     }
+
+    /** oneDNN's products run on the caller's current thread budget, not on the count the process first had. */
+    @Test
+    void productsFollowTheThreadBudgetAsItChanges() {
+        assumeTrue(System.getenv("OMP_NUM_THREADS") == null, "OMP_NUM_THREADS is set: the user's count holds");
+        assumeTrue(dnn.openMpThreads() > 0, "omp_get_max_threads not found: skipped");
+        int before = dev.hymt4j.tensor.Parallel.defaultThreads(), rows = 8, cols = 32, n = OneDnnMatrix.MIN_TOKENS;
+        MappedMatrix f32 = new MappedMatrix(Arena.ofAuto().allocate(4L * rows * cols, 64), DType.F32, rows, cols);
+        OneDnnMatrix m = new OneDnnMatrix(f32, dnn);
+        try {
+            for (int threads : new int[]{1, 2, 1}) {
+                dev.hymt4j.tensor.Parallel.setThreads(threads);
+                m.matmul(new float[n * cols], n, new float[n * rows]);
+                assertEquals(threads, dnn.openMpThreads(), "OpenMP threads after a product with a budget of " + threads);
+            }
+        } finally {
+            dev.hymt4j.tensor.Parallel.setThreads(before);
+        }
+    }
 }
