@@ -53,33 +53,43 @@ public final class OneDnn {
     private final boolean amx;
     private final boolean bf16Matmul;
     private final String description;
-    /** {@code omp_set_num_threads}, or null where the thread count is the user's ({@code OMP_NUM_THREADS}) or not found. */
-    private final MethodHandle setOpenMpThreads;
-    /** {@code omp_get_max_threads}, or null: what the calling thread's next parallel region would use (for tests). */
+    /** {@code omp_get_max_threads}: what the calling thread's next parallel region would use; null where not found. */
     private final MethodHandle openMpMaxThreads;
-    /** The count last given to {@code omp_set_num_threads} on each thread (an OpenMP ICV is per thread). */
-    private final ThreadLocal<int[]> openMpThreads = ThreadLocal.withInitial(() -> new int[]{-1});
+    /** {@code omp_set_num_threads}, or null where the thread count is the user's ({@code OMP_NUM_THREADS}) or either function is missing. */
+    private final MethodHandle setOpenMpThreads;
 
-    private OneDnn(engine engine, boolean amx, boolean bf16Matmul, String description, boolean followThreads) {
+    private OneDnn(engine engine, boolean amx, boolean bf16Matmul, String description, OpenMp openMp) {
         this.engine = engine;
         this.streams = ThreadLocal.withInitial(() -> new stream(engine));
         this.amx = amx;
         this.bf16Matmul = bf16Matmul;
         this.description = description;
-        Optional<SymbolLookup> openMp = openMp();
-        Linker linker = Linker.nativeLinker();
-        this.setOpenMpThreads = followThreads ? openMp.flatMap(l -> l.find("omp_set_num_threads"))
-                .map(f -> linker.downcallHandle(f, FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT))).orElse(null) : null;
-        this.openMpMaxThreads = openMp.flatMap(l -> l.find("omp_get_max_threads"))
-                .map(f -> linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
+        this.openMpMaxThreads = openMp.maxThreads();
+        this.setOpenMpThreads = openMp.setThreads();
     }
 
-    /** The OpenMP runtime oneDNN loaded (GNU's, bundled with the preset: dlopen finds it by its soname), or empty. */
-    private static Optional<SymbolLookup> openMp() {
-        try {
-            return Optional.of(SymbolLookup.libraryLookup("libgomp.so.1", Arena.global()));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+    /**
+     * The functions of the OpenMP runtime oneDNN loaded (GNU's, bundled with the preset: dlopen finds it by its
+     * soname); {@code setThreads} only where the count follows the caller ({@link #follows}).
+     */
+    private record OpenMp(MethodHandle maxThreads, MethodHandle setThreads) {
+        static OpenMp find(boolean follow) {
+            Optional<SymbolLookup> lookup;
+            try {
+                lookup = Optional.of(SymbolLookup.libraryLookup("libgomp.so.1", Arena.global()));
+            } catch (IllegalArgumentException e) {
+                lookup = Optional.empty();
+            }
+            Linker linker = Linker.nativeLinker();
+            MethodHandle max = lookup.flatMap(l -> l.find("omp_get_max_threads"))
+                    .map(f -> linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT))).orElse(null);
+            MethodHandle set = follow && max != null ? lookup.flatMap(l -> l.find("omp_set_num_threads"))
+                    .map(f -> linker.downcallHandle(f, FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT))).orElse(null) : null;
+            return new OpenMp(max, set);
+        }
+
+        boolean follows() {
+            return setThreads != null;
         }
     }
 
@@ -152,18 +162,16 @@ public final class OneDnn {
         }
     }
 
-    /** Sets this thread's OpenMP count to {@link Parallel#threads()} where it follows it and has changed. */
+    /** Sets this thread's OpenMP count (a per-thread setting) to {@link Parallel#threads()} where it follows it and differs. */
     private void followThreadBudget() {
         if (setOpenMpThreads == null) return;
-        int[] last = openMpThreads.get();
         int want = Parallel.threads();
-        if (last[0] == want) return;
+        if (openMpThreads() == want) return;
         try {
             setOpenMpThreads.invokeExact(want);
         } catch (Throwable e) {
             throw new IllegalStateException("omp_set_num_threads(" + want + ") failed", e);
         }
-        last[0] = want;
     }
 
     /** Whether oneDNN may use AMX tiles in this JVM (the probe passed, or {@code -Dhymt.onednn.amx=true}). */
@@ -216,10 +224,11 @@ public final class OneDnn {
             engine cpu = new engine(org.bytedeco.dnnl.engine.kind.cpu, 0);
             boolean amx = decision.allowed() && isaName(dnnl_get_effective_cpu_isa()).contains("amx");
             boolean bf16 = describesBf16Matmul(cpu);
+            OpenMp openMp = OpenMp.find(!userThreads);
             String description = String.format("oneDNN %s (%s%s), %s", isaName(dnnl_get_effective_cpu_isa()),
-                    decision.reason(), bf16 ? "" : "; no BF16 matmul on this CPU",
-                    userThreads ? System.getenv("OMP_NUM_THREADS") + " OpenMP threads (OMP_NUM_THREADS)" : "OpenMP threads as the caller's thread budget");
-            return Optional.of(new OneDnn(cpu, amx, bf16, description, !userThreads));
+                    decision.reason(), bf16 ? "" : "; no BF16 matmul on this CPU", openMp.follows() ? "OpenMP threads as the caller's thread budget"
+                            : System.getenv().getOrDefault("OMP_NUM_THREADS", threads) + " OpenMP threads" + (userThreads ? " (OMP_NUM_THREADS)" : ""));
+            return Optional.of(new OneDnn(cpu, amx, bf16, description, openMp));
         } catch (Throwable e) {
             failure = e.toString();
             return Optional.empty();
