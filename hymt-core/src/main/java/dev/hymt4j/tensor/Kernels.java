@@ -66,6 +66,14 @@ public interface Kernels {
     void gemmNarrowF32(MemorySegment w, int rows, int cols, int r0, int r1, float[] x, int n, float[] out, float[] panel);
 
     /**
+     * The {@code g·W} product of a narrow F32 matrix ({@code cols ≤ NARROW_COLS}: LoRA's B in the backward pass) for
+     * tokens {@code [t0, t1)}: {@code out[t·cols + c] = fma(W[r, c], g[t·rows + r], out[t·cols + c])} for r = 0 …
+     * rows−1 in order — the order of every {@code g·W} product — starting from the current {@code out}. (The
+     * 6-token × 4L-column tiles of the wide matrices would run three quarters zero padding at rank 16.)
+     */
+    void accumulateNarrowF32(MemorySegment w, int rows, int cols, float[] g, int t0, int t1, float[] out);
+
+    /**
      * The small-batch GEMM tiles straight from BF16 rows (widening in registers, so reading the weights overlaps
      * the arithmetic): {@code sums[T·i+j] = dot(W[r+i], x[xo + j·cols …])} for 4 rows and T = 2, 3 or 4 tokens.
      */

@@ -166,6 +166,20 @@ public final class MappedMatrix implements Matrix {
     }
 
     /**
+     * {@code out += g·W}; a narrow matrix (LoRA's B, rank columns) splits the tokens across threads and takes
+     * {@link Kernels#accumulateNarrowF32}, the same sums over r in increasing order as {@link #accumulateTransposed}.
+     */
+    @Override
+    public void matmulTransposedAccumulate(float[] g, int n, float[] out) {
+        if (!narrow()) {
+            Matrix.super.matmulTransposedAccumulate(g, n, out);
+            return;
+        }
+        Parallel.forRange(n, Math.max(8, (n + Parallel.threads() - 1) / Parallel.threads()),
+                (t0, t1) -> KERNELS.accumulateNarrowF32(data, rows, cols, g, t0, t1, out));
+    }
+
+    /**
      * {@code out[t·cols + c] += Σ_r g[t·rows + r]·W[r, c]} for {@code c ∈ [c0, c1)}, summed over r in increasing
      * order (so independent of n and of the column split). Rows are taken {@link #BLOCK_ROWS} at a time: this
      * chunk's columns of them are packed into an aligned panel by strips of 4L columns, then 6-token × 4-vector tiles

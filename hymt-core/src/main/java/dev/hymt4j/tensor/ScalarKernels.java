@@ -58,6 +58,17 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void accumulateNarrowF32(MemorySegment w, int rows, int cols, float[] g, int t0, int t1, float[] out) {
+        for (int t = t0; t < t1; t++) {
+            for (int c = 0; c < cols; c++) {
+                float sum = out[t * cols + c];
+                for (int r = 0; r < rows; r++) sum = Math.fma(w.getAtIndex(F32_LE, (long) r * cols + c), g[t * rows + r], sum);
+                out[t * cols + c] = sum;
+            }
+        }
+    }
+
+    @Override
     public void gemm4x2Bf16(MemorySegment w, int cols, int r, float[] x, int xo, float[] sums) {
         tile(w, cols, r, x, xo, 2, sums);
     }

@@ -181,6 +181,63 @@ final class VectorKernels implements Kernels {
      * token {@code acc = fma(panel[c], broadcast x[c], acc)} over c — for four tokens at once, four independent
      * chains; rows past the last multiple of L in scalar, the same chain.
      */
+    /**
+     * Tiles of 8 tokens × one vector of columns: per weight row one vector load and 8 FMAs with broadcast
+     * gradients, the accumulators in registers across all rows. Columns past the last multiple of L and the
+     * last tokens run the same chains in scalar.
+     */
+    @Override
+    public void accumulateNarrowF32(MemorySegment w, int rows, int cols, float[] g, int t0, int t1, float[] out) {
+        int vectorCols = F.loopBound(cols);
+        long rowBytes = 4L * cols;
+        int t = t0;
+        for (; t + 8 <= t1; t += 8) {
+            int g0 = t * rows, g1 = g0 + rows, g2 = g1 + rows, g3 = g2 + rows, g4 = g3 + rows, g5 = g4 + rows, g6 = g5 + rows, g7 = g6 + rows;
+            for (int c = 0; c < vectorCols; c += L) {
+                int o0 = t * cols + c;
+                FloatVector a0 = FloatVector.fromArray(F, out, o0), a1 = FloatVector.fromArray(F, out, o0 + cols);
+                FloatVector a2 = FloatVector.fromArray(F, out, o0 + 2 * cols), a3 = FloatVector.fromArray(F, out, o0 + 3 * cols);
+                FloatVector a4 = FloatVector.fromArray(F, out, o0 + 4 * cols), a5 = FloatVector.fromArray(F, out, o0 + 5 * cols);
+                FloatVector a6 = FloatVector.fromArray(F, out, o0 + 6 * cols), a7 = FloatVector.fromArray(F, out, o0 + 7 * cols);
+                for (int r = 0; r < rows; r++) {
+                    FloatVector wv = FloatVector.fromMemorySegment(F, w, r * rowBytes + 4L * c, LE);
+                    a0 = wv.fma(FloatVector.broadcast(F, g[g0 + r]), a0);
+                    a1 = wv.fma(FloatVector.broadcast(F, g[g1 + r]), a1);
+                    a2 = wv.fma(FloatVector.broadcast(F, g[g2 + r]), a2);
+                    a3 = wv.fma(FloatVector.broadcast(F, g[g3 + r]), a3);
+                    a4 = wv.fma(FloatVector.broadcast(F, g[g4 + r]), a4);
+                    a5 = wv.fma(FloatVector.broadcast(F, g[g5 + r]), a5);
+                    a6 = wv.fma(FloatVector.broadcast(F, g[g6 + r]), a6);
+                    a7 = wv.fma(FloatVector.broadcast(F, g[g7 + r]), a7);
+                }
+                a0.intoArray(out, o0);
+                a1.intoArray(out, o0 + cols);
+                a2.intoArray(out, o0 + 2 * cols);
+                a3.intoArray(out, o0 + 3 * cols);
+                a4.intoArray(out, o0 + 4 * cols);
+                a5.intoArray(out, o0 + 5 * cols);
+                a6.intoArray(out, o0 + 6 * cols);
+                a7.intoArray(out, o0 + 7 * cols);
+            }
+        }
+        for (; t < t1; t++) {
+            int go = t * rows;
+            for (int c = 0; c < vectorCols; c += L) {
+                int o = t * cols + c;
+                FloatVector a = FloatVector.fromArray(F, out, o);
+                for (int r = 0; r < rows; r++) a = FloatVector.fromMemorySegment(F, w, r * rowBytes + 4L * c, LE).fma(FloatVector.broadcast(F, g[go + r]), a);
+                a.intoArray(out, o);
+            }
+        }
+        for (int u = t0; u < t1; u++) {
+            for (int c = vectorCols; c < cols; c++) {
+                float sum = out[u * cols + c];
+                for (int r = 0; r < rows; r++) sum = Math.fma(w.getAtIndex(F32_LE, (long) r * cols + c), g[u * rows + r], sum);
+                out[u * cols + c] = sum;
+            }
+        }
+    }
+
     @Override
     public void gemmNarrowF32(MemorySegment w, int rows, int cols, int r0, int r1, float[] x, int n, float[] out, float[] panel) {
         int r = r0;

@@ -280,4 +280,41 @@ class KernelsTest {
             }
         }
     }
+
+    /**
+     * The narrow {@code g·W} product (LoRA's B backward): every output the fma chain over the rows in order from its
+     * old value, for every column count up to NARROW_COLS, token ranges that start and end off a tile of 8, and row
+     * counts with tails.
+     */
+    @Test
+    void narrowTransposedProductIsTheFmaChainOverRows() {
+        SplittableRandom random = new SplittableRandom(16);
+        for (int rows : new int[]{1, 2, L - 1, L + 1, 37, 130}) {
+            if (rows < 1) continue;
+            for (int cols = 1; cols <= Kernels.NARROW_COLS; cols += cols < 20 ? 1 : 11) {
+                int n = 21;
+                float[] w = gaussian(random, rows * cols), g = gaussian(random, n * rows), out = gaussian(random, n * cols);
+                float[] before = out.clone();
+                int t0 = 2, t1 = 19;
+                K.accumulateNarrowF32(f32(w), rows, cols, g, t0, t1, out);
+                for (int t = 0; t < n; t++) {
+                    for (int c = 0; c < cols; c++) {
+                        float expected = before[t * cols + c];
+                        double exact = expected, abs = Math.abs(expected);
+                        if (t >= t0 && t < t1) {
+                            for (int r = 0; r < rows; r++) {
+                                expected = Math.fma(w[r * cols + c], g[t * rows + r], expected);
+                                exact += (double) w[r * cols + c] * g[t * rows + r];
+                                abs += Math.abs((double) w[r * cols + c] * g[t * rows + r]);
+                            }
+                        }
+                        float actual = out[t * cols + c];
+                        String what = "narrow g·W " + rows + "x" + cols + " token " + t + " column " + c;
+                        assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual), what);
+                        assertEquals(exact, actual, CanonicalOrder.bound(rows, 1, abs), what);
+                    }
+                }
+            }
+        }
+    }
 }

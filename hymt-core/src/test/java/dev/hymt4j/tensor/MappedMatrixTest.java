@@ -136,12 +136,15 @@ class MappedMatrixTest {
         }
     }
 
-    /** g·W: the fma chain over rows from out's starting value, per (token, column), whatever n or column split. */
+    /**
+     * g·W: the fma chain over rows from out's starting value, per (token, column), whatever n, column split or
+     * thread split (narrow F32 matrices, LoRA's B, split their tokens across threads: the 16-column shape).
+     */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
     void transposedProductIsTheFmaChainAndBatchInvariant(DType dtype) {
         SplittableRandom random = new SplittableRandom(7);
-        int[][] shapes = {{300, 70, 6}, {5, 1, 3}, {257, 33, 1}, {600, 129, 9}, {300, 200, 14}};  // 600 rows: five row blocks
+        int[][] shapes = {{300, 70, 6}, {5, 1, 3}, {257, 33, 1}, {600, 129, 9}, {300, 200, 14}, {200, 16, 37}};  // 600 rows: five row blocks
         for (int[] shape : shapes) {
             int rows = shape[0], cols = shape[1], n = shape[2];
             Weights w = Weights.random(dtype, rows, cols, random);
@@ -152,6 +155,17 @@ class MappedMatrixTest {
             int[] cuts = java.util.stream.IntStream.of(0, 1, cols / 3, cols / 3 + 2 * L + 1, cols)
                     .map(c -> Math.min(c, cols)).distinct().sorted().toArray();
             for (int i = 0; i + 1 < cuts.length; i++) w.matrix().accumulateTransposed(g, n, split, cuts[i], cuts[i + 1]);
+            float[][] pooled = new float[3][];
+            int threads = Parallel.threads();
+            try {
+                for (int th = 1; th <= 3; th++) {
+                    Parallel.setThreads(th);
+                    pooled[th - 1] = start.clone();
+                    w.matrix().matmulTransposedAccumulate(g, n, pooled[th - 1]);
+                }
+            } finally {
+                Parallel.setThreads(threads);
+            }
             for (int t = 0; t < n; t++) {
                 float[] one = Arrays.copyOfRange(start, t * cols, (t + 1) * cols);
                 w.matrix().accumulateTransposed(Arrays.copyOfRange(g, t * rows, (t + 1) * rows), 1, one, 0, cols);
@@ -168,6 +182,7 @@ class MappedMatrixTest {
                     assertSameBits(expected, whole[t * cols + c], what);
                     assertSameBits(expected, split[t * cols + c], what + " (column split)");
                     assertSameBits(expected, one[c], what + " (alone)");
+                    for (int th = 1; th <= 3; th++) assertSameBits(expected, pooled[th - 1][t * cols + c], what + " (" + th + " threads)");
                     assertEquals(exact, whole[t * cols + c], CanonicalOrder.bound(rows, 1, abs), what + " against float64");
                 }
             }
