@@ -28,7 +28,7 @@ public final class OneDnnWeightSource extends ForwardingWeightSource {
     public static WeightSource wrap(WeightSource base, Consumer<String> log) {
         return OneDnn.get().<WeightSource>map(dnn -> {
             log.accept("inference backend: onednn, BF16 compute for products of " + OneDnnMatrix.MIN_TOKENS + "+ tokens ("
-                    + OneDnnMatrix.MIN_COMPRESSED_TOKENS + "+ from Q8_0/Q4_0/Q4_K weights, read compressed; not exact, not batch-invariant) — "
+                    + OneDnnMatrix.MIN_COMPRESSED_TOKENS + "+ from Q8_0/Q4_0/Q4_K weights, read compressed; not exact, not batch-invariant), " + PackedWeights.budgetLine() + " — "
                     + dnn.description());
             return new OneDnnWeightSource(base, dnn);
         }).orElseGet(() -> {

@@ -79,8 +79,8 @@ public enum TrainingBackend {
                     + (dnn.bf16Matmul() ? "" : ", and BF16 ones cannot go there: oneDNN has no BF16 matmul on this CPU"));
         }
         // without a BF16 matmul only F32 matrices go there, and oneDNN multiplies them in FP32 despite fpmath_mode=bf16
-        return new Choice(ONEDNN, wrapped, String.format("training backend: %s, %s compute on %d of %d frozen matrices — %s",
-                label, dnn.bf16Matmul() ? "BF16" : "FP32", counts[0], counts[1], dnn.description()));
+        return new Choice(ONEDNN, wrapped, String.format("training backend: %s, %s compute on %d of %d frozen matrices, %s — %s",
+                label, dnn.bf16Matmul() ? "BF16" : "FP32", counts[0], counts[1], PackedWeights.budgetLine(), dnn.description()));
     }
 
     /**

@@ -89,20 +89,85 @@ class OneDnnMatrixTest {
         for (int[] shape : new int[][]{{40, 70, 16}, {33, 257, 17}, {64, 512, 40}, {20, 33, 1030}}) {
             int rows = shape[0], cols = shape[1], n = shape[2];
             Weights w = Weights.random(rows, cols, random);
-            float[] x = gaussian(random, n * cols), out = new float[n * rows];
+            float[] x = gaussian(random, n * cols);
             // Every third activation an exact tie between two BF16 values (low half 0x8000): nearest-even decides.
             for (int i = 0; i < x.length; i += 3) x[i] = Float.intBitsToFloat(Float.floatToRawIntBits(x[i]) & 0xFFFF0000 | 0x8000);
-            new OneDnnMatrix(w.matrix(), dnn).matmul(x, n, out);
-            for (int t = 0; t < n; t++) {
-                for (int r = 0; r < rows; r++) {
-                    double exact = 0, abs = 0;
-                    for (int c = 0; c < cols; c++) {
-                        double p = (double) bf16Round(x[t * cols + c]) * w.values()[r * cols + c];
-                        exact += p;
-                        abs += Math.abs(p);
-                    }
-                    assertWithinFp32Accumulation(exact, abs, cols + 1, out[t * rows + r], Arrays.toString(shape) + " token " + t + " row " + r);
+            assertForward(new OneDnnMatrix(w.matrix(), dnn), w, x, n, Arrays.toString(shape));
+        }
+    }
+
+    /**
+     * Within a budget, each direction's weights are copied once into the layout oneDNN asks for, and the products
+     * (several token counts, so several primitives share the copy or fall back to the mapping) stay within the bound
+     * of the plain product and equal, bit for bit, the products that read the mapping; a budget one byte short makes
+     * no copy and keeps its bytes; a copy's bytes come back when its matrix is collected.
+     */
+    @Test
+    void packedCopiesStayWithinTheirBudgetAndGiveTheSameProducts() throws InterruptedException {
+        assumeBf16Matmul();
+        SplittableRandom random = new SplittableRandom(6);
+        int rows = 96, cols = 160;
+        Weights w = Weights.random(rows, cols, random);
+        java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(1L << 30);
+        OneDnnMatrix packed = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, budget);
+        for (int n : new int[]{40, 16, 1030}) forward(packed, w, n, random);
+        long forwardBytes = packed.packedBytes();
+        assumeTrue(forwardBytes > 0, "oneDNN reads these weights in their plain layout here (" + packed.kernel(40) + "): nothing to pack");
+        assertTrue(forwardBytes >= 2L * rows * cols, "a copy holds every weight: " + forwardBytes);
+        for (int n : new int[]{20, 1030}) transposedAccumulates(packed, w, random, n);
+        assertTrue(packed.packedBytes() >= forwardBytes, "the transposed product's copy adds to the forward one");
+        assertEquals((1L << 30) - packed.packedBytes(), budget.get(), "the budget lost exactly the copies' bytes");
+
+        java.util.concurrent.atomic.AtomicLong tight = new java.util.concurrent.atomic.AtomicLong(forwardBytes - 1);
+        OneDnnMatrix refused = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, tight);
+        forward(refused, w, 40, random);
+        assertEquals(0, refused.packedBytes());
+        assertEquals(forwardBytes - 1, tight.get());
+
+        // the layout changes where the weights are read from, not the arithmetic: a run repeats whatever the budget
+        OneDnnMatrix plain = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, new java.util.concurrent.atomic.AtomicLong(0));
+        for (int n : new int[]{40, 128, 1030}) {
+            float[] x = gaussian(random, n * cols), viaCopy = new float[n * rows], viaMapping = new float[n * rows];
+            packed.matmul(x, n, viaCopy);
+            plain.matmul(x, n, viaMapping);
+            assertArrayEquals(viaMapping, viaCopy, n + " tokens, forward");
+            float[] g = gaussian(random, n * rows), gradCopy = new float[n * cols], gradMapping = new float[n * cols];
+            packed.matmulTransposedAccumulate(g, n, gradCopy);
+            plain.matmulTransposedAccumulate(g, n, gradMapping);
+            assertArrayEquals(gradMapping, gradCopy, n + " tokens, transposed");
+        }
+        assertEquals(0, plain.packedBytes());
+
+        java.util.concurrent.atomic.AtomicLong returned = new java.util.concurrent.atomic.AtomicLong(1L << 30);
+        OneDnnMatrix dropped = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, returned);
+        forward(dropped, w, 40, random);
+        assertTrue(returned.get() < 1L << 30);
+        dropped = null;
+        for (int i = 0; i < 100 && returned.get() != 1L << 30; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(1L << 30, returned.get(), "a collected matrix gives its copy's bytes back");
+    }
+
+    private static void forward(OneDnnMatrix m, Weights w, int n, SplittableRandom random) {
+        assertForward(m, w, gaussian(random, n * w.matrix().cols()), n, n + " tokens");
+    }
+
+    /** {@code m}'s product with {@code x} against the float64 product of the BF16-rounded activations. */
+    private static void assertForward(OneDnnMatrix m, Weights w, float[] x, int n, String what) {
+        int rows = w.matrix().rows(), cols = w.matrix().cols();
+        float[] out = new float[n * rows];
+        m.matmul(x, n, out);
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                double exact = 0, abs = 0;
+                for (int c = 0; c < cols; c++) {
+                    double p = (double) bf16Round(x[t * cols + c]) * w.values()[r * cols + c];
+                    exact += p;
+                    abs += Math.abs(p);
                 }
+                assertWithinFp32Accumulation(exact, abs, cols + 1, out[t * rows + r], what + ": token " + t + " row " + r);
             }
         }
     }
@@ -116,8 +181,13 @@ class OneDnnMatrixTest {
 
     private static void transposedAccumulates(SplittableRandom random, int rows, int cols, int n) {
         Weights w = Weights.random(rows, cols, random);
+        transposedAccumulates(new OneDnnMatrix(w.matrix(), dnn), w, random, n);
+    }
+
+    private static void transposedAccumulates(OneDnnMatrix m, Weights w, SplittableRandom random, int n) {
+        int rows = w.matrix().rows(), cols = w.matrix().cols();
         float[] g = gaussian(random, n * rows), start = gaussian(random, n * cols), out = start.clone();
-        new OneDnnMatrix(w.matrix(), dnn).matmulTransposedAccumulate(g, n, out);
+        m.matmulTransposedAccumulate(g, n, out);
         for (int t = 0; t < n; t++) {
             for (int c = 0; c < cols; c++) {
                 double exact = start[t * cols + c], abs = Math.abs(exact);
@@ -159,7 +229,7 @@ class OneDnnMatrixTest {
             }
         }
         Matrix q8 = new dev.hymt4j.quant.Q8_0Matrix(data, rows, cols);
-        OneDnnMatrix decoded = new OneDnnMatrix(q8, dnn, 7 * 2 * cols, false);
+        OneDnnMatrix decoded = new OneDnnMatrix(q8, dnn, 7 * 2 * cols, false, PackedWeights.BUDGET);
         assertEquals("java", decoded.kernel(OneDnnMatrix.MIN_DECODED_TOKENS - 1));
         for (int n : new int[]{OneDnnMatrix.MIN_DECODED_TOKENS + 3, 1030}) decodedProduct(decoded, w, rows, cols, n, random);
     }
