@@ -37,7 +37,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
  * ({@code vdpbf16ps} or AMX tiles); F32 weights run an F32 product under oneDNN's {@code fpmath_mode=bf16}, which
  * lets it round both operands to BF16 where it has BF16 kernels (AMX) and computes in FP32 otherwise. Mapped
  * weights are read in place, or, within a memory budget, from a copy in the blocked layout oneDNN's kernel prefers,
- * made once per direction on first use ({@link PackedWeights}: 1.1–1.25× faster). GGUF block-quantized weights ({@link BlockMatrix}) with an integer
+ * made once per direction on first use ({@link PackedWeights}: a LoRA step 1.05–1.11× faster). GGUF block-quantized weights ({@link BlockMatrix}) with an integer
  * layout (Q8_0, Q4_0, Q4_K: {@link dev.hymt4j.quant.IntegerBlocks}) run from {@link CompressedWeights}, a copy of their quants
  * that oneDNN decompresses as it multiplies, from {@link #MIN_COMPRESSED_TOKENS} tokens; the other block formats are decoded to
  * BF16 for each forward product of {@link #MIN_DECODED_TOKENS} or more tokens, 32 MB of rows at a time.
@@ -90,10 +90,11 @@ public final class OneDnnMatrix implements Matrix {
     /** A block matrix's compressed weights (Q8_0, Q4_0, Q4_K), or null: the other block formats decode per product. */
     private final CompressedWeights compressed;
     /**
-     * The mapped weights in oneDNN's blocked layout for the forward and the transposed product ({@link PackedWeights}),
-     * made on first use where the budget allows, else null; {@link #packingTried} says whether that first use came.
+     * The mapped weights in oneDNN's blocked layout for the forward [0] and the transposed [1] product
+     * ({@link PackedWeights}), made on first use where the budget allows, else null; {@link #packingTried} says
+     * whether that first use came.
      */
-    private PackedWeights packedForward, packedBackward;
+    private final PackedWeights[] packed = new PackedWeights[2];
     private final boolean[] packingTried = new boolean[2];
     private final AtomicLong packBudget;
     /** Primitives by (token count, weight rows of the product) — forward, transposed. */
@@ -292,7 +293,9 @@ public final class OneDnnMatrix implements Matrix {
 
     /** Bytes of this matrix's packed copies ({@link PackedWeights}) made so far: 0, one direction's or both. */
     public synchronized long packedBytes() {
-        return (packedForward != null ? packedForward.bytes() : 0) + (packedBackward != null ? packedBackward.bytes() : 0);
+        long bytes = 0;
+        for (PackedWeights p : packed) if (p != null) bytes += p.bytes();
+        return bytes;
     }
 
     /** One primitive per bucketed token count and weight-row count (one, or two for a chunked matrix's last chunk). */
@@ -312,7 +315,7 @@ public final class OneDnnMatrix implements Matrix {
         private final matmul primitive;
         private final memory.desc srcDesc, weiDesc, dstDesc;
         /** The packed copy this primitive reads instead of the weights it is given, or null. */
-        private final PackedWeights packed;
+        private final PackedWeights copy;
         /** oneDNN's name of the kernel it chose, e.g. "brg_matmul:avx10_1_512_amx". */
         final String implementation;
         // JavaCPP frees native objects when their Java peers are collected: keep every peer reachable.
@@ -327,16 +330,16 @@ public final class OneDnnMatrix implements Matrix {
             primitive_attr attr = new primitive_attr();
             if (!bf16) attr.set_fpmath_mode(dnnl.fpmath_mode.bf16, true);
             matmul.primitive_desc pd = null;
-            PackedWeights copy = null;
+            PackedWeights found = null;
             if (weights != null) {
                 matmul.primitive_desc any = new matmul.primitive_desc(dnn.engine(), srcDesc,
                         new memory.desc(new long[]{k, outer}, type, memory.format_tag.any), dstDesc, attr, false);
-                copy = packedCopy(transposed, plain, any.weights_desc());
-                if (copy != null) pd = any;
+                found = packedCopy(transposed, plain, any.weights_desc());
+                if (found != null) pd = any;
             }
             if (pd == null) pd = new matmul.primitive_desc(dnn.engine(), srcDesc, plain, dstDesc, attr, false);
-            packed = copy;
-            weiDesc = copy != null ? copy.desc : plain;
+            copy = found;
+            weiDesc = found != null ? found.desc : plain;
             implementation = pd.impl_info_str().getString();
             primitive = new matmul(pd);
             keep.add(pd);
@@ -345,7 +348,7 @@ public final class OneDnnMatrix implements Matrix {
 
         void run(ByteBuffer src, BytePointer weights, ByteBuffer dst) {
             dnn.execute(primitive, OneDnn.Arg.buffer(DNNL_ARG_SRC, srcDesc, src),
-                    OneDnn.Arg.pointer(DNNL_ARG_WEIGHTS, weiDesc, packed != null ? packed.pointer : weights), OneDnn.Arg.buffer(DNNL_ARG_DST, dstDesc, dst));
+                    OneDnn.Arg.pointer(DNNL_ARG_WEIGHTS, weiDesc, copy != null ? copy.pointer : weights), OneDnn.Arg.buffer(DNNL_ARG_DST, dstDesc, dst));
         }
     }
 
@@ -359,11 +362,9 @@ public final class OneDnnMatrix implements Matrix {
         int direction = transposed ? 1 : 0;
         if (!packingTried[direction]) {
             packingTried[direction] = true;
-            PackedWeights made = wanted.equals(plain) ? null : PackedWeights.reorder(dnn, plain, weights, wanted, packBudget);
-            if (transposed) packedBackward = made;
-            else packedForward = made;
+            packed[direction] = wanted.equals(plain) ? null : PackedWeights.reorder(dnn, plain, weights, wanted, packBudget);
         }
-        PackedWeights copy = transposed ? packedBackward : packedForward;
+        PackedWeights copy = packed[direction];
         return copy != null && copy.desc.equals(wanted) ? copy : null;
     }
 

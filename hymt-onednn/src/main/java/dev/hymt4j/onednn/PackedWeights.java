@@ -16,7 +16,8 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 /**
  * A copy of mapped weights in the blocked layout a oneDNN matmul asks for ({@code format_tag::any}): its BF16
  * kernels read the mapping's plain rows 1.15–1.25× slower than their own layout (measured on AMD Zen 4 class,
- * AVX-512 BF16, 2 threads: 2048 → 6144 at 128 tokens, 348–377 against 402–426 GFLOP/s), because each K-pair of
+ * AVX-512 BF16, 2 threads, a standalone probe on 2026-12-06: 2048 → 6144 at 128 tokens, 348–377 against 402–426
+ * GFLOP/s; a whole LoRA step 1.05–1.11×), because each K-pair of
  * weights must be interleaved ({@code vdpbf16ps} multiplies pairs) as it is read. The copy is made once, on first
  * use, by a oneDNN reorder, and lives in native memory (never the Java heap) as long as its matrix does. The
  * layout changes where the weights are read from, not the arithmetic: products equal those from the mapping bit for
@@ -29,8 +30,24 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
  * the 7B's do not, and then the layers reached first (the forward pass) are packed and the rest read the mapping.
  */
 final class PackedWeights {
+    private static final String PROPERTY = "hymt.onednn.packBytes";
+    /** Why {@code -Dhymt.onednn.packBytes} cannot be read, or null; {@link #budgetLine} reports it (a class initializer cannot). */
+    private static final String SETTING_ERROR;
+    /** The budget at start-up: a third of the machine's memory unless the property sets it (0 where it is wrong). */
+    private static final long INITIAL;
+    static {
+        long initial = 0;
+        String error = null;
+        try {
+            initial = budget(System.getProperty(PROPERTY),
+                    ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize());
+        } catch (IllegalArgumentException e) {
+            error = e.getMessage();
+        }
+        INITIAL = initial;
+        SETTING_ERROR = error;
+    }
     /** Bytes still free for packed copies, process-wide; a copy's bytes come back when its matrix is collected. */
-    private static final long INITIAL = defaultBudget();
     static final AtomicLong BUDGET = new AtomicLong(INITIAL);
     private static final Cleaner CLEANER = Cleaner.create();
 
@@ -73,23 +90,24 @@ final class PackedWeights {
         return copy.byteSize();
     }
 
-    /** The budget's size in GB, for the backends' log line. */
+    /**
+     * The budget's size in GB, for the backends' log line; an unreadable {@code -Dhymt.onednn.packBytes} is an
+     * {@link IllegalArgumentException} here, where the backend is chosen.
+     */
     static String budgetLine() {
-        return String.format(java.util.Locale.ROOT, "weights packed into oneDNN's layout on first use within %.1f GB (-Dhymt.onednn.packBytes)",
-                INITIAL / 1e9);
+        if (SETTING_ERROR != null) throw new IllegalArgumentException(SETTING_ERROR);
+        return String.format(java.util.Locale.ROOT, "weights packed into oneDNN's layout on first use within %.1f GB (-D%s)", INITIAL / 1e9, PROPERTY);
     }
 
-    private static long defaultBudget() {
-        String set = System.getProperty("hymt.onednn.packBytes");
-        if (set != null) {
-            try {
-                long bytes = Long.parseLong(set.trim());
-                if (bytes >= 0) return bytes;
-            } catch (NumberFormatException ignored) {
-                // falls through to the error
-            }
-            throw new IllegalArgumentException("-Dhymt.onednn.packBytes must be a byte count (0 turns packing off), got '" + set + "'");
+    /** The budget {@code setting} asks for (a byte count, 0 turns packing off), or a third of {@code totalMemory} where it is null. */
+    static long budget(String setting, long totalMemory) {
+        if (setting == null) return totalMemory / 3;
+        try {
+            long bytes = Long.parseLong(setting.trim());
+            if (bytes >= 0) return bytes;
+        } catch (NumberFormatException ignored) {
+            // falls through to the error
         }
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize() / 3;
+        throw new IllegalArgumentException("-D" + PROPERTY + " must be a byte count (0 turns packing off), got '" + setting + "'");
     }
 }

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,7 +109,7 @@ class OneDnnMatrixTest {
         SplittableRandom random = new SplittableRandom(6);
         int rows = 96, cols = 160;
         Weights w = Weights.random(rows, cols, random);
-        java.util.concurrent.atomic.AtomicLong budget = new java.util.concurrent.atomic.AtomicLong(1L << 30);
+        AtomicLong budget = new AtomicLong(1L << 30);
         OneDnnMatrix packed = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, budget);
         for (int n : new int[]{40, 16, 1030}) forward(packed, w, n, random);
         long forwardBytes = packed.packedBytes();
@@ -118,14 +119,14 @@ class OneDnnMatrixTest {
         assertTrue(packed.packedBytes() >= forwardBytes, "the transposed product's copy adds to the forward one");
         assertEquals((1L << 30) - packed.packedBytes(), budget.get(), "the budget lost exactly the copies' bytes");
 
-        java.util.concurrent.atomic.AtomicLong tight = new java.util.concurrent.atomic.AtomicLong(forwardBytes - 1);
+        AtomicLong tight = new AtomicLong(forwardBytes - 1);
         OneDnnMatrix refused = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, tight);
         forward(refused, w, 40, random);
         assertEquals(0, refused.packedBytes());
         assertEquals(forwardBytes - 1, tight.get());
 
         // the layout changes where the weights are read from, not the arithmetic: a run repeats whatever the budget
-        OneDnnMatrix plain = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, new java.util.concurrent.atomic.AtomicLong(0));
+        OneDnnMatrix plain = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, new AtomicLong(0));
         for (int n : new int[]{40, 128, 1030}) {
             float[] x = gaussian(random, n * cols), viaCopy = new float[n * rows], viaMapping = new float[n * rows];
             packed.matmul(x, n, viaCopy);
@@ -138,7 +139,7 @@ class OneDnnMatrixTest {
         }
         assertEquals(0, plain.packedBytes());
 
-        java.util.concurrent.atomic.AtomicLong returned = new java.util.concurrent.atomic.AtomicLong(1L << 30);
+        AtomicLong returned = new AtomicLong(1L << 30);
         OneDnnMatrix dropped = new OneDnnMatrix(w.matrix(), dnn, OneDnnMatrix.DECODED_CHUNK_BYTES, true, returned);
         forward(dropped, w, 40, random);
         assertTrue(returned.get() < 1L << 30);
@@ -148,6 +149,17 @@ class OneDnnMatrixTest {
             Thread.sleep(20);
         }
         assertEquals(1L << 30, returned.get(), "a collected matrix gives its copy's bytes back");
+    }
+
+    @Test
+    void theBudgetSettingIsAByteCountOrAThirdOfMemory() {
+        assertEquals(100, PackedWeights.budget(null, 300));
+        assertEquals(42, PackedWeights.budget(" 42 ", 300));
+        assertEquals(0, PackedWeights.budget("0", 300));
+        for (String bad : new String[]{"abc", "-5", "4GB", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PackedWeights.budget(bad, 300));
+            assertEquals("-Dhymt.onednn.packBytes must be a byte count (0 turns packing off), got '" + bad + "'", e.getMessage());
+        }
     }
 
     private static void forward(OneDnnMatrix m, Weights w, int n, SplittableRandom random) {
