@@ -8,13 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class WeightGradTest {
 
-    /** Against a float64 sum and, bit for bit, against one scalar fma chain per element over the tokens in order. */
+    /**
+     * Against a float64 sum and, bit for bit, against one scalar fma chain per element over the tokens in order: row
+     * counts below, at and past the 8-row tile, column counts at and past one and two vectors (16 lanes at 512 bits),
+     * and sizes large enough to be split across threads.
+     */
     @Test
     void matchesTheReferenceOnOddAndTailShapes() {
         SplittableRandom rng = new SplittableRandom(7);
-        int[] rowCounts = {1, 3, 4, 5, 8, 16, 17};
-        int[] colCounts = {1, 7, 15, 16, 17, 33, 64, 100};
-        int[] tokenCounts = {0, 1, 2, 5, 13};
+        int[] rowCounts = {1, 3, 4, 5, 8, 9, 16, 17, 24, 41};
+        int[] colCounts = {1, 7, 15, 16, 17, 31, 32, 33, 47, 48, 64, 100, 200};
+        int[] tokenCounts = {0, 1, 2, 5, 13, 40};
         for (int rows : rowCounts) {
             for (int cols : colCounts) {
                 for (int n : tokenCounts) {
