@@ -1,6 +1,7 @@
 package dev.hymt4j.ops;
 
 import dev.hymt4j.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
 
 import java.util.Arrays;
 
@@ -18,6 +19,7 @@ import java.util.Arrays;
  */
 public final class Attention {
     private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[256]);
+    private static final ThreadLocal<float[]> SCORE_GRADIENTS = ThreadLocal.withInitial(() -> new float[0]);
 
     private Attention() {}
 
@@ -129,6 +131,12 @@ public final class Attention {
      * have the layout of those arrays. Work is split by (sequence, KV head) so that the query heads sharing a
      * KV head never race on dk/dv.
      *
+     * <p>Two passes per (sequence, KV head): by query, the {@code ds} row and {@code dq_i} (accumulated in
+     * registers over the keys); then by key, {@code dv_j} and {@code dk_j} (accumulated in registers over the
+     * group's heads and the queries that see the key). Each element takes the same fused multiply-adds in the
+     * same order as one axpy per (head, query, key) would — over keys for {@code dq}, over (head, query) for
+     * {@code dk} and {@code dv} — but reads its row once instead of reading and writing it per term.
+     *
      * @param dout {@code [tokens, heads·hd]}; dq {@code [tokens, heads·hd]}, dk, dv {@code [tokens, kvHeads·hd]} accumulated
      */
     public static void backward(float[] q, KvLayout kv, int heads, int kvHeads, int hd, float[] probs, int probStride,
@@ -136,33 +144,144 @@ public final class Attention {
         int group = heads / kvHeads, qDim = heads * hd, kvDim = kvHeads * hd, bs = kv.blockSize;
         float scale = (float) (1.0 / Math.sqrt(hd));
         Parallel.forRange(kv.sequences * kvHeads, 1, (p0, p1) -> {
-            float[] dp = new float[probStride];
             for (int sg = p0; sg < p1; sg++) {
-                int s = sg / kvHeads, g = sg % kvHeads;
+                int s = sg / kvHeads, g = sg % kvHeads, t0 = kv.queryStart[s], t1 = kv.queryStart[s + 1];
+                if (t1 == t0) continue;
                 int[] table = kv.tables[s];
-                for (int h = g * group; h < (g + 1) * group; h++) {
-                    for (int t = kv.queryStart[s]; t < kv.queryStart[s + 1]; t++) {
-                        int qo = t * qDim + h * hd, po = (t * heads + h) * probStride, last = kv.slotOf(t);
+                // ds[(i·queries + t − t0)·probStride + j] for head g·group + i: the scaled score gradients of this group
+                float[] ds = scoreGradients(group * (t1 - t0) * probStride);
+                for (int i = 0; i < group; i++) {
+                    int h = g * group + i;
+                    for (int t = t0; t < t1; t++) {
+                        int qo = t * qDim + h * hd, po = (t * heads + h) * probStride, dso = (i * (t1 - t0) + t - t0) * probStride;
+                        int last = kv.slotOf(t);
                         float rowDot = Vec.dot(dout, qo, out, qo, hd);
                         for (int j = 0; j <= last; j++) {
                             float p = probs[po + j];
                             if (p == 0f) {
-                                dp[j] = 0f;
+                                ds[dso + j] = 0f;
                                 continue;
                             }
                             int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd;
-                            Vec.axpy(p, dout, qo, dv, at + kv.valueOffset, hd);
-                            dp[j] = p * (Vec.dot(dout, qo, kv.valueArrays[b], at + kv.valueOffset, hd) - rowDot) * scale;
+                            ds[dso + j] = p * (Vec.dot(dout, qo, kv.valueArrays[b], at + kv.valueOffset, hd) - rowDot) * scale;
                         }
-                        for (int j = 0; j <= last; j++) {
-                            if (dp[j] == 0f) continue;
-                            int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd;
-                            Vec.axpy(dp[j], kv.keyArrays[b], at + kv.keyOffset, dq, qo, hd);
-                            Vec.axpy(dp[j], q, qo, dk, at + kv.keyOffset, hd);
-                        }
+                        queryGradient(kv, table, g, kvDim, hd, ds, dso, last, dq, qo);
                     }
+                }
+                int firstSlot = kv.slotOf(t0), lastSlot = kv.slotOf(t1 - 1), queries = t1 - t0, h0 = g * group;
+                for (int j = 0; j <= lastSlot; j++) {
+                    int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd;
+                    int tFirst = t0 + Math.max(0, j - firstSlot);   // the first query that sees slot j
+                    keyGradient(probs, h0 * probStride + j, probStride, heads * probStride, dout, qDim, hd, h0, group, tFirst, t1, dv, at + kv.valueOffset);
+                    keyGradient(ds, j - t0 * probStride, queries * probStride, probStride, q, qDim, hd, h0, group, tFirst, t1, dk, at + kv.keyOffset);
                 }
             }
         });
+    }
+
+    /** A reusable buffer of at least {@code floats} floats (the score gradients of one sequence and KV head). */
+    private static float[] scoreGradients(int floats) {
+        float[] buffer = SCORE_GRADIENTS.get();
+        if (buffer.length < floats) SCORE_GRADIENTS.set(buffer = new float[floats]);
+        return buffer;
+    }
+
+    /**
+     * {@code dq[qo … qo+hd) += Σ_{j ≤ last} ds[dso + j]·k_j} (terms with {@code ds = 0} skipped), over the keys in
+     * order, four vectors of the row in registers at a time.
+     */
+    private static void queryGradient(KvLayout kv, int[] table, int g, int kvDim, int hd, float[] ds, int dso, int last,
+                                      float[] dq, int qo) {
+        int lanes = Vec.F.length(), bs = kv.blockSize, c = 0;
+        for (; c + 4 * lanes <= hd; c += 4 * lanes) {
+            FloatVector a0 = FloatVector.fromArray(Vec.F, dq, qo + c), a1 = FloatVector.fromArray(Vec.F, dq, qo + c + lanes);
+            FloatVector a2 = FloatVector.fromArray(Vec.F, dq, qo + c + 2 * lanes), a3 = FloatVector.fromArray(Vec.F, dq, qo + c + 3 * lanes);
+            for (int j = 0; j <= last; j++) {
+                float d = ds[dso + j];
+                if (d == 0f) continue;
+                int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd + kv.keyOffset + c;
+                float[] k = kv.keyArrays[b];
+                FloatVector dv = FloatVector.broadcast(Vec.F, d);
+                a0 = FloatVector.fromArray(Vec.F, k, at).fma(dv, a0);
+                a1 = FloatVector.fromArray(Vec.F, k, at + lanes).fma(dv, a1);
+                a2 = FloatVector.fromArray(Vec.F, k, at + 2 * lanes).fma(dv, a2);
+                a3 = FloatVector.fromArray(Vec.F, k, at + 3 * lanes).fma(dv, a3);
+            }
+            a0.intoArray(dq, qo + c);
+            a1.intoArray(dq, qo + c + lanes);
+            a2.intoArray(dq, qo + c + 2 * lanes);
+            a3.intoArray(dq, qo + c + 3 * lanes);
+        }
+        for (; c + lanes <= hd; c += lanes) {
+            FloatVector a = FloatVector.fromArray(Vec.F, dq, qo + c);
+            for (int j = 0; j <= last; j++) {
+                float d = ds[dso + j];
+                if (d == 0f) continue;
+                int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd + kv.keyOffset + c;
+                a = FloatVector.fromArray(Vec.F, kv.keyArrays[b], at).fma(FloatVector.broadcast(Vec.F, d), a);
+            }
+            a.intoArray(dq, qo + c);
+        }
+        for (; c < hd; c++) {
+            float a = dq[qo + c];
+            for (int j = 0; j <= last; j++) {
+                float d = ds[dso + j];
+                if (d == 0f) continue;
+                int b = table[j / bs];
+                a = Math.fma(kv.keyArrays[b][kv.blockBase[b] + (j % bs) * kvDim + g * hd + kv.keyOffset + c], d, a);
+            }
+            dq[qo + c] = a;
+        }
+    }
+
+    /**
+     * The gradient of one key or value row: {@code acc[ao … ao+hd) += Σ_i Σ_t w·src[t·qDim + (h0+i)·hd …]} with
+     * {@code w = coef[c0 + i·ci + t·ct]}, over the group's heads {@code i < group} and the queries {@code t ∈ [tFirst,
+     * t1)} in that order (terms with {@code w = 0} skipped), four vectors of the row in registers at a time.
+     */
+    private static void keyGradient(float[] coef, int c0, int ci, int ct, float[] src, int qDim, int hd, int h0, int group,
+                                    int tFirst, int t1, float[] acc, int ao) {
+        int lanes = Vec.F.length(), c = 0;
+        for (; c + 4 * lanes <= hd; c += 4 * lanes) {
+            FloatVector a0 = FloatVector.fromArray(Vec.F, acc, ao + c), a1 = FloatVector.fromArray(Vec.F, acc, ao + c + lanes);
+            FloatVector a2 = FloatVector.fromArray(Vec.F, acc, ao + c + 2 * lanes), a3 = FloatVector.fromArray(Vec.F, acc, ao + c + 3 * lanes);
+            for (int i = 0; i < group; i++) {
+                for (int t = tFirst; t < t1; t++) {
+                    float w = coef[c0 + i * ci + t * ct];
+                    if (w == 0f) continue;
+                    int so = t * qDim + (h0 + i) * hd + c;
+                    FloatVector wv = FloatVector.broadcast(Vec.F, w);
+                    a0 = FloatVector.fromArray(Vec.F, src, so).fma(wv, a0);
+                    a1 = FloatVector.fromArray(Vec.F, src, so + lanes).fma(wv, a1);
+                    a2 = FloatVector.fromArray(Vec.F, src, so + 2 * lanes).fma(wv, a2);
+                    a3 = FloatVector.fromArray(Vec.F, src, so + 3 * lanes).fma(wv, a3);
+                }
+            }
+            a0.intoArray(acc, ao + c);
+            a1.intoArray(acc, ao + c + lanes);
+            a2.intoArray(acc, ao + c + 2 * lanes);
+            a3.intoArray(acc, ao + c + 3 * lanes);
+        }
+        for (; c + lanes <= hd; c += lanes) {
+            FloatVector a = FloatVector.fromArray(Vec.F, acc, ao + c);
+            for (int i = 0; i < group; i++) {
+                for (int t = tFirst; t < t1; t++) {
+                    float w = coef[c0 + i * ci + t * ct];
+                    if (w == 0f) continue;
+                    a = FloatVector.fromArray(Vec.F, src, t * qDim + (h0 + i) * hd + c).fma(FloatVector.broadcast(Vec.F, w), a);
+                }
+            }
+            a.intoArray(acc, ao + c);
+        }
+        for (; c < hd; c++) {
+            float a = acc[ao + c];
+            for (int i = 0; i < group; i++) {
+                for (int t = tFirst; t < t1; t++) {
+                    float w = coef[c0 + i * ci + t * ct];
+                    if (w != 0f) a = Math.fma(src[t * qDim + (h0 + i) * hd + c], w, a);
+                }
+            }
+            acc[ao + c] = a;
+        }
     }
 }
