@@ -165,15 +165,19 @@ public final class Attention {
                             int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd;
                             ds[dso + j] = p * (Vec.dot(dout, qo, kv.valueArrays[b], at + kv.valueOffset, hd) - rowDot) * scale;
                         }
-                        queryGradient(kv, table, g, kvDim, hd, ds, dso, last, dq, qo);
+                        for (int first = 0, blk = 0; first <= last; first += bs, blk++) {   // dq over the keys, block by block
+                            int b = table[blk], end = Math.min(last, first + bs - 1);
+                            rowGradient(ds, dso, 0, 1, kv.keyArrays[b], kv.blockBase[b] + kv.keyOffset + g * hd - first * kvDim, 0, kvDim,
+                                    hd, 1, first, end + 1, dq, qo);
+                        }
                     }
                 }
                 int firstSlot = kv.slotOf(t0), lastSlot = kv.slotOf(t1 - 1), queries = t1 - t0, h0 = g * group;
                 for (int j = 0; j <= lastSlot; j++) {
                     int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd;
                     int tFirst = t0 + Math.max(0, j - firstSlot);   // the first query that sees slot j
-                    keyGradient(probs, h0 * probStride + j, probStride, heads * probStride, dout, qDim, hd, h0, group, tFirst, t1, dv, at + kv.valueOffset);
-                    keyGradient(ds, j - t0 * probStride, queries * probStride, probStride, q, qDim, hd, h0, group, tFirst, t1, dk, at + kv.keyOffset);
+                    rowGradient(probs, h0 * probStride + j, probStride, heads * probStride, dout, h0 * hd, hd, qDim, hd, group, tFirst, t1, dv, at + kv.valueOffset);
+                    rowGradient(ds, j - t0 * probStride, queries * probStride, probStride, q, h0 * hd, hd, qDim, hd, group, tFirst, t1, dk, at + kv.keyOffset);
                 }
             }
         });
@@ -187,69 +191,22 @@ public final class Attention {
     }
 
     /**
-     * {@code dq[qo … qo+hd) += Σ_{j ≤ last} ds[dso + j]·k_j} (terms with {@code ds = 0} skipped), over the keys in
-     * order, four vectors of the row in registers at a time.
+     * One gradient row: {@code acc[ao … ao+hd) += Σ_{i < count} Σ_{t ∈ [t0, t1)} w·src[s0 + i·si + t·st …]} with
+     * {@code w = coef[c0 + i·ci + t·ct]}, over i then t in that order (terms with {@code w = 0} skipped), four
+     * vectors of the row in registers at a time. {@code dq} runs it over the keys of one block (count 1), {@code dk}
+     * and {@code dv} over the group's heads and the queries that see the key.
      */
-    private static void queryGradient(KvLayout kv, int[] table, int g, int kvDim, int hd, float[] ds, int dso, int last,
-                                      float[] dq, int qo) {
-        int lanes = Vec.F.length(), bs = kv.blockSize, c = 0;
-        for (; c + 4 * lanes <= hd; c += 4 * lanes) {
-            FloatVector a0 = FloatVector.fromArray(Vec.F, dq, qo + c), a1 = FloatVector.fromArray(Vec.F, dq, qo + c + lanes);
-            FloatVector a2 = FloatVector.fromArray(Vec.F, dq, qo + c + 2 * lanes), a3 = FloatVector.fromArray(Vec.F, dq, qo + c + 3 * lanes);
-            for (int j = 0; j <= last; j++) {
-                float d = ds[dso + j];
-                if (d == 0f) continue;
-                int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd + kv.keyOffset + c;
-                float[] k = kv.keyArrays[b];
-                FloatVector dv = FloatVector.broadcast(Vec.F, d);
-                a0 = FloatVector.fromArray(Vec.F, k, at).fma(dv, a0);
-                a1 = FloatVector.fromArray(Vec.F, k, at + lanes).fma(dv, a1);
-                a2 = FloatVector.fromArray(Vec.F, k, at + 2 * lanes).fma(dv, a2);
-                a3 = FloatVector.fromArray(Vec.F, k, at + 3 * lanes).fma(dv, a3);
-            }
-            a0.intoArray(dq, qo + c);
-            a1.intoArray(dq, qo + c + lanes);
-            a2.intoArray(dq, qo + c + 2 * lanes);
-            a3.intoArray(dq, qo + c + 3 * lanes);
-        }
-        for (; c + lanes <= hd; c += lanes) {
-            FloatVector a = FloatVector.fromArray(Vec.F, dq, qo + c);
-            for (int j = 0; j <= last; j++) {
-                float d = ds[dso + j];
-                if (d == 0f) continue;
-                int b = table[j / bs], at = kv.blockBase[b] + (j % bs) * kvDim + g * hd + kv.keyOffset + c;
-                a = FloatVector.fromArray(Vec.F, kv.keyArrays[b], at).fma(FloatVector.broadcast(Vec.F, d), a);
-            }
-            a.intoArray(dq, qo + c);
-        }
-        for (; c < hd; c++) {
-            float a = dq[qo + c];
-            for (int j = 0; j <= last; j++) {
-                float d = ds[dso + j];
-                if (d == 0f) continue;
-                int b = table[j / bs];
-                a = Math.fma(kv.keyArrays[b][kv.blockBase[b] + (j % bs) * kvDim + g * hd + kv.keyOffset + c], d, a);
-            }
-            dq[qo + c] = a;
-        }
-    }
-
-    /**
-     * The gradient of one key or value row: {@code acc[ao … ao+hd) += Σ_i Σ_t w·src[t·qDim + (h0+i)·hd …]} with
-     * {@code w = coef[c0 + i·ci + t·ct]}, over the group's heads {@code i < group} and the queries {@code t ∈ [tFirst,
-     * t1)} in that order (terms with {@code w = 0} skipped), four vectors of the row in registers at a time.
-     */
-    private static void keyGradient(float[] coef, int c0, int ci, int ct, float[] src, int qDim, int hd, int h0, int group,
-                                    int tFirst, int t1, float[] acc, int ao) {
+    private static void rowGradient(float[] coef, int c0, int ci, int ct, float[] src, int s0, int si, int st, int hd,
+                                    int count, int t0, int t1, float[] acc, int ao) {
         int lanes = Vec.F.length(), c = 0;
         for (; c + 4 * lanes <= hd; c += 4 * lanes) {
             FloatVector a0 = FloatVector.fromArray(Vec.F, acc, ao + c), a1 = FloatVector.fromArray(Vec.F, acc, ao + c + lanes);
             FloatVector a2 = FloatVector.fromArray(Vec.F, acc, ao + c + 2 * lanes), a3 = FloatVector.fromArray(Vec.F, acc, ao + c + 3 * lanes);
-            for (int i = 0; i < group; i++) {
-                for (int t = tFirst; t < t1; t++) {
+            for (int i = 0; i < count; i++) {
+                for (int t = t0; t < t1; t++) {
                     float w = coef[c0 + i * ci + t * ct];
                     if (w == 0f) continue;
-                    int so = t * qDim + (h0 + i) * hd + c;
+                    int so = s0 + i * si + t * st + c;
                     FloatVector wv = FloatVector.broadcast(Vec.F, w);
                     a0 = FloatVector.fromArray(Vec.F, src, so).fma(wv, a0);
                     a1 = FloatVector.fromArray(Vec.F, src, so + lanes).fma(wv, a1);
@@ -264,21 +221,21 @@ public final class Attention {
         }
         for (; c + lanes <= hd; c += lanes) {
             FloatVector a = FloatVector.fromArray(Vec.F, acc, ao + c);
-            for (int i = 0; i < group; i++) {
-                for (int t = tFirst; t < t1; t++) {
+            for (int i = 0; i < count; i++) {
+                for (int t = t0; t < t1; t++) {
                     float w = coef[c0 + i * ci + t * ct];
                     if (w == 0f) continue;
-                    a = FloatVector.fromArray(Vec.F, src, t * qDim + (h0 + i) * hd + c).fma(FloatVector.broadcast(Vec.F, w), a);
+                    a = FloatVector.fromArray(Vec.F, src, s0 + i * si + t * st + c).fma(FloatVector.broadcast(Vec.F, w), a);
                 }
             }
             a.intoArray(acc, ao + c);
         }
         for (; c < hd; c++) {
             float a = acc[ao + c];
-            for (int i = 0; i < group; i++) {
-                for (int t = tFirst; t < t1; t++) {
+            for (int i = 0; i < count; i++) {
+                for (int t = t0; t < t1; t++) {
                     float w = coef[c0 + i * ci + t * ct];
-                    if (w != 0f) a = Math.fma(src[t * qDim + (h0 + i) * hd + c], w, a);
+                    if (w != 0f) a = Math.fma(src[s0 + i * si + t * st + c], w, a);
                 }
             }
             acc[ao + c] = a;
