@@ -52,6 +52,31 @@ class TrainingBehaviourTest {
     }
 
     @Test
+    void aKeptTapeGivesTheSameLossAndGradientsAsAFreshOne() {
+        ModelConfig cfg = TinyModels.config(97, 32, 3, 4, 2, 8, 48, true, true);
+        ModelWeights w = TinyModels.random(cfg, 21);
+        // Largest first, then shapes that fit in its tape (fewer rows, shorter rows, other padding and tokens),
+        // then one whose rows are too long for it (a new tape), then the first again.
+        TrainingBatch[] batches = {TinyModels.batch(97, 3, 16, 22), TinyModels.batch(97, 2, 9, 23), TinyModels.batch(97, 3, 5, 24),
+                TinyModels.batch(97, 2, 20, 25), TinyModels.batch(97, 3, 16, 26)};
+        for (boolean checkpointing : new boolean[]{false, true}) {
+            LoraAdapter kept = LoraAdapter.create(cfg, ALL, 27), fresh = LoraAdapter.create(cfg, ALL, 27);
+            TinyModels.randomizeB(kept, 28);
+            TinyModels.randomizeB(fresh, 28);
+            Training reused = new Training(new HunyuanModel(w), kept).setGradientCheckpointing(checkpointing);
+            for (int i = 0; i < batches.length; i++) {
+                kept.zeroGrad();
+                fresh.zeroGrad();
+                float a = reused.setDropoutSeed(30 + i).forwardBackward(batches[i], 1f);
+                float b = new Training(new HunyuanModel(w), fresh).setGradientCheckpointing(checkpointing).setDropoutSeed(30 + i)
+                        .forwardBackward(batches[i], 1f);
+                assertEquals(b, a, 0f, "loss of batch " + i + (checkpointing ? " (checkpointing)" : ""));
+                assertArrayEquals(flatGrads(fresh), flatGrads(kept), "gradients of batch " + i + (checkpointing ? " (checkpointing)" : ""));
+            }
+        }
+    }
+
+    @Test
     void dropoutChangesTheTrainingLossButNotEvaluation() {
         ModelConfig cfg = TinyModels.config(61, 24, 2, 4, 2, 6, 30, false, true);
         ModelWeights w = TinyModels.random(cfg, 6);
