@@ -362,35 +362,35 @@ public final class HunyuanModel implements CausalLm {
      * adapter. For a training batch's layout ({@link KvLayout#ofBatch}) with probabilities kept.
      */
     void layerBackward(int l, float[] xIn, LayerActivations s, int n, float[] cos, float[] sin, KvLayout kv, LoraBatch lora,
-                       int probStride, float[] dx) {
+                       int probStride, float[] dx, LayerGradients g) {
         LayerWeights w = weights.layers()[l];
         int h = config.hiddenSize(), ff = config.intermediateSize(), hd = config.headDim();
-        int heads = config.numHeads(), kvHeads = config.numKvHeads();
+        int heads = config.numHeads(), kvHeads = config.numKvHeads(), qDim = config.qDim(), kvDim = config.kvDim();
         // MLP half: xOut = xMid + down(swiglu(gate(b), up(b))), b = norm(xMid). The residual passes dx through.
-        float[] dAct = new float[n * ff];                                     // [n, ff]
+        float[] dAct = LayerGradients.zeroed(g.dAct, n * ff);                 // [n, ff]
         Linear.backward(w.down(), s.act, n, dx, dAct, lora, l, DOWN_PROJ, s.loraDown[DOWN_PROJ.ordinal()]);
-        float[] dGate = new float[n * ff], dUp = new float[n * ff];           // [n, ff] each
+        float[] dGate = LayerGradients.zeroed(g.dGate, n * ff), dUp = LayerGradients.zeroed(g.dUp, n * ff);   // [n, ff] each
         SwiGlu.backward(s.gate, s.up, dAct, dGate, dUp, n * ff);
-        float[] dB = new float[n * h];                                        // [n, hidden]
+        float[] dB = LayerGradients.zeroed(g.dB, n * h);                      // [n, hidden]
         Linear.backward(w.gate(), s.b, n, dGate, dB, lora, l, GATE_PROJ, s.loraDown[GATE_PROJ.ordinal()]);
         Linear.backward(w.up(), s.b, n, dUp, dB, lora, l, UP_PROJ, s.loraDown[UP_PROJ.ordinal()]);
         RmsNorm.backward(s.xMid, w.postAttentionNorm(), s.rstd2, dB, n, h, dx);
         // Attention half: xMid = xIn + o(attention(qknorm(rope(q(a))), qknorm(rope(k(a))), v(a))), a = norm(xIn).
-        float[] dAtt = new float[n * config.qDim()];                          // [n, qDim]
+        float[] dAtt = LayerGradients.zeroed(g.dAtt, n * qDim);               // [n, qDim]
         Linear.backward(w.o(), s.att, n, dx, dAtt, lora, l, O_PROJ, s.loraDown[O_PROJ.ordinal()]);
-        float[] dq = new float[n * config.qDim()];                            // [n, qDim]
-        float[] dk = new float[n * config.kvDim()], dv = new float[n * config.kvDim()];   // [n, kvDim] each
+        float[] dq = LayerGradients.zeroed(g.dq, n * qDim);                   // [n, qDim]
+        float[] dk = LayerGradients.zeroed(g.dk, n * kvDim), dv = LayerGradients.zeroed(g.dv, n * kvDim);   // [n, kvDim] each
         Attention.backward(s.q, kv, heads, kvHeads, hd, s.probs, probStride, s.att, dAtt, dq, dk, dv);
         float[] dqRope = dq, dkRope = dk;
         if (config.useQkNorm()) {
-            dqRope = new float[n * config.qDim()];                            // [n, qDim]
-            dkRope = new float[n * config.kvDim()];                           // [n, kvDim]
+            dqRope = LayerGradients.zeroed(g.dqRope, n * qDim);              // [n, qDim]
+            dkRope = LayerGradients.zeroed(g.dkRope, n * kvDim);             // [n, kvDim]
             RmsNorm.backward(s.qRope, w.queryNorm(), s.rstdQ, dq, n * heads, hd, dqRope);
             RmsNorm.backward(s.kRope, w.keyNorm(), s.rstdK, dk, n * kvHeads, hd, dkRope);
         }
         rope.backward(dqRope, n, heads, cos, sin);
         rope.backward(dkRope, n, kvHeads, cos, sin);
-        float[] dA = new float[n * h];                                        // [n, hidden]
+        float[] dA = LayerGradients.zeroed(g.dA, n * h);                      // [n, hidden]
         Linear.backward(w.q(), s.a, n, dqRope, dA, lora, l, Q_PROJ, s.loraDown[Q_PROJ.ordinal()]);
         Linear.backward(w.k(), s.a, n, dkRope, dA, lora, l, K_PROJ, s.loraDown[K_PROJ.ordinal()]);
         Linear.backward(w.v(), s.a, n, dv, dA, lora, l, V_PROJ, s.loraDown[V_PROJ.ordinal()]);

@@ -150,7 +150,7 @@ public final class Training {
             LayerActivations s = t.acts[checkpointing ? 0 : l];
             if (checkpointing) p.layer(l, hidden[l], s, t.scratchOut);
             s.fitLora(adapter, l);
-            model.layerBackward(l, hidden[l], s, n, p.cos, p.sin, p.kv(s), p.lora, p.len, dx);
+            model.layerBackward(l, hidden[l], s, n, p.cos, p.sin, p.kv(s), p.lora, p.len, dx, t.gradients);
         }
         return (float) (loss / count);
     }
@@ -179,6 +179,7 @@ public final class Training {
         final float[] hf, dhf, dx;         // [capacity, hidden] each: final-norm output, its gradient, the running dx
         final float[] rstdF;               // [capacity]
         final float[] scratchOut;          // [capacity, hidden] recomputed layer outputs (checkpointing), unused; else null
+        final LayerGradients gradients;    // every layer's backward pass in turn
 
         Tape(ModelConfig c, int n, int len, boolean checkpointing) {
             int h = c.hiddenSize();
@@ -193,6 +194,7 @@ public final class Training {
             dx = new float[n * h];
             rstdF = new float[n];
             scratchOut = checkpointing ? new float[n * h] : null;
+            gradients = new LayerGradients(c, n);
         }
 
         boolean fits(int n, int len, boolean checkpointing) {
