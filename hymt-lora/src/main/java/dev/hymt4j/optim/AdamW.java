@@ -4,6 +4,7 @@ import dev.hymt4j.safetensors.SafetensorsException;
 import dev.hymt4j.safetensors.SafetensorsFile;
 import dev.hymt4j.safetensors.SafetensorsWriter;
 import dev.hymt4j.safetensors.TensorInfo;
+import dev.hymt4j.tensor.Parallel;
 import dev.hymt4j.tensor.Parameter;
 
 import java.io.IOException;
@@ -81,17 +82,21 @@ public final class AdamW {
         float negStepSize = (float) -(lr / biasCorrection1);
         float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
         float epsF = (float) eps;
-        for (int i = 0; i < params.size(); i++) {
-            float[] p = params.get(i).value(), g = params.get(i).grad(), m = expAvg[i], v = expAvgSq[i];
-            for (int j = 0; j < p.length; j++) {
-                if (weightDecay != 0) p[j] *= decay;
-                m[j] += oneMinusBeta1 * (g[j] - m[j]);
-                v[j] = v[j] * b2 + oneMinusBeta2 * g[j] * g[j];
-                float denom = (float) Math.sqrt(v[j]) / bc2Sqrt + epsF;
-                p[j] += negStepSize * (m[j] / denom);
+        boolean decays = weightDecay != 0;
+        // Parameters are independent, each element's update the same whichever thread runs it: split by parameter.
+        Parallel.forRange(params.size(), 1, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float[] p = params.get(i).value(), g = params.get(i).grad(), m = expAvg[i], v = expAvgSq[i];
+                for (int j = 0; j < p.length; j++) {
+                    if (decays) p[j] *= decay;
+                    m[j] += oneMinusBeta1 * (g[j] - m[j]);
+                    v[j] = v[j] * b2 + oneMinusBeta2 * g[j] * g[j];
+                    float denom = (float) Math.sqrt(v[j]) / bc2Sqrt + epsF;
+                    p[j] += negStepSize * (m[j] / denom);
+                }
+                params.get(i).markUpdated();
             }
-            params.get(i).markUpdated();
-        }
+        });
     }
 
     public void zeroGrad() {
