@@ -9,7 +9,6 @@ import java.util.Arrays;
  * accumulated into.
  */
 final class LayerGradients {
-    final int capacity;
     final float[] dAct, dGate, dUp;     // [capacity, ff] each
     final float[] dB, dA;               // [capacity, hidden] each
     final float[] dAtt, dq;             // [capacity, qDim] each
@@ -17,7 +16,6 @@ final class LayerGradients {
     final float[] dqRope, dkRope;       // before the query and key norms: [capacity, qDim], [capacity, kvDim]; null without qk-norm
 
     LayerGradients(ModelConfig c, int capacity) {
-        this.capacity = capacity;
         int h = c.hiddenSize(), ff = c.intermediateSize();
         dAct = new float[capacity * ff];
         dGate = new float[capacity * ff];

@@ -8,8 +8,6 @@ import dev.hymt4j.ops.LoraBatch;
 import dev.hymt4j.ops.RmsNorm;
 import dev.hymt4j.tensor.Parallel;
 
-import java.util.Arrays;
-
 /**
  * The training mode of a {@link HunyuanModel} with a LoRA adapter: the model's own layers run forward over a
  * padded batch keeping their activations (the tape), then backward, op by op. The base weights are frozen
@@ -72,7 +70,10 @@ public final class Training {
         return adapter;
     }
 
-    /** Bytes of activations the last {@link #forwardBackward} held for its backward pass. */
+    /**
+     * Bytes of activations the last {@link #forwardBackward} held for its backward pass: the whole kept tape, sized
+     * by the last pass that needed a new one.
+     */
     public long savedActivationBytes() {
         return savedActivationBytes;
     }
@@ -124,7 +125,7 @@ public final class Training {
         Tape t = tape(n, p.len);
         float[][] hidden = t.hidden;
         model.embed(batch.inputIds(), n, hidden[0]);
-        long saved = 4L * (layers + 1) * n * h;
+        long saved = 4L * (layers + 1) * t.capacity * h;                  // what the tape holds, which may exceed n tokens
         for (int l = 0; l < layers; l++) {
             LayerActivations s = t.acts[checkpointing ? 0 : l];
             p.layer(l, hidden[l], s, hidden[l + 1]);
@@ -136,16 +137,15 @@ public final class Training {
         int count = targets.rows.length, vocab = c.vocabSize();
         float[] logits = new float[count * vocab];                          // [count, vocab], becomes dlogits
         model.weights().lmHead().matmul(targets.selected, count, logits);
-        saved += 4L * ((long) n * h + n + logits.length);
+        saved += 4L * ((long) t.capacity * h + t.capacity + logits.length);
         savedActivationBytes = saved;
         double loss = CrossEntropy.forwardBackward(logits, count, vocab, targets.ids, gradScale / count);
         float[] dSelected = new float[count * h];                           // [count, hidden]
         model.weights().lmHead().matmulTransposedAccumulate(logits, count, dSelected);
-        Arrays.fill(t.dhf, 0, n * h, 0f);
-        for (int i = 0; i < count; i++) System.arraycopy(dSelected, i * h, t.dhf, targets.rows[i] * h, h);
-        float[] dx = t.dx;
-        Arrays.fill(dx, 0, n * h, 0f);
-        RmsNorm.backward(hidden[layers], model.weights().finalNorm(), t.rstdF, t.dhf, n, h, dx);
+        float[] dhf = LayerGradients.zeroed(t.dhf, n * h);                 // [n, hidden]
+        for (int i = 0; i < count; i++) System.arraycopy(dSelected, i * h, dhf, targets.rows[i] * h, h);
+        float[] dx = LayerGradients.zeroed(t.dx, n * h);                   // [n, hidden]
+        RmsNorm.backward(hidden[layers], model.weights().finalNorm(), t.rstdF, dhf, n, h, dx);
         for (int l = layers - 1; l >= 0; l--) {
             LayerActivations s = t.acts[checkpointing ? 0 : l];
             if (checkpointing) p.layer(l, hidden[l], s, t.scratchOut);
